@@ -1,0 +1,169 @@
+import type { WebSocket, RawData } from 'ws';
+import {
+  ERROR_CODES, isProblem, parseClientFrame,
+  type ClientFrame, type ErrorCode, type JoinFrame, type ServerFrame,
+} from '../core/protocol.js';
+import { RoomError, type MemberSocket, type RelayMember, type RelayRoom } from './relay-room.js';
+import type { RelayOptions } from './relay-options.js';
+import type { Logger } from './logger.js';
+import type { RelayMetrics } from './relay-metrics.js';
+
+/** What a connection needs from the server that owns it. */
+export interface ConnectionHost {
+  options: RelayOptions;
+  log: Logger;
+  metrics: RelayMetrics;
+  /** Admits the socket to a room; throws {@link RoomError} when refused. */
+  join(conn: Connection, frame: JoinFrame): Promise<{ room: RelayRoom; member: RelayMember }>;
+  /** The connection is gone; forget it. */
+  dropped(conn: Connection): void;
+}
+
+/** Frames held for one socket while its replay is written, before the socket is dropped as too slow. */
+const MAX_HELD_FRAMES = 10_000;
+/** Bytes queued in the socket beyond which the client is too slow to keep; it resumes later. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * One client socket: validates every frame, answers problems with typed `error` frames, and hands
+ * valid frames to its room. Nothing a client sends can throw out of here.
+ */
+export class Connection implements MemberSocket {
+  room: RelayRoom | null = null;
+  member: RelayMember | null = null;
+  private joining = false;
+  private paused = false;
+  private held: string[] = [];
+  private closed = false;
+  private readonly joinTimer: ReturnType<typeof setTimeout>;
+
+  constructor(readonly ws: WebSocket, readonly ip: string, private readonly host: ConnectionHost) {
+    this.joinTimer = setTimeout(() => {
+      if (!this.member) this.close(4002, 'no join frame received in time');
+    }, host.options.joinTimeoutMs);
+    ws.on('message', (raw, isBinary) => this.onMessage(raw, isBinary));
+    ws.on('close', () => this.onClose());
+    ws.on('error', (err) => host.log.debug('socket error', { ip, err: String(err) }));
+  }
+
+  send(frame: ServerFrame): void {
+    if (this.closed) return;
+    const json = JSON.stringify(frame);
+    if (this.paused) {
+      this.held.push(json);
+      if (this.held.length > MAX_HELD_FRAMES) this.close(4008, 'client too slow to read its replay');
+      return;
+    }
+    this.write(json);
+  }
+
+  sendNow(frame: ServerFrame): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.closed || this.ws.readyState !== this.ws.OPEN) return resolve();
+      this.ws.send(JSON.stringify(frame), () => resolve());
+    });
+  }
+
+  pause(): void { this.paused = true; }
+
+  resume(): void {
+    this.paused = false;
+    const held = this.held;
+    this.held = [];
+    for (const json of held) this.write(json);
+  }
+
+  /** Closes the socket once; later calls do nothing. */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.joinTimer);
+    this.ws.close(code, reason);
+  }
+
+  private write(json: string): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.close(4008, 'client too slow: send buffer full');
+      return;
+    }
+    this.ws.send(json);
+  }
+
+  private error(code: ErrorCode, message: string = ERROR_CODES[code], ref?: string): void {
+    this.host.metrics.countError(code);
+    const frame: ServerFrame = { type: 'error', code, message };
+    if (ref !== undefined) frame.ref = ref;
+    // Error frames bypass the replay pause: they answer the frame just received.
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  private onMessage(raw: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    const size = Array.isArray(raw) ? raw.reduce((s, b) => s + b.length, 0) : (raw as Buffer | ArrayBuffer).byteLength;
+    if (isBinary) return this.error('bad-frame', 'binary frames are not part of the protocol');
+    if (size > this.host.options.maxFrameBytes) {
+      return this.error('frame-too-large', `frame is ${size} bytes; the relay accepts at most ${this.host.options.maxFrameBytes}`);
+    }
+    const parsed = parseClientFrame(raw.toString());
+    if (isProblem(parsed)) return this.error(parsed.problem, parsed.message, parsed.ref);
+    this.handle(parsed).catch((err: unknown) => {
+      if (err instanceof RoomError) return this.error(err.code, err.message, parsed.type);
+      this.host.log.error('frame handler failed', { type: parsed.type, err: String((err as Error)?.stack ?? err) });
+      this.error('internal', 'the relay failed to handle this frame', parsed.type);
+    });
+  }
+
+  private async handle(f: ClientFrame): Promise<void> {
+    if (f.type === 'ping') return this.send({ type: 'pong', t: f.t });
+    if (f.type === 'join') {
+      if (this.member || this.joining) throw new RoomError('already-joined', 'this socket has already joined; open a new socket to join another room');
+      this.joining = true;
+      try {
+        const { room, member } = await this.host.join(this, f);
+        this.room = room;
+        this.member = member;
+        clearTimeout(this.joinTimer);
+        // The socket may have closed while the welcome was written: start the grace period now.
+        if (this.closed) void room.run(() => room.socketClosed(member, this));
+      } catch (err) {
+        // A refused join ends the socket: the error frame says why, the close code marks it final.
+        if (err instanceof RoomError) {
+          this.error(err.code, err.message, 'join');
+          this.close(4001, err.code);
+          return;
+        }
+        throw err;
+      } finally {
+        this.joining = false;
+      }
+      return;
+    }
+    const room = this.room;
+    const member = this.member;
+    if (!room || !member || member.socket !== this) throw new RoomError('not-joined', `join a room before sending "${f.type}"`);
+    switch (f.type) {
+      case 'leave':
+        await room.run(() => room.leave(member, f.session));
+        this.member = null;
+        this.room = null;
+        this.close(1000, 'left');
+        return;
+      case 'signal':
+        room.signal(member, f);
+        return;
+      case 'publish':
+        await room.run(() => room.publish(member, f.n, f.data));
+        return;
+    }
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    clearTimeout(this.joinTimer);
+    this.held = [];
+    const { room, member } = this;
+    if (room && member) void room.run(() => room.socketClosed(member, this));
+    this.host.dropped(this);
+  }
+}

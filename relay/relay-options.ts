@@ -1,0 +1,97 @@
+/**
+ * Relay configuration: every option with its default. The CLI (`cli-args.ts`) and environment
+ * variables map onto this object one to one.
+ */
+
+/** A directory served over HTTP under a URL prefix. */
+export interface StaticMount {
+  /** URL path prefix, e.g. `/` or `/dist`. */
+  prefix: string;
+  /** Directory on disk. */
+  dir: string;
+}
+
+export interface ReplayLimits {
+  /** Messages kept per room. Default 50 (as in the seeds). */
+  maxMessages: number;
+  /** Bytes of message data kept per room. Default 1 MiB. */
+  maxBytes: number;
+  /** Age after which a message is dropped, ms. Default 300_000 (5 minutes, as in the seeds). */
+  maxAgeMs: number;
+}
+
+export interface RelayOptions {
+  /** TCP port; 0 lets the OS choose. Default 8787. */
+  port: number;
+  /** Interface to bind. Default `127.0.0.1`. */
+  host: string;
+  /** How long a member whose socket dropped is kept before others are told it left, ms. Default 30_000. */
+  graceMs: number;
+  /** Members per room, counting those in their grace period. Default 8. */
+  maxMembers: number;
+  /** Rooms on this relay. Default 10_000. */
+  maxRooms: number;
+  /** Replay buffer bounds per room. */
+  replay: ReplayLimits;
+  /** Frames above this size get a `frame-too-large` error frame, bytes. Default 64 KiB. */
+  maxFrameBytes: number;
+  /** Frames above this size close the socket (code 1009) before they are read, bytes. Default 4 MiB. */
+  hardMaxFrameBytes: number;
+  /** Largest room message data, bytes. Default 32 KiB (the protocol maximum). */
+  maxMessageBytes: number;
+  /** A socket must send `join` within this time, ms. Default 10_000. */
+  joinTimeoutMs: number;
+  /** WebSocket-level ping interval used to find dead sockets, ms. Default 30_000. */
+  pingIntervalMs: number;
+  /** Messages replayed per write before waiting for the socket to drain. Default 64. */
+  replayBatch: number;
+  /** Directories served over HTTP. Default none. */
+  static: StaticMount[];
+  /** `debug` | `info` | `warn` | `error` | `silent`. Default `info`. */
+  logLevel: LogLevel;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
+  port: 8787,
+  host: '127.0.0.1',
+  graceMs: 30_000,
+  maxMembers: 8,
+  maxRooms: 10_000,
+  replay: { maxMessages: 50, maxBytes: 1024 * 1024, maxAgeMs: 5 * 60_000 },
+  maxFrameBytes: 64 * 1024,
+  hardMaxFrameBytes: 4 * 1024 * 1024,
+  maxMessageBytes: 32 * 1024,
+  joinTimeoutMs: 10_000,
+  pingIntervalMs: 30_000,
+  replayBatch: 64,
+  static: [],
+  logLevel: 'info',
+};
+
+/** Options as a caller may give them: every field optional, `replay` merged field by field. */
+export type RelayOptionsInput = Partial<Omit<RelayOptions, 'replay'>> & { replay?: Partial<ReplayLimits> };
+
+export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions {
+  const o: RelayOptions = {
+    ...DEFAULT_RELAY_OPTIONS,
+    ...input,
+    replay: { ...DEFAULT_RELAY_OPTIONS.replay, ...input.replay },
+    static: input.static ?? [],
+  };
+  const positive: Array<[string, number]> = [
+    ['graceMs', o.graceMs], ['maxMembers', o.maxMembers], ['maxRooms', o.maxRooms],
+    ['maxFrameBytes', o.maxFrameBytes], ['hardMaxFrameBytes', o.hardMaxFrameBytes],
+    ['maxMessageBytes', o.maxMessageBytes], ['joinTimeoutMs', o.joinTimeoutMs],
+    ['pingIntervalMs', o.pingIntervalMs], ['replayBatch', o.replayBatch],
+    ['replay.maxMessages', o.replay.maxMessages], ['replay.maxBytes', o.replay.maxBytes],
+    ['replay.maxAgeMs', o.replay.maxAgeMs],
+  ];
+  for (const [name, value] of positive) {
+    if (!Number.isFinite(value) || value <= 0) throw new TypeError(`relay option ${name} must be a positive number, got ${value}`);
+  }
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new TypeError(`relay option port must be 0–65535, got ${o.port}`);
+  if (o.hardMaxFrameBytes < o.maxFrameBytes) throw new TypeError('hardMaxFrameBytes must be >= maxFrameBytes');
+  return o;
+}

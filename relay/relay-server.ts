@@ -1,0 +1,192 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { JoinFrame } from '../core/protocol.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import { Logger } from './logger.js';
+import { MemoryMessageStore } from './memory-message-store.js';
+import type { MessageStore } from './message-store.js';
+import { RelayMetrics } from './relay-metrics.js';
+import { resolveRelayOptions, type RelayOptions, type RelayOptionsInput } from './relay-options.js';
+import { RelayRoom, RoomError, type RoomContext } from './relay-room.js';
+import { handleHttp } from './http-routes.js';
+
+export interface RelayDeps {
+  store?: MessageStore;
+  log?: Logger;
+}
+
+type ServerState = 'new' | 'listening' | 'closing' | 'closed';
+
+/**
+ * The mesh-room relay: one HTTP server that serves static files and small JSON endpoints, and
+ * upgrades `/ws` to the signaling and room-message protocol of `core/protocol.ts`.
+ *
+ * @example
+ * const relay = new RelayServer({ port: 0 });
+ * const { port } = await relay.listen();
+ * // ... clients connect to relay.wsUrl
+ * await relay.close();
+ */
+export class RelayServer implements ConnectionHost {
+  readonly options: RelayOptions;
+  readonly log: Logger;
+  readonly metrics = new RelayMetrics();
+  readonly store: MessageStore;
+  readonly startedAt = Date.now();
+  private readonly http: http.Server;
+  private readonly wss: WebSocketServer;
+  private readonly rooms = new Map<string, RelayRoom>();
+  private readonly conns = new Set<Connection>();
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private state: ServerState = 'new';
+  private closing: Promise<void> | null = null;
+  private readonly roomContext: RoomContext;
+
+  constructor(input: RelayOptionsInput = {}, deps: RelayDeps = {}) {
+    this.options = resolveRelayOptions(input);
+    this.log = deps.log ?? new Logger(this.options.logLevel);
+    this.store = deps.store ?? new MemoryMessageStore(this.options.replay);
+    this.roomContext = {
+      options: this.options, store: this.store, log: this.log, metrics: this.metrics,
+      onEmpty: (room) => {
+        if (this.rooms.get(room.id) === room) this.rooms.delete(room.id);
+        room.close();
+      },
+    };
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.hardMaxFrameBytes, perMessageDeflate: false });
+    this.http = http.createServer((req, res) => {
+      handleHttp(this, req, res).catch((err: unknown) => {
+        this.log.error('http handler failed', { url: req.url, err: String(err) });
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'internal' }));
+      });
+    });
+    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.http.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  async listen(): Promise<AddressInfo> {
+    if (this.state !== 'new') throw new Error(`relay cannot listen in state ${this.state}`);
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.options.port, this.options.host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    this.state = 'listening';
+    this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs);
+    this.pingTimer.unref();
+    return this.address();
+  }
+
+  address(): AddressInfo {
+    return this.http.address() as AddressInfo;
+  }
+
+  /** `ws://host:port/ws` of the bound server. */
+  get wsUrl(): string {
+    const a = this.address();
+    return `ws://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/ws`;
+  }
+
+  /** `http://host:port` of the bound server. */
+  get httpUrl(): string {
+    const a = this.address();
+    return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+  }
+
+  get isClosing(): boolean { return this.state === 'closing' || this.state === 'closed'; }
+
+  roomCount(): number { return this.rooms.size; }
+  connectionCount(): number { return this.conns.size; }
+  getRoom(id: string): RelayRoom | undefined { return this.rooms.get(id); }
+  allRooms(): IterableIterator<RelayRoom> { return this.rooms.values(); }
+
+  async join(conn: Connection, frame: JoinFrame) {
+    if (this.isClosing) throw new RoomError('shutting-down', 'the relay is shutting down');
+    // A room can empty and be dropped while this join waits its turn: retry on the new room.
+    for (;;) {
+      let room = this.rooms.get(frame.room);
+      if (!room) {
+        if (this.rooms.size >= this.options.maxRooms) throw new RoomError('too-many-rooms', 'the relay has reached its room limit');
+        room = new RelayRoom(frame.room, this.roomContext);
+        this.rooms.set(room.id, room);
+      }
+      const target = room;
+      const outcome = await target.run(async () => (this.rooms.get(target.id) === target ? target.join(conn, frame) : null));
+      if (outcome) {
+        this.metrics.joins++;
+        this.log.debug('member joined', { room: target.id, peer: frame.peerId, resumed: outcome.resumed });
+        return { room: target, member: outcome.member };
+      }
+    }
+  }
+
+  dropped(conn: Connection): void {
+    this.conns.delete(conn);
+  }
+
+  /**
+   * Stops accepting, closes every socket with `code` (1001 going away by default: clients resume
+   * elsewhere or when the relay is back) and releases everything. Idempotent.
+   */
+  close(code = 1001, reason = 'relay shutting down'): Promise<void> {
+    if (this.closing) return this.closing;
+    const wasListening = this.state === 'listening';
+    this.state = 'closing';
+    this.closing = (async () => {
+      if (this.pingTimer) clearInterval(this.pingTimer);
+      for (const conn of this.conns) conn.close(code, reason);
+      for (const room of this.rooms.values()) room.close();
+      this.rooms.clear();
+      if (wasListening) {
+        await new Promise<void>((resolve) => {
+          this.http.close(() => resolve());
+          this.http.closeAllConnections();
+        });
+      }
+      for (const ws of this.wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+      await this.store.close();
+      this.state = 'closed';
+    })();
+    return this.closing;
+  }
+
+  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/ws' || this.isClosing) {
+      socket.end(`HTTP/1.1 ${this.isClosing ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.metrics.connectionsTotal++;
+      this.alive.set(ws, true);
+      ws.on('pong', () => this.alive.set(ws, true));
+      const conn = new Connection(ws, req.socket.remoteAddress ?? '', this);
+      this.conns.add(conn);
+    });
+  }
+
+  /** Terminates sockets that did not answer the previous ping (half-open TCP). */
+  private pingAll(): void {
+    for (const conn of this.conns) {
+      const ws = conn.ws;
+      if (this.alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.set(ws, false);
+      try {
+        ws.ping();
+      } catch {
+        ws.terminate();
+      }
+    }
+  }
+}
