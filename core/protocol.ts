@@ -87,7 +87,8 @@ export interface JoinFrame {
 }
 export interface LeaveFrame { type: 'leave'; session: string }
 export interface SignalFrame { type: 'signal'; to: string; toSession: string; data: SignalData }
-export interface PublishFrame { type: 'publish'; n: number; data: unknown }
+/** A room message from its sender; `sentAt` is the sender's clock, shown to readers. */
+export interface PublishFrame { type: 'publish'; n: number; data: unknown; sentAt: number }
 export interface PingFrame { type: 'ping'; t: number }
 
 export type ClientFrame = JoinFrame | LeaveFrame | SignalFrame | PublishFrame | PingFrame;
@@ -113,7 +114,7 @@ export interface PeerLeftFrame { type: 'peer-left'; id: string; session: string;
 export interface PeerStatusFrame { type: 'peer-status'; id: string; online: boolean }
 export interface SignalOutFrame { type: 'signal'; from: string; fromSession: string; toSession: string; data: SignalData }
 /** A room message, live or replayed; `seq` is the relay's per-room order. */
-export interface MessageFrame { type: 'message'; seq: number; from: string; n: number; data: unknown; at: number }
+export interface MessageFrame { type: 'message'; seq: number; from: string; n: number; data: unknown; sentAt: number; at: number }
 /** The relay stored a publish: it will not be lost while the buffer reaches back to `seq`. */
 export interface AckFrame { type: 'ack'; n: number; seq: number }
 /**
@@ -357,7 +358,8 @@ function checkClientFrame(f: Obj): ClientFrame {
       const bytes = dataBytes(f.data);
       need(bytes >= 0, 'data', 'a JSON value');
       need(bytes <= PROTOCOL_LIMITS.messageBytes, 'data', `at most ${PROTOCOL_LIMITS.messageBytes} bytes`, 'payload-too-large');
-      return { type: 'publish', n: f.n as number, data: f.data };
+      need(isCount(f.sentAt), 'sentAt', 'a timestamp in ms');
+      return { type: 'publish', n: f.n as number, data: f.data, sentAt: f.sentAt as number };
     }
     case 'ping':
       need(typeof f.t === 'number' && Number.isFinite(f.t), 't', 'a number');
@@ -381,12 +383,22 @@ export function parseClientFrame(raw: string): ClientFrame | FrameProblem {
   if (!isObj(value) || typeof value.type !== 'string') {
     return { problem: 'bad-frame', message: 'frame must be a JSON object with a string "type"' };
   }
+  const envelope = value as Obj & { type: string };
   try {
-    return checkClientFrame(value);
+    return checkClientFrame(envelope);
   } catch (err) {
-    if (err instanceof Invalid) return { problem: err.code, message: `${value.type}: ${err.message}`, ref: value.type.slice(0, 32) };
-    return { problem: 'invalid-field', message: String(err), ref: value.type.slice(0, 32) };
+    if (err instanceof Invalid) return { problem: err.code, message: `${value.type}: ${err.message}`, ref: frameRef(envelope) };
+    return { problem: 'invalid-field', message: String(err), ref: frameRef(envelope) };
   }
+}
+
+/**
+ * How an error frame names the frame it answers: the type, plus `:n` for a publish so the sender
+ * knows which message was refused.
+ */
+export function frameRef(f: { type: string; n?: unknown }): string {
+  const type = f.type.slice(0, 32);
+  return type === 'publish' && isCount(f.n) ? `publish:${f.n}` : type;
 }
 
 const SERVER_TYPES = new Set(['welcome', 'peer-joined', 'peer-left', 'peer-status', 'signal', 'message', 'ack', 'synced', 'error', 'pong']);

@@ -1,6 +1,6 @@
 import type { WebSocket, RawData } from 'ws';
 import {
-  ERROR_CODES, isProblem, parseClientFrame,
+  ERROR_CODES, frameRef, isProblem, parseClientFrame,
   type ClientFrame, type ErrorCode, type JoinFrame, type ServerFrame,
 } from '../core/protocol.js';
 import { RoomError, type MemberSocket, type RelayMember, type RelayRoom } from './relay-room.js';
@@ -108,7 +108,7 @@ export class Connection implements MemberSocket {
     const parsed = parseClientFrame(raw.toString());
     if (isProblem(parsed)) return this.error(parsed.problem, parsed.message, parsed.ref);
     this.handle(parsed).catch((err: unknown) => {
-      if (err instanceof RoomError) return this.error(err.code, err.message, parsed.type);
+      if (err instanceof RoomError) return this.error(err.code, err.message, frameRef(parsed));
       this.host.log.error('frame handler failed', { type: parsed.type, err: String((err as Error)?.stack ?? err) });
       this.error('internal', 'the relay failed to handle this frame', parsed.type);
     });
@@ -153,7 +153,7 @@ export class Connection implements MemberSocket {
         room.signal(member, f);
         return;
       case 'publish':
-        await room.run(() => room.publish(member, f.n, f.data));
+        await room.run(() => room.publish(member, f.n, f.data, f.sentAt));
         return;
     }
   }

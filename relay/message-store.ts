@@ -11,6 +11,8 @@ export interface StoredMessage {
   /** Sender's message number. */
   n: number;
   data: unknown;
+  /** Sender's clock when sent, ms since the Unix epoch (for display). */
+  sentAt: number;
   /** Relay receive time, ms since the Unix epoch. */
   at: number;
   /** Serialized size of `data`, counted against the byte limit. */

@@ -179,7 +179,7 @@ export class RelayRoom {
   }
 
   /** Stores and fans out a room message, then acknowledges it to the sender. */
-  async publish(member: RelayMember, n: number, data: unknown): Promise<void> {
+  async publish(member: RelayMember, n: number, data: unknown, sentAt: number): Promise<void> {
     const { options, store, metrics } = this.ctx;
     const bytes = dataBytes(data);
     if (bytes > options.maxMessageBytes) throw new RoomError('payload-too-large', `message data is ${bytes} bytes; this room allows ${options.maxMessageBytes}`);
@@ -193,7 +193,7 @@ export class RelayRoom {
     }
     const now = Date.now();
     member.lastN = n;
-    const message: StoredMessage = { seq: ++this.seq, from: member.id, n, data, at: now, bytes };
+    const message: StoredMessage = { seq: ++this.seq, from: member.id, n, data, sentAt, at: now, bytes };
     await store.append(this.id, message, now);
     metrics.messagesIn++;
     const frame = messageFrame(message);
@@ -244,5 +244,5 @@ export class RelayRoom {
 }
 
 function messageFrame(m: StoredMessage): ServerFrame {
-  return { type: 'message', seq: m.seq, from: m.from, n: m.n, data: m.data, at: m.at };
+  return { type: 'message', seq: m.seq, from: m.from, n: m.n, data: m.data, sentAt: m.sentAt, at: m.at };
 }

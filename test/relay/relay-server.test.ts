@@ -104,7 +104,7 @@ describe('RelayServer', () => {
       assert.equal((await d.type('error')).code, 'room-full');
       assert.equal(relay.getRoom(room)!.members.size, 3);
       // The others still talk to each other.
-      members[0].send({ type: 'publish', n: 1, data: 'still here' });
+      members[0].send({ type: 'publish', n: 1, data: 'still here', sentAt: 1 });
       const got = await members[1].type('message');
       assert.equal(got.data, 'still here');
     });
@@ -158,7 +158,7 @@ describe('RelayServer', () => {
       await a.join(room, 'A');
       await b.join(room, 'B');
       await c.join(room, 'C');
-      a.send({ type: 'publish', n: 1, data: { text: 'hello' } });
+      a.send({ type: 'publish', n: 1, data: { text: 'hello' }, sentAt: 1 });
       const [mb, mc, ack] = await Promise.all([b.type('message'), c.type('message'), a.type('ack')]);
       assert.deepEqual(mb.data, { text: 'hello' });
       assert.equal(mb.from, a.peerId);
@@ -174,8 +174,8 @@ describe('RelayServer', () => {
       const [a, b] = [await connect(), await connect()];
       await a.join(room, 'A');
       await b.join(room, 'B');
-      a.send({ type: 'publish', n: 1, data: 'x' });
-      a.send({ type: 'publish', n: 1, data: 'x' });
+      a.send({ type: 'publish', n: 1, data: 'x', sentAt: 1 });
+      a.send({ type: 'publish', n: 1, data: 'x', sentAt: 1 });
       const first = await a.type('ack');
       const second = await a.type('ack');
       assert.equal(first.seq, second.seq);
@@ -189,7 +189,7 @@ describe('RelayServer', () => {
       const room = freshRoom();
       const a = await connect();
       await a.join(room, 'A');
-      for (let n = 1; n <= 3; n++) a.send({ type: 'publish', n, data: n });
+      for (let n = 1; n <= 3; n++) a.send({ type: 'publish', n, data: n, sentAt: 1 });
       await a.next((f) => f.type === 'ack' && f.n === 3);
       const b = await connect();
       const { synced } = await b.join(room, 'B');
@@ -208,7 +208,7 @@ describe('RelayServer', () => {
       ['an unknown type', { type: 'launch-missiles' }, 'unknown-type'],
       ['a join missing its fields', { type: 'join', v: 1 }, 'invalid-room'],
       ['a join with a wrong version', { type: 'join', v: 99 }, 'version-mismatch'],
-      ['a publish before joining', { type: 'publish', n: 1, data: 'x' }, 'not-joined'],
+      ['a publish before joining', { type: 'publish', n: 1, data: 'x', sentAt: 1 }, 'not-joined'],
       ['a ping with a string time', { type: 'ping', t: 'now' }, 'invalid-field'],
     ];
     for (const [what, frame, code] of cases) {
@@ -225,7 +225,7 @@ describe('RelayServer', () => {
 
     it('answers a 1 MB frame with frame-too-large and keeps the socket', async () => {
       const c = await connect();
-      c.send(JSON.stringify({ type: 'publish', n: 1, data: 'x'.repeat(1024 * 1024) }));
+      c.send(JSON.stringify({ type: 'publish', n: 1, data: 'x'.repeat(1024 * 1024), sentAt: 1 }));
       assert.equal((await c.type('error')).code, 'frame-too-large');
       c.send({ type: 'ping', t: 1 });
       await c.type('pong');
@@ -236,9 +236,9 @@ describe('RelayServer', () => {
       const [a, b] = [await connect(), await connect()];
       await a.join(room, 'A');
       await b.join(room, 'B');
-      a.send({ type: 'publish', n: 1, data: 'x'.repeat(40 * 1024) });
+      a.send({ type: 'publish', n: 1, data: 'x'.repeat(40 * 1024), sentAt: 1 });
       assert.equal((await a.type('error')).code, 'payload-too-large');
-      a.send({ type: 'publish', n: 1, data: 'small' });
+      a.send({ type: 'publish', n: 1, data: 'small', sentAt: 1 });
       assert.equal((await b.type('message')).data, 'small');
     });
 
@@ -261,7 +261,7 @@ describe('RelayServer', () => {
       await a.join(room, 'A');
       await b.join(room, 'B');
       for (const junk of ['{', '{"type":"signal"}', '{"type":"publish","n":-1}', 'null', '"str"']) a.send(junk);
-      a.send({ type: 'publish', n: 1, data: 'after junk' });
+      a.send({ type: 'publish', n: 1, data: 'after junk', sentAt: 1 });
       assert.equal((await b.type('message')).data, 'after junk');
       assert.equal(b.all('error').length, 0);
       assert.equal(a.all('error').length, 5);
@@ -298,7 +298,7 @@ describe('RelayServer', () => {
       const room = freshRoom();
       const a = await connect();
       await a.join(room, 'A');
-      a.send({ type: 'publish', n: 1, data: 1 });
+      a.send({ type: 'publish', n: 1, data: 1, sentAt: 1 });
       await a.type('ack');
       a.send({ type: 'leave', session: a.session });
       await a.closed();

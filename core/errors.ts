@@ -1,0 +1,34 @@
+import { ERROR_CODES, type ErrorCode } from './protocol.js';
+
+/** Codes raised by the client itself (the relay's codes are in `protocol.ts`). */
+export const CLIENT_ERROR_CODES = {
+  'signaling-failed': 'The relay could not be reached after every retry. Check the relay URL and your network, then join again.',
+  'replaced': 'Another connection took over this identity.',
+  'outbox-full': 'Too many messages are waiting for the relay. Wait until it is reachable again.',
+  'closed': 'The room was closed; create a new one to join again.',
+  'not-connected': 'Join the room before sending.',
+  'invalid-option': 'An option passed to the room is invalid.',
+  'illegal-transition': 'An object moved to a state its transition table forbids (a bug).',
+  'media-denied': 'Camera or microphone permission was denied. Allow it in the browser to be seen and heard; chat still works.',
+  'media-unavailable': 'No camera or microphone was found. Chat still works.',
+  'media-failed': 'The camera or microphone could not be started.',
+  'relay-protocol': 'The relay sent something this client does not understand.',
+} as const;
+
+export type MeshErrorCode = ErrorCode | keyof typeof CLIENT_ERROR_CODES;
+
+/** Default human text for a code. */
+export function describeError(code: MeshErrorCode): string {
+  return (ERROR_CODES as Record<string, string>)[code] ?? (CLIENT_ERROR_CODES as Record<string, string>)[code] ?? code;
+}
+
+/**
+ * The one error type mesh-room throws and emits. Callers and tests branch on `code`, never on
+ * the message text.
+ */
+export class MeshError extends Error {
+  override readonly name = 'MeshError';
+  constructor(readonly code: MeshErrorCode, message: string = describeError(code), options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

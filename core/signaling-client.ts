@@ -1,0 +1,444 @@
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { systemClock, Timer, type Clock } from './clock.js';
+import { MeshError } from './errors.js';
+import type { Outbox, OutboxEntry } from './outbox.js';
+import {
+  CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, isProblem, parseServerFrame,
+  type ClientFrame, type JoinFrame, type ServerFrame, type SignalData, type StreamPosition,
+  type SyncedFrame, type WelcomeFrame,
+} from './protocol.js';
+import { StateMachine, type TransitionTable } from './state-machine.js';
+import { TypedEventTarget } from './typed-event-target.js';
+
+/**
+ * `idle` → `connecting` (first connection) → `connected` ⇄ `reconnecting`; `failed` when it gives
+ * up or the relay refuses the join for good; `closed` after {@link SignalingClient.close}.
+ */
+export type SignalingState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
+
+export const SIGNALING_TRANSITIONS: TransitionTable<SignalingState> = {
+  idle: ['connecting', 'closed'],
+  connecting: ['connected', 'failed', 'closed'],
+  connected: ['reconnecting', 'failed', 'closed'],
+  reconnecting: ['connected', 'failed', 'closed'],
+  failed: ['connecting', 'closed'],
+  closed: [],
+};
+
+/** The subset of the browser `WebSocket` the client uses (the `ws` package fits too). */
+export interface WebSocketLike {
+  readonly readyState: number;
+  onopen: ((ev: any) => void) | null;
+  onmessage: ((ev: { data: any }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: any) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+export type WebSocketConstructor = new (url: string) => WebSocketLike;
+
+/** Timing and retry knobs; each has a default that suits a real deployment. */
+export interface SignalingTuning {
+  /** Reconnect attempts before `failed`. Default `Infinity` (keep trying while joined). */
+  maxAttempts: number;
+  /** Delays between attempts (full jitter). Default 250 ms first, then 1 s doubling to 30 s. */
+  backoff: BackoffOptions;
+  /** How often to ping the relay while connected, ms. Default 10_000. */
+  pingIntervalMs: number;
+  /** Silence after which the socket is presumed dead (half-open) and replaced, ms. Default 30_000. */
+  pingTimeoutMs: number;
+  /** Time allowed for open + join + catch-up, ms. Default 10_000. */
+  connectTimeoutMs: number;
+}
+
+export const DEFAULT_SIGNALING_TUNING: SignalingTuning = {
+  maxAttempts: Infinity,
+  backoff: DEFAULT_BACKOFF,
+  pingIntervalMs: 10_000,
+  pingTimeoutMs: 30_000,
+  connectTimeoutMs: 10_000,
+};
+
+/** What the room puts in each join frame; the client adds version, resume position and lastN. */
+export type JoinIdentity = Pick<JoinFrame, 'room' | 'peerId' | 'key' | 'session' | 'name' | 'baseN'> & { token?: string };
+
+export interface SignalingClientOptions extends Partial<SignalingTuning> {
+  /** Relay WebSocket URLs; tried in turn when one fails. */
+  urls: string[];
+  /** Identity for the join frame, read on every (re)connect. */
+  identity(): JoinIdentity;
+  /** Unacknowledged publishes; resent after every reconnect. */
+  outbox: Outbox;
+  /** Where to resume from; absent for a first join. */
+  position?: StreamPosition | null;
+  WebSocket?: WebSocketConstructor;
+  clock?: Clock;
+  random?: () => number;
+  /** Source of `online` events (default: `window` when present). */
+  networkEvents?: EventTarget | null;
+  /** Source of `visibilitychange` events and the current visibility (default: `document`). */
+  visibility?: { target: EventTarget; visible(): boolean } | null;
+}
+
+export interface StateChange<S extends string = string> { from: S; to: S; reason: string }
+
+export interface SignalingEventMap {
+  /** The state changed. */
+  'state-change': CustomEvent<StateChange<SignalingState>>;
+  /** The relay admitted us; replayed messages follow as `frame` events, then `synced`. */
+  'welcome': CustomEvent<WelcomeFrame>;
+  /** Catch-up finished; the client is `connected`. */
+  'synced': CustomEvent<SyncedFrame>;
+  /** Any other frame: message, peer-joined, peer-left, peer-status, signal. */
+  'frame': CustomEvent<ServerFrame>;
+  /** The relay stored publish `n` as `seq`. */
+  'ack': CustomEvent<{ n: number; seq: number }>;
+  /** The relay refused publish `n` for good (e.g. payload too large). */
+  'publish-rejected': CustomEvent<{ n: number; error: MeshError }>;
+  /** An error frame, or the reason for `failed`. */
+  'error': CustomEvent<MeshError>;
+  /** A pong arrived; `rtt` is the round trip in ms. */
+  'rtt': CustomEvent<number>;
+}
+
+const OPEN = 1;
+
+/**
+ * One WebSocket to the relay, kept alive: joins (or resumes) on every connect, reconnects with
+ * jittered backoff, pings to find half-open sockets, and resends unacknowledged publishes.
+ *
+ * @example
+ * const outbox = new Outbox();
+ * const sc = new SignalingClient({ urls: ['wss://relay.example/ws'], outbox, identity: () => ({ ... }) });
+ * sc.addEventListener('frame', (e) => console.log(e.detail));
+ * sc.connect();
+ */
+export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
+  readonly tuning: SignalingTuning;
+  private readonly machine: StateMachine<SignalingState>;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly WS: WebSocketConstructor;
+  private socket: WebSocketLike | null = null;
+  /** Generation of the current socket; handlers of older sockets do nothing. */
+  private socketGen = 0;
+  private attempt = 0;
+  private urlIndex = 0;
+  private synced = false;
+  private fatal: MeshError | null = null;
+  private lastRx = 0;
+  private readonly retryTimer: Timer;
+  private readonly connectTimer: Timer;
+  private readonly pingTimer: Timer;
+  private readonly probeTimer: Timer;
+  private removeListeners: Array<() => void> = [];
+  /** Where we are in the room's stream; sent as `resume` on reconnect. */
+  position: StreamPosition | null;
+  /** Last measured round trip to the relay, ms. */
+  rtt: number | null = null;
+  /** When the connection was last lost (clock ms), null while connected. */
+  disconnectedAt: number | null = null;
+
+  constructor(private readonly options: SignalingClientOptions) {
+    super();
+    if (options.urls.length === 0) throw new MeshError('invalid-option', 'at least one relay URL is needed');
+    this.tuning = resolveTuning(options);
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.WS = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor);
+    this.position = options.position ?? null;
+    this.retryTimer = new Timer(this.clock);
+    this.connectTimer = new Timer(this.clock);
+    this.pingTimer = new Timer(this.clock);
+    this.probeTimer = new Timer(this.clock);
+    this.machine = new StateMachine<SignalingState>('idle', SIGNALING_TRANSITIONS, (from, to, reason) => {
+      this.emit('state-change', { from, to, reason });
+    }, 'SignalingClient');
+    this.listenForWakeups();
+  }
+
+  get state(): SignalingState { return this.machine.state; }
+  get url(): string { return this.options.urls[this.urlIndex % this.options.urls.length]; }
+
+  /** Starts connecting (from `idle`, or again after `failed`). */
+  connect(): void {
+    if (this.state !== 'idle' && this.state !== 'failed') return;
+    this.fatal = null;
+    this.attempt = 0;
+    this.machine.to('connecting', 'connect() called');
+    this.open();
+  }
+
+  /** Queues a room message for the relay; sent now when connected, else after the next resume. */
+  publish(entry: OutboxEntry): void {
+    if (this.synced) this.sendFrame({ type: 'publish', n: entry.n, data: entry.data, sentAt: entry.sentAt });
+  }
+
+  /** Sends a signal to one peer; returns false when not connected (the caller retries later). */
+  sendSignal(to: string, toSession: string, data: SignalData): boolean {
+    if (!this.synced) return false;
+    return this.sendFrame({ type: 'signal', to, toSession, data });
+  }
+
+  /** Sends `leave` (others are told at once) and closes with 1000. */
+  leave(session: string): void {
+    if (this.synced) this.sendFrame({ type: 'leave', session });
+    this.close('left the room');
+  }
+
+  /**
+   * Closes the socket with 1000 and stops every timer and listener. The relay keeps the member
+   * for its grace period (use {@link leave} to go at once). Idempotent.
+   */
+  close(reason = 'closed by the application'): void {
+    if (this.state === 'closed') return;
+    this.dropSocket(CLOSE_CODES.normal, reason);
+    this.retryTimer.clear();
+    for (const remove of this.removeListeners) remove();
+    this.removeListeners = [];
+    this.machine.to('closed', reason);
+  }
+
+  /**
+   * Checks the connection now: sends a ping and, if nothing at all arrives within
+   * `min(pingTimeoutMs, 5 s)`, replaces the socket. Used when the network or the page wakes up.
+   */
+  probe(): void {
+    if (!this.synced) return;
+    const sentAt = this.clock.now();
+    const gen = this.socketGen;
+    this.sendFrame({ type: 'ping', t: sentAt });
+    this.probeTimer.set(Math.min(this.tuning.pingTimeoutMs, 5000), () => {
+      if (gen === this.socketGen && this.synced && this.lastRx < sentAt) this.lost('no answer to a probe');
+    });
+  }
+
+  private open(): void {
+    const gen = ++this.socketGen;
+    this.synced = false;
+    let ws: WebSocketLike;
+    try {
+      ws = new this.WS(this.url);
+    } catch (err) {
+      // A malformed URL never works: give up with the reason instead of retrying forever.
+      this.fail(new MeshError('invalid-option', `cannot open a WebSocket to "${this.url}": ${(err as Error).message}`, { cause: err }));
+      return;
+    }
+    this.socket = ws;
+    this.connectTimer.set(this.tuning.connectTimeoutMs, () => {
+      if (gen === this.socketGen) this.lost(`no welcome within ${this.tuning.connectTimeoutMs} ms`);
+    });
+    ws.onopen = () => {
+      if (gen !== this.socketGen) return;
+      const id = this.options.identity();
+      const join: JoinFrame = { type: 'join', v: PROTOCOL_VERSION, ...id, lastN: Math.max(this.options.outbox.ackedN, id.baseN) };
+      if (id.token === undefined) delete join.token;
+      if (this.position) join.resume = { ...this.position };
+      this.sendFrame(join);
+    };
+    ws.onmessage = (ev) => {
+      if (gen !== this.socketGen) return;
+      this.onFrame(typeof ev.data === 'string' ? ev.data : String(ev.data));
+    };
+    ws.onclose = (ev) => {
+      if (gen !== this.socketGen) return;
+      this.onClose(ev.code, ev.reason);
+    };
+    ws.onerror = () => {
+      // A close event always follows; it decides what to do.
+    };
+  }
+
+  private onFrame(raw: string): void {
+    this.lastRx = this.clock.now();
+    const frame = parseServerFrame(raw);
+    if (isProblem(frame)) {
+      this.emit('error', new MeshError('relay-protocol', frame.message));
+      return;
+    }
+    switch (frame.type) {
+      case 'pong':
+        this.rtt = Math.max(0, this.clock.now() - frame.t);
+        this.emit('rtt', this.rtt);
+        return;
+      case 'welcome':
+        if (this.position?.epoch !== frame.epoch) this.position = { epoch: frame.epoch, lastSeq: 0 };
+        this.emit('welcome', frame);
+        return;
+      case 'synced':
+        this.onSynced(frame);
+        return;
+      case 'message':
+        if (this.position && frame.seq > this.position.lastSeq) this.position.lastSeq = frame.seq;
+        this.emit('frame', frame);
+        return;
+      case 'ack':
+        if (this.position && frame.seq > this.position.lastSeq) this.position.lastSeq = frame.seq;
+        if (this.options.outbox.ack(frame.n)) this.emit('ack', { n: frame.n, seq: frame.seq });
+        return;
+      case 'error':
+        this.onErrorFrame(frame.code, frame.message, frame.ref);
+        return;
+      default:
+        this.emit('frame', frame);
+    }
+  }
+
+  private onSynced(frame: ServerFrame & { type: 'synced' }): void {
+    this.connectTimer.clear();
+    this.synced = true;
+    this.attempt = 0;
+    this.disconnectedAt = null;
+    const from = this.state;
+    this.machine.to('connected', from === 'connecting' ? 'joined' : 'resumed');
+    this.emit('synced', frame);
+    // Resend whatever the relay has not acknowledged, in order; it drops what it already has.
+    for (const entry of this.options.outbox.pending()) this.publish(entry);
+    this.schedulePing();
+  }
+
+  private onErrorFrame(code: string, message: string, ref?: string): void {
+    const error = new MeshError(code as MeshError['code'], message);
+    if (ref === 'join' && FATAL_JOIN_ERRORS.includes(error.code as never)) {
+      this.fatal = error;
+      return; // the relay closes the socket next; onClose turns this into `failed`
+    }
+    const publish = ref && /^publish:(\d+)$/.exec(ref);
+    if (publish && (code === 'payload-too-large' || code === 'invalid-field')) {
+      const n = Number(publish[1]);
+      this.options.outbox.ack(n);
+      this.emit('publish-rejected', { n, error });
+      return;
+    }
+    this.emit('error', error);
+  }
+
+  private onClose(code: number, reason: string): void {
+    this.socket = null;
+    this.synced = false;
+    this.connectTimer.clear();
+    this.pingTimer.clear();
+    this.probeTimer.clear();
+    if (this.state === 'closed') return;
+    if (this.fatal) return this.fail(this.fatal);
+    if (code === CLOSE_CODES.replaced) return this.fail(new MeshError('replaced', 'another connection resumed this identity'));
+    this.lost(`socket closed (${code}${reason ? ' ' + reason : ''})`);
+  }
+
+  /** The connection is gone: move to reconnecting and schedule the next attempt. */
+  private lost(reason: string): void {
+    this.dropSocket(4100, reason);
+    this.synced = false;
+    if (this.disconnectedAt === null) this.disconnectedAt = this.clock.now();
+    if (this.state === 'connected') this.machine.to('reconnecting', reason);
+    if (this.attempt >= this.tuning.maxAttempts) {
+      this.fail(new MeshError('signaling-failed', `gave up after ${this.attempt} attempts to reach the relay (${reason})`));
+      return;
+    }
+    // Relays are tried in turn; a failure moves on to the next URL.
+    this.urlIndex++;
+    const delay = backoffDelay(this.attempt++, this.tuning.backoff, this.random);
+    this.retryTimer.set(delay, () => this.open());
+  }
+
+  private fail(error: MeshError): void {
+    this.dropSocket(CLOSE_CODES.normal, error.code);
+    this.retryTimer.clear();
+    if (this.state === 'closed' || this.state === 'failed') return;
+    this.machine.to('failed', error.message);
+    this.emit('error', error);
+  }
+
+  private dropSocket(code: number, reason: string): void {
+    this.socketGen++;
+    this.connectTimer.clear();
+    this.pingTimer.clear();
+    this.probeTimer.clear();
+    const ws = this.socket;
+    this.socket = null;
+    this.synced = false;
+    if (!ws) return;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    // Closing a socket that is still connecting reports an error; it must have a handler.
+    ws.onerror = () => {};
+    try {
+      // Browsers allow only 1000 and 3000–4999 from scripts.
+      ws.close(code === CLOSE_CODES.normal || (code >= 3000 && code <= 4999) ? code : CLOSE_CODES.normal, reason.slice(0, 120));
+    } catch {
+      // already closing
+    }
+  }
+
+  private sendFrame(frame: ClientFrame): boolean {
+    const ws = this.socket;
+    if (!ws || ws.readyState !== OPEN) return false;
+    try {
+      ws.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Pings every interval; a socket silent for longer than the timeout is replaced. */
+  private schedulePing(): void {
+    const { pingIntervalMs, pingTimeoutMs } = this.tuning;
+    const tick = Math.min(pingIntervalMs, Math.max(1, Math.floor(pingTimeoutMs / 3)));
+    let sinceLastPing = 0;
+    const run = () => {
+      if (!this.synced) return;
+      if (this.clock.now() - this.lastRx >= pingTimeoutMs) {
+        this.lost(`no answer from the relay for ${pingTimeoutMs} ms`);
+        return;
+      }
+      sinceLastPing += tick;
+      if (sinceLastPing >= pingIntervalMs) {
+        sinceLastPing = 0;
+        this.sendFrame({ type: 'ping', t: this.clock.now() });
+      }
+      this.pingTimer.set(tick, run);
+    };
+    this.pingTimer.set(tick, run);
+  }
+
+  /** Coming back online or to a visible page retries at once instead of waiting out the backoff. */
+  private listenForWakeups(): void {
+    const net = this.options.networkEvents !== undefined ? this.options.networkEvents
+      : (typeof window !== 'undefined' ? window : null);
+    const vis = this.options.visibility !== undefined ? this.options.visibility
+      : (typeof document !== 'undefined' ? { target: document, visible: () => document.visibilityState === 'visible' } : null);
+    const wake = () => {
+      if (this.retryTimer.pending) {
+        this.retryTimer.clear();
+        this.open();
+      } else if (this.synced) {
+        this.probe();
+      }
+    };
+    if (net) {
+      const onOnline = () => wake();
+      net.addEventListener('online', onOnline);
+      this.removeListeners.push(() => net.removeEventListener('online', onOnline));
+    }
+    if (vis) {
+      const onVisible = () => { if (vis.visible()) wake(); };
+      vis.target.addEventListener('visibilitychange', onVisible);
+      this.removeListeners.push(() => vis.target.removeEventListener('visibilitychange', onVisible));
+    }
+  }
+}
+
+function resolveTuning(o: Partial<SignalingTuning>): SignalingTuning {
+  const d = DEFAULT_SIGNALING_TUNING;
+  const t: SignalingTuning = {
+    maxAttempts: o.maxAttempts ?? d.maxAttempts,
+    backoff: { ...d.backoff, ...o.backoff },
+    pingIntervalMs: o.pingIntervalMs ?? d.pingIntervalMs,
+    pingTimeoutMs: o.pingTimeoutMs ?? d.pingTimeoutMs,
+    connectTimeoutMs: o.connectTimeoutMs ?? d.connectTimeoutMs,
+  };
+  for (const [k, v] of Object.entries({ ...t, ...t.backoff })) {
+    if (typeof v === 'number' && !(v >= 0)) throw new MeshError('invalid-option', `signaling option ${k} must be a non-negative number, got ${v}`);
+  }
+  return t;
+}

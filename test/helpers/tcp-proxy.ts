@@ -1,0 +1,58 @@
+import net from 'node:net';
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of a server, for fault injection without touching the
+ * network: `blackhole()` keeps sockets open but stops moving bytes (a half-open connection as
+ * both ends see it), `cut()` resets every connection, `heal()` restores normal service.
+ */
+export class TcpProxy {
+  private server: net.Server;
+  private pairs = new Set<[net.Socket, net.Socket]>();
+  private holed = false;
+  private refusing = false;
+  port = 0;
+
+  constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1') {
+    this.server = net.createServer((client) => this.onClient(client));
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as net.AddressInfo).port;
+    return this.port;
+  }
+
+  get wsUrl(): string { return `ws://127.0.0.1:${this.port}/ws`; }
+
+  blackhole(): void { this.holed = true; }
+  /** New connections are reset at once (a relay that is down). */
+  refuse(on = true): void { this.refusing = on; }
+  heal(): void { this.holed = false; this.refusing = false; }
+
+  cut(): void {
+    for (const [a, b] of this.pairs) { a.destroy(); b.destroy(); }
+    this.pairs.clear();
+  }
+
+  get connections(): number { return this.pairs.size; }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private onClient(client: net.Socket): void {
+    if (this.refusing) { client.resetAndDestroy(); return; }
+    const upstream = net.connect(this.targetPort, this.targetHost);
+    const pair: [net.Socket, net.Socket] = [client, upstream];
+    this.pairs.add(pair);
+    const pipe = (from: net.Socket, to: net.Socket) => {
+      from.on('data', (chunk) => { if (!this.holed) to.write(chunk); });
+    };
+    pipe(client, upstream);
+    pipe(upstream, client);
+    const end = () => { client.destroy(); upstream.destroy(); this.pairs.delete(pair); };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  }
+}

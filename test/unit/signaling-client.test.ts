@@ -1,0 +1,235 @@
+import { describe, it, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
+import { RelayServer } from '../../relay/relay-server.js';
+import { Logger } from '../../relay/logger.js';
+import { SignalingClient, type SignalingState, type SignalingClientOptions } from '../../core/signaling-client.js';
+import { Outbox } from '../../core/outbox.js';
+import { randomId } from '../../core/ids.js';
+import type { MessageFrame, ServerFrame } from '../../core/protocol.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { TcpProxy } from '../helpers/tcp-proxy.js';
+import { nextEvent, until } from '../helpers/wait.js';
+import { WsClient } from '../helpers/ws-client.js';
+
+const quiet = new Logger('silent');
+
+describe('SignalingClient', () => {
+  let relay: RelayServer;
+  let proxy: TcpProxy;
+  const owned: Array<{ close(): void }> = [];
+  let roomNo = 0;
+
+  before(async () => {
+    relay = new RelayServer({ port: 0, graceMs: 5000 }, { log: quiet });
+    await relay.listen();
+    proxy = new TcpProxy(relay.address().port);
+    await proxy.listen();
+  });
+  afterEach(() => {
+    for (const o of owned.splice(0)) o.close();
+    proxy.heal();
+  });
+  after(async () => {
+    await proxy.close();
+    await relay.close();
+  });
+
+  function client(overrides: Partial<SignalingClientOptions> & { name?: string; room?: string } = {}) {
+    const clock = overrides.clock ?? new FakeClock();
+    const outbox = overrides.outbox ?? new Outbox();
+    const identity = { room: overrides.room ?? `sc-${++roomNo}`, peerId: randomId(), key: randomId(), session: randomId(), name: overrides.name ?? 'Ada', baseN: 0 };
+    const states: SignalingState[] = [];
+    const sc = new SignalingClient({
+      urls: [proxy.wsUrl],
+      identity: () => identity,
+      outbox,
+      WebSocket: WebSocket as never,
+      clock,
+      random: () => 0.5,
+      networkEvents: null,
+      visibility: null,
+      ...overrides,
+    });
+    sc.addEventListener('state-change', (e) => states.push(e.detail.to));
+    owned.push(sc);
+    const frames: ServerFrame[] = [];
+    sc.addEventListener('frame', (e) => frames.push(e.detail));
+    return { sc, clock: clock as FakeClock, outbox, identity, states, frames };
+  }
+
+  it('joins: idle → connecting → connected, with welcome before synced', async () => {
+    const { sc, states } = client();
+    const order: string[] = [];
+    sc.addEventListener('welcome', () => order.push('welcome'));
+    sc.addEventListener('synced', () => order.push('synced'));
+    assert.equal(sc.state, 'idle');
+    sc.connect();
+    assert.equal(sc.state, 'connecting');
+    await nextEvent(sc, 'synced');
+    assert.deepEqual(states, ['connecting', 'connected']);
+    assert.deepEqual(order, ['welcome', 'synced']);
+  });
+
+  it('reconnects after the socket is cut and resumes the same membership', async () => {
+    const { sc, clock, states } = client();
+    sc.connect();
+    await nextEvent(sc, 'synced');
+    proxy.cut();
+    await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
+    // The first retry is fast: at most 250 ms (here 125 ms with random = 0.5).
+    assert.deepEqual(clock.scheduled.filter((d) => d <= 250), [125]);
+    const resumed = nextEvent<{ resumed: boolean }>(sc, 'welcome');
+    clock.advance(125);
+    assert.equal((await resumed).resumed, true);
+    await until(() => sc.state === 'connected', 5000, 'connected');
+    assert.deepEqual(states, ['connecting', 'connected', 'reconnecting', 'connected']);
+  });
+
+  it('backs off with full jitter: ≤250 ms, then 1 s doubling, capped at 30 s', async () => {
+    proxy.refuse();
+    const { sc, clock } = client({ random: () => 0.999999 });
+    sc.connect();
+    const retries: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      await until(() => clock.scheduled.some((d) => d !== 10_000), 5000, `retry ${i} scheduled`);
+      const delay = clock.scheduled.find((d) => d !== 10_000)!;
+      retries.push(delay);
+      clock.advance(delay);
+    }
+    assert.deepEqual(retries, [249, 999, 1999, 3999, 7999, 15999, 29999, 29999]);
+    assert.equal(sc.state, 'connecting');
+  });
+
+  it('gives up after maxAttempts with a typed signaling-failed error', async () => {
+    proxy.refuse();
+    const { sc, clock } = client({ maxAttempts: 2 });
+    const failed = nextEvent<Error & { code: string }>(sc, 'error');
+    sc.connect();
+    for (let i = 0; i < 3 && sc.state !== 'failed'; i++) {
+      await until(() => clock.scheduled.some((d) => d !== 10_000) || sc.state === 'failed', 5000, 'retry or failure');
+      const delay = clock.scheduled.find((d) => d !== 10_000);
+      if (delay !== undefined) clock.advance(delay);
+    }
+    assert.equal((await failed).code, 'signaling-failed');
+    assert.equal(sc.state, 'failed');
+    assert.equal(clock.pending, 0, 'no timer left running');
+  });
+
+  it('stops for good when the relay refuses the join (name-taken), without retrying', async () => {
+    const room = `sc-${++roomNo}`;
+    const holder = await WsClient.connect(relay.wsUrl);
+    owned.push({ close: () => holder.terminate() });
+    await holder.join(room, 'Ada');
+    const { sc, clock } = client({ room, name: 'ADA' });
+    const err = nextEvent<{ code: string }>(sc, 'error');
+    sc.connect();
+    assert.equal((await err).code, 'name-taken');
+    assert.equal(sc.state, 'failed');
+    assert.equal(clock.pending, 0);
+  });
+
+  it('finds a half-open socket by its silence and reconnects once the path heals', async () => {
+    const { sc, clock } = client({ pingIntervalMs: 1000, pingTimeoutMs: 3000 });
+    sc.connect();
+    await nextEvent(sc, 'synced');
+    proxy.blackhole();
+    // Nothing is closed: only the heartbeat can notice.
+    clock.advance(3000);
+    assert.equal(sc.state, 'reconnecting');
+    proxy.heal();
+    clock.advance(250);
+    await until(() => sc.state === 'connected', 5000, 'connected again');
+  });
+
+  it('retries at once when the browser reports it is online again', async () => {
+    const net = new EventTarget();
+    const { sc, clock } = client({ networkEvents: net });
+    sc.connect();
+    await nextEvent(sc, 'synced');
+    proxy.refuse();
+    proxy.cut();
+    await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
+    // Keep failing until the backoff has grown.
+    for (let i = 0; i < 4; i++) {
+      const delay = await until(() => clock.scheduled.find((d) => d !== 10_000), 5000, 'retry');
+      clock.advance(delay);
+      await until(() => clock.scheduled.some((d) => d !== 10_000), 5000, 'next retry');
+    }
+    proxy.heal();
+    net.dispatchEvent(new Event('online'));
+    await until(() => sc.state === 'connected', 5000, 'connected right after online');
+  });
+
+  it('resends unacknowledged publishes after a reconnect; the relay stores each once', async () => {
+    const room = `sc-${++roomNo}`;
+    const watcher = await WsClient.connect(relay.wsUrl);
+    owned.push({ close: () => watcher.terminate() });
+    await watcher.join(room, 'Watcher');
+    const { sc, clock, outbox } = client({ room });
+    sc.connect();
+    await nextEvent(sc, 'synced');
+    proxy.blackhole();
+    for (let n = 1; n <= 3; n++) sc.publish(outbox.add(n, { n }, 0));
+    assert.equal(outbox.size, 3);
+    proxy.cut();
+    proxy.heal();
+    await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
+    clock.advance(250);
+    await until(() => outbox.size === 0, 5000, 'outbox drained');
+    await watcher.next((f) => f.type === 'message' && f.n === 3);
+    const got = watcher.all('message').map((m) => m.n);
+    assert.deepEqual(got, [1, 2, 3]);
+    assert.equal(outbox.ackedN, 3);
+  });
+
+  it('asks to resume from the last sequence it saw and receives only what it missed', async () => {
+    const room = `sc-${++roomNo}`;
+    const other = await WsClient.connect(relay.wsUrl);
+    owned.push({ close: () => other.terminate() });
+    await other.join(room, 'Other');
+    const { sc, clock, frames } = client({ room });
+    sc.connect();
+    await nextEvent(sc, 'synced');
+    other.send({ type: 'publish', n: 1, data: 'before', sentAt: 0 });
+    await until(() => frames.some((f) => f.type === 'message'), 5000, 'first message');
+    proxy.cut();
+    proxy.refuse();
+    await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
+    other.send({ type: 'publish', n: 2, data: 'while away', sentAt: 0 });
+    await other.type('ack');
+    proxy.heal();
+    const synced = nextEvent<{ replayed: number; unavailable: number }>(sc, 'synced');
+    clock.advance(250);
+    const s = await synced;
+    assert.equal(s.replayed, 1);
+    assert.equal(s.unavailable, 0);
+    const data = frames.filter((f): f is MessageFrame => f.type === 'message').map((m) => m.data);
+    assert.deepEqual(data, ['before', 'while away']);
+  });
+
+  it('close() is idempotent and leaves no timer or socket behind', async () => {
+    const { sc, clock } = client();
+    sc.connect();
+    await nextEvent(sc, 'synced');
+    sc.close();
+    sc.close();
+    assert.equal(sc.state, 'closed');
+    assert.equal(clock.pending, 0);
+    await until(() => relay.getRoom(sc['options'].identity().room)?.members.get(sc['options'].identity().peerId)?.socket === null, 5000, 'relay saw the close');
+  });
+
+  it('leave() tells the others at once', async () => {
+    const room = `sc-${++roomNo}`;
+    const other = await WsClient.connect(relay.wsUrl);
+    owned.push({ close: () => other.terminate() });
+    await other.join(room, 'Other');
+    const { sc, identity } = client({ room });
+    sc.connect();
+    await nextEvent(sc, 'synced');
+    sc.leave(identity.session);
+    const left = await other.type('peer-left');
+    assert.equal(left.reason, 'leave');
+    assert.equal(sc.state, 'closed');
+  });
+});
