@@ -136,6 +136,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   position: StreamPosition | null;
   /** Last measured round trip to the relay, ms. */
   rtt: number | null = null;
+  /** Why the client is `failed`, if it is. */
+  lastError: MeshError | null = null;
   /** When the connection was last lost (clock ms), null while connected. */
   disconnectedAt: number | null = null;
 
@@ -345,8 +347,10 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.dropSocket(CLOSE_CODES.normal, error.code);
     this.retryTimer.clear();
     if (this.state === 'closed' || this.state === 'failed') return;
-    this.machine.to('failed', error.message);
+    // The error first: whoever sees `failed` can already know why.
+    this.lastError = error;
     this.emit('error', error);
+    this.machine.to('failed', error.message);
   }
 
   private dropSocket(code: number, reason: string): void {

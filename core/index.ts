@@ -1,0 +1,19 @@
+/**
+ * mesh-room core: plain TypeScript, no custom elements, no lit. Runs in any browser page.
+ *
+ * @example
+ * import { Room } from 'mesh-room/core';
+ * const room = new Room({ relay: 'wss://example.org/ws', room: 'standup', name: 'Ada' });
+ * await room.join();
+ *
+ * @packageDocumentation
+ */
+export { Room, ROOM_TRANSITIONS, type RoomOptions, type RoomState, type RoomEventMap, type PeerInfo, type Quality } from './room.js';
+export { PeerLink, LINK_TRANSITIONS, DEFAULT_LINK_TUNING, type LinkState, type LinkTuning, type PeerLinkOptions, type LinkEventMap } from './peer-link.js';
+export { SignalingClient, SIGNALING_TRANSITIONS, DEFAULT_SIGNALING_TUNING, type SignalingState, type SignalingTuning, type SignalingClientOptions, type StateChange, type WebSocketLike, type WebSocketConstructor } from './signaling-client.js';
+export { MessageExchange, DEFAULT_MESSAGE_TUNING, type RoomMessage, type MessageTuning, type MessageVia, type ReconnectReport, type LostReport } from './message-exchange.js';
+export { MeshError, describeError, CLIENT_ERROR_CODES, type MeshErrorCode } from './errors.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+export { StateMachine, type TransitionTable } from './state-machine.js';
+export { systemClock, type Clock } from './clock.js';
+export { ERROR_CODES, PROTOCOL_VERSION, PROTOCOL_LIMITS, normalizeName, nameKey, type ErrorCode } from './protocol.js';

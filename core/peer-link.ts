@@ -1,0 +1,457 @@
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { systemClock, Timer, type Clock } from './clock.js';
+import type { SignalData } from './protocol.js';
+import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type SendQueueLimits } from './send-queue.js';
+import { StateMachine, type TransitionTable } from './state-machine.js';
+import type { StateChange } from './signaling-client.js';
+import { TypedEventTarget } from './typed-event-target.js';
+
+/**
+ * `new` → `connecting` → `connected` ⇄ `reconnecting`; `closed` at the end. A link that cannot
+ * connect keeps trying (ICE restart, then a new connection with backoff) for as long as the
+ * remote peer is in the room; only the room closes it.
+ */
+export type LinkState = 'new' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export const LINK_TRANSITIONS: TransitionTable<LinkState> = {
+  new: ['connecting', 'closed'],
+  connecting: ['connected', 'reconnecting', 'closed'],
+  connected: ['reconnecting', 'closed'],
+  reconnecting: ['connected', 'closed'],
+  closed: [],
+};
+
+/** Recovery timing; defaults suit real networks and are shortened in tests. */
+export interface LinkTuning {
+  /** ICE `disconnected` for this long triggers an ICE restart, ms. Default 1500. */
+  disconnectedGraceMs: number;
+  /** An ICE restart not connected after this long is tried again, ms. Default 5000. */
+  restartTimeoutMs: number;
+  /** ICE restarts before the connection is replaced by a new one. Default 2. */
+  maxIceRestarts: number;
+  /** A new connection not connected after this long is replaced, ms. Default 10_000. */
+  connectTimeoutMs: number;
+  /** Delays before creating a replacement connection. Default 0.5 s first, then 1 s doubling to 30 s. */
+  recreateBackoff: BackoffOptions;
+  /** Data-channel send queue bounds. */
+  queue: SendQueueLimits;
+}
+
+export const DEFAULT_LINK_TUNING: LinkTuning = {
+  disconnectedGraceMs: 1500,
+  restartTimeoutMs: 5000,
+  maxIceRestarts: 2,
+  connectTimeoutMs: 10_000,
+  recreateBackoff: { firstMs: 500, baseMs: 1000, maxMs: 30_000 },
+  queue: DEFAULT_SEND_QUEUE_LIMITS,
+};
+
+export interface PeerLinkOptions {
+  selfId: string;
+  remoteId: string;
+  /** Sends a signal to the remote peer; returns false when signaling is down right now. */
+  signal(data: SignalData): boolean;
+  /** Create the connection now and make the first offer (the newcomer does; the other side waits for it). */
+  initiate: boolean;
+  rtcConfig?: RTCConfiguration;
+  RTCPeerConnection?: typeof RTCPeerConnection;
+  clock?: Clock;
+  random?: () => number;
+  tuning?: Partial<LinkTuning>;
+  /** Local tracks to send; re-added to every replacement connection. */
+  localStream?: MediaStream | null;
+}
+
+export interface LinkEventMap {
+  'state-change': CustomEvent<StateChange<LinkState>>;
+  /** A frame arrived on the data channel (parsed JSON). */
+  'message': CustomEvent<unknown>;
+  /** A remote media track arrived (possibly again, after a new connection). */
+  'track': CustomEvent<{ track: MediaStreamTrack; streams: readonly MediaStream[] }>;
+  /** Something went wrong that the link handles by itself; for logs and diagnostics. */
+  'warning': CustomEvent<{ what: string; error?: unknown }>;
+}
+
+type Candidate = RTCIceCandidateInit;
+export type Recovery = 'none' | 'ice-restart' | 'recreate';
+
+/**
+ * One `RTCPeerConnection` and its data channel with one remote peer.
+ *
+ * **Negotiation** follows the "perfect negotiation" pattern: the peer with the smaller id is
+ * *polite*. On colliding offers (glare) the impolite side ignores the remote offer and the polite
+ * side rolls back and answers. Answers that do not fit the current state (duplicates, stale)
+ * are ignored; a repeated offer is answered again; candidates that arrive before their
+ * description wait for it; candidates of an old ICE generation fail quietly.
+ *
+ * **Generations**: every connection has a number `gen`, carried by each signal. When recovery
+ * replaces the connection, the new one has `gen + 1`; the remote follows as soon as it sees a
+ * higher `gen`, and signals of older generations are dropped. The negotiation flags
+ * (`makingOffer`, `ignoreOffer`, `settingRemoteAnswer`) are a sub-state of the current
+ * generation and never stand in for the lifecycle state.
+ *
+ * **Recovery**: ICE `disconnected` for longer than a grace period, or `failed`, restarts ICE
+ * (`restartIce()`); after `maxIceRestarts` unsuccessful restarts, or when a new connection does
+ * not connect in time, the connection is replaced, with backoff. The data channel is
+ * pre-negotiated (`negotiated: true, id: 0`), so both sides create it without extra round trips.
+ */
+export class PeerLink extends TypedEventTarget<LinkEventMap> {
+  readonly remoteId: string;
+  readonly polite: boolean;
+  private readonly opts: PeerLinkOptions;
+  private readonly tuning: LinkTuning;
+  private readonly machine: StateMachine<LinkState>;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly queue: SendQueue;
+  private readonly RTC: typeof RTCPeerConnection;
+  private pc: RTCPeerConnection | null = null;
+  private dc: RTCDataChannel | null = null;
+  /** Generation of the current connection. */
+  private gen = 0;
+  // Negotiation sub-state of the current generation.
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private settingRemoteAnswer = false;
+  private pendingCandidates: Candidate[] = [];
+  /** Inbound signals, handled one at a time in arrival order. */
+  private inbound: Promise<void> = Promise.resolve();
+  private recovery: Recovery = 'none';
+  private iceRestarts = 0;
+  private recreations = 0;
+  private localStream: MediaStream | null;
+  private readonly disconnectedTimer: Timer;
+  private readonly recoveryTimer: Timer;
+  private readonly recreateTimer: Timer;
+  /** Count of connections made (for diagnostics and tests). */
+  connectionsCreated = 0;
+  /** Count of ICE restarts made (for diagnostics and tests). */
+  iceRestartsMade = 0;
+
+  constructor(options: PeerLinkOptions) {
+    super();
+    this.opts = options;
+    this.remoteId = options.remoteId;
+    this.polite = options.selfId < options.remoteId;
+    this.tuning = { ...DEFAULT_LINK_TUNING, ...options.tuning, queue: { ...DEFAULT_LINK_TUNING.queue, ...options.tuning?.queue } };
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.RTC = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+    this.localStream = options.localStream ?? null;
+    this.queue = new SendQueue(this.tuning.queue);
+    this.disconnectedTimer = new Timer(this.clock);
+    this.recoveryTimer = new Timer(this.clock);
+    this.recreateTimer = new Timer(this.clock);
+    this.machine = new StateMachine<LinkState>('new', LINK_TRANSITIONS, (from, to, reason) => {
+      this.emit('state-change', { from, to, reason });
+    }, `PeerLink(${options.remoteId.slice(0, 6)})`);
+  }
+
+  get state(): LinkState { return this.machine.state; }
+  /** The current connection, for stats and media (null before the first signal on the waiting side). */
+  get connection(): RTCPeerConnection | null { return this.pc; }
+  get generation(): number { return this.gen; }
+  get queued(): number { return this.queue.length; }
+  get channelOpen(): boolean { return this.dc?.readyState === 'open'; }
+  /** What recovery is under way: none, an ICE restart, or a replacement connection. */
+  get recoveryStep(): Recovery { return this.recovery; }
+
+  /** Begins connecting: the initiator creates the connection and offers; the other side waits. */
+  start(): void {
+    if (this.state !== 'new') return;
+    this.machine.to('connecting', this.opts.initiate ? 'offering' : 'waiting for an offer');
+    if (this.opts.initiate) this.createConnection(0, true);
+    else this.recoveryTimer.set(this.tuning.connectTimeoutMs * 1.5, () => this.recreate('no offer arrived'));
+  }
+
+  /**
+   * Queues a JSON frame for the data channel; it is written as soon as the channel is open and
+   * has room. `droppable` frames may be dropped when the queue is full.
+   */
+  send(frame: unknown, droppable = false): void {
+    if (this.state === 'closed') return;
+    this.queue.push(JSON.stringify(frame), droppable);
+  }
+
+  /** Handles a signal from the remote peer. Never throws; stale or late signals are ignored. */
+  handleSignal(data: SignalData): void {
+    if (data.kind !== 'description' && data.kind !== 'candidate') return;
+    this.inbound = this.inbound.then(() => this.process(data)).catch((error: unknown) => {
+      this.warn('signal handling failed', error);
+    });
+  }
+
+  /**
+   * Signaling is back (ours, or the remote's): re-send what may have been lost while it was down,
+   * or restart ICE if the path broke meanwhile.
+   */
+  signalingRestored(): void {
+    const pc = this.pc;
+    if (this.state === 'closed' || this.state === 'connected' || !pc) return;
+    const local = pc.localDescription;
+    if (pc.signalingState === 'have-local-offer' && local) {
+      this.sendSignal({ kind: 'description', gen: this.gen, description: { type: local.type, sdp: local.sdp } });
+    } else if (pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed') {
+      this.restartIce('signaling restored while ICE was down');
+    } else if (pc.signalingState === 'stable' && local?.type === 'answer') {
+      this.sendSignal({ kind: 'description', gen: this.gen, description: { type: local.type, sdp: local.sdp } });
+    }
+  }
+
+  /** Replaces the tracks sent to this peer (re-added to every later connection too). */
+  setLocalStream(stream: MediaStream | null): void {
+    this.localStream = stream;
+    const pc = this.pc;
+    if (!pc) return;
+    const tracks = stream?.getTracks() ?? [];
+    const senders = pc.getSenders();
+    for (const sender of senders) {
+      if (sender.track && !tracks.includes(sender.track)) pc.removeTrack(sender);
+    }
+    for (const track of tracks) {
+      if (!senders.some((s) => s.track === track)) pc.addTrack(track, stream!);
+    }
+  }
+
+  /** Closes the connection and stops every timer. Idempotent. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.disconnectedTimer.clear();
+    this.recoveryTimer.clear();
+    this.recreateTimer.clear();
+    this.teardown();
+    this.queue.clear();
+    this.machine.to('closed', 'closed');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connection lifecycle
+
+  private createConnection(gen: number, initiate: boolean): void {
+    this.teardown();
+    this.gen = gen;
+    this.makingOffer = false;
+    this.ignoreOffer = false;
+    this.settingRemoteAnswer = false;
+    this.pendingCandidates = [];
+    this.connectionsCreated++;
+    const pc = new this.RTC(this.opts.rtcConfig ?? {});
+    this.pc = pc;
+    pc.onnegotiationneeded = () => void this.negotiate(pc);
+    pc.onicecandidate = ({ candidate }) => {
+      if (this.pc !== pc || !candidate || !candidate.candidate) return;
+      const c = candidate.toJSON();
+      this.sendSignal({
+        kind: 'candidate', gen,
+        candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null, usernameFragment: c.usernameFragment ?? null },
+      });
+    };
+    pc.oniceconnectionstatechange = () => this.onIceState(pc);
+    pc.onconnectionstatechange = () => this.refresh(pc);
+    pc.ontrack = (ev) => {
+      if (this.pc === pc) this.emit('track', { track: ev.track, streams: ev.streams });
+    };
+    // The side that offers creates the channel now (which triggers negotiation); the answering
+    // side creates it once the offer is applied, so it never starts a competing offer.
+    if (initiate) this.openChannel(pc);
+    const stream = this.localStream;
+    if (stream) for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    this.recoveryTimer.set(this.tuning.connectTimeoutMs, () => this.recreate('connection did not open in time'));
+  }
+
+  private openChannel(pc: RTCPeerConnection): void {
+    const dc = pc.createDataChannel('mesh', { negotiated: true, id: 0, ordered: true });
+    this.dc = dc;
+    dc.onopen = () => {
+      if (this.dc !== dc) return;
+      this.queue.attach(dc);
+      this.refresh(pc);
+    };
+    dc.onclose = () => {
+      if (this.dc !== dc) return;
+      this.queue.detach();
+      this.refresh(pc);
+      // The remote closed its connection (it recreated or went away): recover.
+      if (this.state !== 'closed') this.recreate('data channel closed');
+    };
+    dc.onmessage = (ev) => {
+      if (this.dc !== dc || typeof ev.data !== 'string') return;
+      let frame: unknown;
+      try {
+        frame = JSON.parse(ev.data);
+      } catch {
+        this.warn('ignored a malformed data-channel frame');
+        return;
+      }
+      this.emit('message', frame);
+    };
+  }
+
+  private teardown(): void {
+    const pc = this.pc;
+    const dc = this.dc;
+    this.pc = null;
+    this.dc = null;
+    this.queue.detach();
+    if (dc) {
+      dc.onopen = dc.onclose = dc.onmessage = null;
+      dc.close();
+    }
+    if (pc) {
+      pc.onnegotiationneeded = pc.onicecandidate = pc.oniceconnectionstatechange = pc.onconnectionstatechange = pc.ontrack = null;
+      pc.close();
+    }
+  }
+
+  /** Derives the link state from the connection and its channel. */
+  private refresh(pc: RTCPeerConnection): void {
+    if (this.pc !== pc || this.state === 'closed') return;
+    const up = pc.connectionState === 'connected' && this.dc?.readyState === 'open';
+    if (up) {
+      this.recovery = 'none';
+      this.iceRestarts = 0;
+      this.recreations = 0;
+      this.recoveryTimer.clear();
+      this.recreateTimer.clear();
+      this.disconnectedTimer.clear();
+      this.machine.to('connected', 'connection and data channel open');
+      this.queue.flush();
+    } else if (this.state === 'connected') {
+      this.machine.to('reconnecting', `connection ${pc.connectionState}, channel ${this.dc?.readyState ?? 'none'}`);
+    }
+  }
+
+  private onIceState(pc: RTCPeerConnection): void {
+    if (this.pc !== pc) return;
+    const ice = pc.iceConnectionState;
+    if (ice === 'connected' || ice === 'completed') {
+      this.disconnectedTimer.clear();
+    } else if (ice === 'disconnected') {
+      if (!this.disconnectedTimer.pending) {
+        this.disconnectedTimer.set(this.tuning.disconnectedGraceMs, () => {
+          if (this.pc === pc && pc.iceConnectionState === 'disconnected') this.restartIce('ICE disconnected');
+        });
+      }
+    } else if (ice === 'failed') {
+      this.disconnectedTimer.clear();
+      this.restartIce('ICE failed');
+    }
+    this.refresh(pc);
+  }
+
+  /** Restarts ICE on the current connection, or replaces it once restarts are used up. */
+  private restartIce(reason: string): void {
+    const pc = this.pc;
+    if (!pc || this.state === 'closed') return;
+    if (this.state === 'connected') this.machine.to('reconnecting', reason);
+    if (this.iceRestarts >= this.tuning.maxIceRestarts) {
+      this.recreate(`${reason}; ${this.iceRestarts} ICE restarts did not help`);
+      return;
+    }
+    this.iceRestarts++;
+    this.iceRestartsMade++;
+    this.recovery = 'ice-restart';
+    pc.restartIce();
+    this.recoveryTimer.set(this.tuning.restartTimeoutMs, () => {
+      if (this.pc === pc && this.state !== 'connected') this.restartIce('ICE restart did not reconnect in time');
+    });
+  }
+
+  /** Replaces the connection with a new generation after a backoff delay. */
+  private recreate(reason: string): void {
+    if (this.state === 'closed' || this.recreateTimer.pending) return;
+    if (this.state === 'connected') this.machine.to('reconnecting', reason);
+    this.recovery = 'recreate';
+    this.recoveryTimer.clear();
+    const delay = backoffDelay(this.recreations++, this.tuning.recreateBackoff, this.random);
+    this.recreateTimer.set(delay, () => {
+      if (this.state === 'closed') return;
+      this.iceRestarts = 0;
+      this.createConnection(this.gen + 1, true);
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Negotiation
+
+  private async negotiate(pc: RTCPeerConnection): Promise<void> {
+    if (this.pc !== pc) return;
+    try {
+      this.makingOffer = true;
+      await pc.setLocalDescription();
+      const local = pc.localDescription;
+      if (this.pc !== pc || !local || local.type !== 'offer') return;
+      this.sendSignal({ kind: 'description', gen: this.gen, description: { type: local.type, sdp: local.sdp } });
+    } catch (error) {
+      this.warn('could not make an offer', error);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private async process(data: SignalData & { kind: 'description' | 'candidate' }): Promise<void> {
+    if (this.state === 'closed' || this.state === 'new') return;
+    if (data.gen < this.gen) return; // an older connection's signal
+    if (data.gen > this.gen || !this.pc) {
+      // The remote started a new connection: follow it (the offer for it is what arrives first).
+      if (data.kind !== 'description' || data.description.type !== 'offer') return;
+      this.recreateTimer.clear();
+      this.createConnection(data.gen, false);
+    }
+    const pc = this.pc!;
+    if (data.kind === 'description') await this.onDescription(pc, data.description);
+    else await this.onCandidate(pc, data.candidate);
+  }
+
+  private async onDescription(pc: RTCPeerConnection, desc: RTCSessionDescriptionInit): Promise<void> {
+    const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.settingRemoteAnswer);
+    const collision = desc.type === 'offer' && !readyForOffer;
+    this.ignoreOffer = !this.polite && collision;
+    if (this.ignoreOffer) return;
+    if (desc.type === 'answer' && pc.signalingState !== 'have-local-offer') return; // duplicate or stale
+    if (desc.type === 'offer' && pc.signalingState === 'stable' && pc.remoteDescription?.sdp === desc.sdp) {
+      // The same offer again: our answer was probably lost. Answer again.
+      const local = pc.localDescription;
+      if (local?.type === 'answer') this.sendSignal({ kind: 'description', gen: this.gen, description: { type: 'answer', sdp: local.sdp } });
+      return;
+    }
+    this.settingRemoteAnswer = desc.type === 'answer';
+    try {
+      await pc.setRemoteDescription(desc); // rolls back our own offer first when polite
+    } finally {
+      this.settingRemoteAnswer = false;
+    }
+    if (this.pc !== pc) return;
+    if (desc.type === 'offer') {
+      if (!this.dc) this.openChannel(pc);
+      await pc.setLocalDescription();
+      const local = pc.localDescription;
+      if (this.pc !== pc || !local) return;
+      this.sendSignal({ kind: 'description', gen: this.gen, description: { type: local.type, sdp: local.sdp } });
+    }
+    const pending = this.pendingCandidates;
+    this.pendingCandidates = [];
+    for (const c of pending) await this.onCandidate(pc, c);
+  }
+
+  private async onCandidate(pc: RTCPeerConnection, candidate: Candidate): Promise<void> {
+    if (!pc.remoteDescription) {
+      if (this.pendingCandidates.length < 256) this.pendingCandidates.push(candidate);
+      return;
+    }
+    try {
+      await pc.addIceCandidate(candidate);
+    } catch (error) {
+      // Candidates of an ignored offer or an older ICE generation fail here; that is expected.
+      if (!this.ignoreOffer) this.warn('ignored an ICE candidate that did not apply', error);
+    }
+  }
+
+  private sendSignal(data: SignalData): void {
+    this.opts.signal(data);
+  }
+
+  private warn(what: string, error?: unknown): void {
+    this.emit('warning', { what, error });
+  }
+}

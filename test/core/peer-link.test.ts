@@ -1,0 +1,157 @@
+import { expect } from '@open-wc/testing';
+import { loopbackPair, linkState, nextFrame } from '../helpers/loopback-links.js';
+
+describe('PeerLink', () => {
+  let pair: ReturnType<typeof loopbackPair> | null = null;
+  afterEach(() => {
+    pair?.close();
+    pair = null;
+  });
+
+  it('connects and carries data-channel frames both ways', async () => {
+    pair = loopbackPair();
+    pair.a.start();
+    pair.b.start();
+    await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
+    const got = nextFrame(pair.b);
+    pair.a.send({ hello: 'b' });
+    expect(await got).to.deep.equal({ hello: 'b' });
+    const back = nextFrame(pair.a);
+    pair.b.send({ hello: 'a' });
+    expect(await back).to.deep.equal({ hello: 'a' });
+  });
+
+  it('makes the peer with the smaller id the polite one', () => {
+    pair = loopbackPair();
+    expect(pair.a.polite).to.equal(true);
+    expect(pair.b.polite).to.equal(false);
+  });
+
+  it('queues frames sent before the channel opens and delivers them in order after', async () => {
+    pair = loopbackPair();
+    const received: unknown[] = [];
+    pair.b.addEventListener('message', (e) => received.push(e.detail));
+    for (let i = 0; i < 50; i++) pair.a.send({ i });
+    expect(pair.a.queued).to.equal(50);
+    pair.a.start();
+    pair.b.start();
+    await linkState(pair.a, 'connected');
+    await new Promise<void>((resolve) => {
+      const check = () => (received.length === 50 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    expect(received).to.deep.equal(Array.from({ length: 50 }, (_, i) => ({ i })));
+  });
+
+  it('converges when both sides offer at once (glare)', async () => {
+    pair = loopbackPair({ aInitiates: true, bInitiates: true });
+    pair.a.start();
+    pair.b.start();
+    await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
+    expect(pair.a.connection!.signalingState).to.equal('stable');
+    expect(pair.b.connection!.signalingState).to.equal('stable');
+  });
+
+  it('converges when both sides renegotiate at the same moment, 50 times in a row', async () => {
+    pair = loopbackPair();
+    pair.a.start();
+    pair.b.start();
+    await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
+    const offers = () => pair!.path.ab.log.concat(pair!.path.ba.log).filter((s) => s.kind === 'description' && s.description.type === 'offer').length;
+    for (let round = 0; round < 50; round++) {
+      const before = offers();
+      // Both sides start an ICE restart in the same task: two offers cross (glare).
+      pair.a.connection!.restartIce();
+      pair.b.connection!.restartIce();
+      await waitFor(() => offers() >= before + 2 && pair!.a.connection!.signalingState === 'stable' && pair!.b.connection!.signalingState === 'stable', `round ${round} to settle`);
+      const echo = nextFrame(pair.b);
+      pair.a.send({ round });
+      expect(await echo).to.deep.equal({ round });
+    }
+    expect(pair.a.state).to.equal('connected');
+    expect(pair.b.state).to.equal('connected');
+  });
+
+  it('tolerates every signal arriving twice', async () => {
+    pair = loopbackPair();
+    pair.path.ab.copies = 2;
+    pair.path.ba.copies = 2;
+    pair.a.start();
+    pair.b.start();
+    await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
+    const got = nextFrame(pair.b);
+    pair.a.send('after duplicates');
+    expect(await got).to.equal('after duplicates');
+  });
+
+  it('holds candidates that overtake their description until it arrives', async () => {
+    pair = loopbackPair();
+    pair.path.ab.descriptionDelayMs = 200;
+    pair.path.ba.descriptionDelayMs = 200;
+    pair.a.start();
+    pair.b.start();
+    await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
+  });
+
+  it('ignores signals of an older connection generation', async () => {
+    pair = loopbackPair();
+    pair.a.start();
+    pair.b.start();
+    await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
+    const gen = pair.b.generation;
+    const stale = pair.path.ab.log.find((s) => s.kind === 'description')!;
+    // Replayed long after: a late duplicate of the first offer must change nothing.
+    pair.b.handleSignal({ ...structuredClone(stale), gen: Math.max(0, gen - 1) } as never);
+    pair.b.handleSignal({ kind: 'description', gen, description: { type: 'answer', sdp: 'v=0\r\n' } });
+    pair.b.handleSignal({ kind: 'candidate', gen, candidate: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
+    const got = nextFrame(pair.a);
+    pair.b.send('still fine');
+    expect(await got).to.equal('still fine');
+    expect(pair.b.state).to.equal('connected');
+  });
+
+  it('answers again when an offer is repeated because the answer was lost', async () => {
+    pair = loopbackPair();
+    pair.path.ba.down = true; // b's answer never reaches a
+    pair.a.start();
+    pair.b.start();
+    await waitFor(() => pair!.b.connection?.signalingState === 'stable', 'b to answer');
+    pair.path.ba.down = false;
+    pair.a.signalingRestored(); // a re-sends its offer; b answers it again
+    await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
+  });
+
+  it('follows the remote to a new connection generation and keeps working', async () => {
+    pair = loopbackPair({ tuning: { recreateBackoff: { firstMs: 1, baseMs: 1, maxMs: 1 } } });
+    pair.a.start();
+    pair.b.start();
+    await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
+    // a's connection dies (as when its page's network stack resets): its channel closes, it recreates.
+    pair.a.connection!.close();
+    await waitFor(() => pair!.a.generation >= 1 && pair!.b.generation === pair!.a.generation, 'both on the new generation');
+    await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
+    const got = nextFrame(pair.b);
+    pair.a.send('new generation');
+    expect(await got).to.equal('new generation');
+  });
+
+  it('close() is idempotent and closes the connection', async () => {
+    pair = loopbackPair();
+    pair.a.start();
+    pair.b.start();
+    await linkState(pair.a, 'connected');
+    const pc = pair.a.connection!;
+    pair.a.close();
+    pair.a.close();
+    expect(pair.a.state).to.equal('closed');
+    expect(pc.connectionState).to.equal('closed');
+  });
+});
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

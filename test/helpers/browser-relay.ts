@@ -1,0 +1,19 @@
+import { executeServerCommand } from '@web/test-runner-commands';
+
+export interface RelayUrls { wsUrl: string; httpUrl: string }
+export interface SpawnedRelay extends RelayUrls { id: number }
+
+/** The relay shared by all browser tests (never faulted). */
+export function sharedRelay(): Promise<RelayUrls> {
+  return executeServerCommand<RelayUrls, undefined>('relay-info');
+}
+
+/** A relay of this test's own, to kill and restart. Dispose it at the end. */
+export function spawnRelay(args: string[] = []): Promise<SpawnedRelay> {
+  return executeServerCommand<SpawnedRelay, { args: string[] }>('relay-spawn', { args });
+}
+
+export const killRelay = (r: SpawnedRelay) => executeServerCommand('relay-kill', { id: r.id });
+export const startRelay = (r: SpawnedRelay) => executeServerCommand('relay-start', { id: r.id });
+export const restartRelay = (r: SpawnedRelay) => executeServerCommand('relay-restart', { id: r.id });
+export const disposeRelay = (r: SpawnedRelay) => executeServerCommand('relay-dispose', { id: r.id });

@@ -1,0 +1,60 @@
+import type { TestRunnerPlugin } from '@web/test-runner';
+import { RelayProcess } from './relay-process.js';
+
+/**
+ * A web-test-runner plugin that runs real relays for browser tests. One shared relay starts with
+ * the test server; tests that kill or restart a relay spawn their own with `relay-spawn`, so
+ * faults never leak into other tests. Browser side: see `browser-relay.ts`.
+ */
+export function relayPlugin(): TestRunnerPlugin {
+  let shared: RelayProcess | null = null;
+  const spawned = new Map<number, RelayProcess>();
+  let nextId = 1;
+  const urls = (r: RelayProcess) => ({ wsUrl: r.wsUrl, httpUrl: r.httpUrl });
+  return {
+    name: 'mesh-relay',
+    async serverStart() {
+      shared = new RelayProcess({ args: ['--grace-ms', '3000'] });
+      await shared.start();
+    },
+    async serverStop() {
+      await shared?.kill('SIGTERM');
+      for (const r of spawned.values()) await r.kill();
+      spawned.clear();
+    },
+    async executeCommand({ command, payload }) {
+      const p = (payload ?? {}) as { id?: number; args?: string[]; signal?: NodeJS.Signals };
+      const get = () => {
+        const r = spawned.get(p.id ?? -1);
+        if (!r) throw new Error(`no spawned relay ${p.id}`);
+        return r;
+      };
+      switch (command) {
+        case 'relay-info':
+          return urls(shared!);
+        case 'relay-spawn': {
+          const r = new RelayProcess({ args: p.args ?? [] });
+          await r.start();
+          const id = nextId++;
+          spawned.set(id, r);
+          return { id, ...urls(r) };
+        }
+        case 'relay-kill':
+          await get().kill(p.signal ?? 'SIGKILL');
+          return true;
+        case 'relay-start':
+          await get().start();
+          return true;
+        case 'relay-restart':
+          await get().restart(p.signal ?? 'SIGKILL');
+          return true;
+        case 'relay-dispose':
+          await get().kill();
+          spawned.delete(p.id!);
+          return true;
+        default:
+          return undefined;
+      }
+    },
+  };
+}

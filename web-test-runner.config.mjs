@@ -1,0 +1,48 @@
+// Browser tests of core/ and components/: real Chromium (Debian's, never a downloaded one), real
+// RTCPeerConnections on loopback, real relays started by the relay plugin. Run through
+// `npm test`, which puts this inside a network namespace with only `lo` (see test/run.sh).
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { defaultReporter, summaryReporter } from '@web/test-runner';
+import { relayPlugin } from './test/helpers/wtr-relay-plugin.ts';
+import { wtrCountReporter } from './test/helpers/count-reporter.mjs';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-gpu',
+];
+
+const group = process.env.WTR_FILES;
+
+export default {
+  files: group ? group.split(',') : ['test/core/**/*.test.ts', 'test/components/**/*.test.ts'],
+  nodeResolve: true,
+  concurrency: 2,
+  concurrentBrowsers: 1,
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), relayPlugin()],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+        headless: true,
+        args: CHROMIUM_ARGS,
+      },
+    }),
+  ],
+  testFramework: { config: { timeout: 30000 } },
+  browserStartTimeout: 60000,
+  testsStartTimeout: 60000,
+  testsFinishTimeout: 10 * 60000,
+  reporters: [
+    process.env.CI ? summaryReporter({ flatten: true }) : defaultReporter(),
+    wtrCountReporter(process.env.COUNT_FILE ?? '.test-results/wtr.json'),
+  ],
+};
