@@ -18,6 +18,10 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
   '--no-first-run',
   '--disable-gpu',
+  // Pages in the background must keep their timers and frames: several users share one browser.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
 ];
 
 const group = process.env.WTR_FILES;
@@ -25,7 +29,8 @@ const group = process.env.WTR_FILES;
 export default {
   files: group ? group.split(',') : ['test/core/**/*.test.ts', 'test/components/**/*.test.ts'],
   nodeResolve: true,
-  concurrency: 2,
+  // One page at a time: a background page gets no animation frames, and fixtures wait for one.
+  concurrency: 1,
   concurrentBrowsers: 1,
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), relayPlugin()],
   browsers: [

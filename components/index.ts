@@ -1,1 +1,17 @@
-export {};
+/**
+ * The mesh-room elements. Importing this module registers `<mesh-room>`, `<mesh-chat>` and
+ * `<mesh-status-badge>`; the core is re-exported for pages that also script the room.
+ *
+ * @packageDocumentation
+ */
+import { defineMeshElements } from './define.js';
+
+export { MeshRoomElement } from './mesh-room/mesh-room.js';
+export { MeshChatElement, type ChatMessage } from './mesh-chat/mesh-chat.js';
+export { MeshStatusBadgeElement } from './mesh-status-badge/mesh-status-badge.js';
+export { defineMeshElements } from './define.js';
+export { EN, type MeshStrings } from './shared/strings.js';
+export * from './events.js';
+export * from '../core/index.js';
+
+defineMeshElements();

@@ -60,6 +60,8 @@ export class Outbox {
     return true;
   }
 
+  has(n: number): boolean { return this.entries.has(n); }
+
   /** Entries in send order. */
   pending(): OutboxEntry[] {
     return [...this.entries.values()];

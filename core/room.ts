@@ -185,6 +185,11 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   get history(): readonly RoomMessage[] { return this.exchange.history; }
   /** Round trip to the relay, ms (null until measured). */
   get relayRtt(): number | null { return this.signaling?.rtt ?? null; }
+  /** True while our message `id` waits for the relay to store it. */
+  isPending(id: string): boolean {
+    const [from, n] = id.split(':');
+    return from === this.selfId && this.exchange.outbox.has(Number(n));
+  }
   /** The link to one peer, for stats and media (advanced use). */
   linkTo(id: string): PeerLink | null { return this.members.get(id)?.link ?? null; }
 

@@ -1,0 +1,206 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { MeshError, type RoomMessage } from '../../core/index.js';
+import type { MeshAckedEvent, MeshMessageEvent, MeshMessagesLostEvent, MeshReconnectedEvent } from '../events.js';
+import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
+import { RoomAttachment } from '../shared/room-attachment.js';
+import { EN, type MeshStrings } from '../shared/strings.js';
+import { styles } from './mesh-chat.styles.js';
+
+/** A chat message as `<mesh-chat>` shows it. */
+export interface ChatMessage {
+  id: string;
+  from: string;
+  name: string;
+  text: string;
+  /** Sender's clock, ms since the Unix epoch. */
+  at: number;
+  self: boolean;
+  /** True until the relay has stored our own message. */
+  pending: boolean;
+}
+
+/** Longest chat text accepted from the composer, characters. */
+const MAX_TEXT = 4000;
+/** Messages kept on screen. */
+const MAX_SHOWN = 500;
+/** How long a notice stays, ms. */
+const NOTICE_MS = 8000;
+
+const isChat = (data: unknown): data is { type: 'chat'; text: string } =>
+  typeof data === 'object' && data !== null && (data as { type?: unknown }).type === 'chat' && typeof (data as { text?: unknown }).text === 'string';
+
+/**
+ * Chat for a `<mesh-room>`: a message log and a composer. Attaches to the nearest `<mesh-room>`
+ * ancestor, or to the one whose id its `for` attribute names. Names and messages are always
+ * rendered as text, never as HTML.
+ *
+ * @summary Chat for a mesh room.
+ * @tag mesh-chat
+ *
+ * @attr for - Id of the `<mesh-room>` to attach to (default: the nearest ancestor).
+ *
+ * @slot header - Shown above the log.
+ * @slot empty - Shown while there are no messages.
+ *
+ * @csspart base - The wrapper.
+ * @csspart log - The message list (`role="log"`).
+ * @csspart message - One message (also `message-self` on our own).
+ * @csspart name - The sender's name.
+ * @csspart time - The time a message was sent.
+ * @csspart text - The message text.
+ * @csspart status - "sending…" on our messages until the relay stored them.
+ * @csspart empty - The empty-state line.
+ * @csspart notice - A short notice (reconnected, messages caught up or lost, errors).
+ * @csspart composer - The form with the input and the button.
+ * @csspart input - The text area.
+ * @csspart send-button - The send button.
+ *
+ * @cssprop --mesh-chat-height - Height of the message log. Default 20rem.
+ * @cssprop --mesh-color-surface - Background of messages.
+ * @cssprop --mesh-color-accent - Colour of the send button.
+ */
+export class MeshChatElement extends LitElement {
+  static override styles = styles;
+  static override properties = {
+    for: { type: String, reflect: true },
+    messages: { attribute: false },
+    strings: { attribute: false },
+    notice: { state: true },
+  };
+
+  /** Id of the `<mesh-room>` to attach to. */
+  declare for: string;
+  /** Messages shown, oldest first. */
+  declare messages: ChatMessage[];
+  /** User-visible strings (English by default). */
+  declare strings: MeshStrings;
+  declare protected notice: string;
+
+  private readonly attachment: RoomAttachment;
+  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  private stickToBottom = true;
+  private readonly time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+  constructor() {
+    super();
+    this.for = '';
+    this.messages = [];
+    this.strings = EN;
+    this.notice = '';
+    this.attachment = new RoomAttachment(this, {
+      'mesh-message': (e) => this.onMessage((e as MeshMessageEvent).detail),
+      'mesh-acked': (e) => this.onAcked((e as MeshAckedEvent).detail.id),
+      'mesh-reconnected': (e) => {
+        const d = (e as MeshReconnectedEvent).detail;
+        this.showNotice(d.lost > 0 ? `${this.strings.caughtUp(d.missed)} ${this.strings.lost(d.lost)}` : this.strings.caughtUp(d.missed));
+      },
+      'mesh-messages-lost': (e) => this.showNotice(this.strings.lost((e as MeshMessagesLostEvent).detail.count)),
+      'mesh-state-change': () => this.requestUpdate(),
+    }, (room) => this.loadHistory(room));
+  }
+
+  /** The room this chat is attached to. */
+  get room(): MeshRoomElement | null { return this.attachment.room; }
+
+  /** Sends `text` as a chat message. Throws a `MeshError` when it cannot be sent. */
+  send(text: string): void {
+    const room = this.attachment.room;
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    if (!room) throw new MeshError('not-connected', 'this chat is not inside a <mesh-room> (or its "for" id matches none)');
+    room.send({ type: 'chat', text: trimmed.slice(0, MAX_TEXT) });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.noticeTimer);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('for') && changed.get('for') !== undefined) this.attachment.reattach();
+    const log = this.renderRoot.querySelector?.('[part="log"]');
+    this.stickToBottom = !log || log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  }
+
+  protected override updated(): void {
+    if (!this.stickToBottom) return;
+    const log = this.renderRoot.querySelector('[part="log"]');
+    if (log) log.scrollTop = log.scrollHeight;
+  }
+
+  protected override render() {
+    const s = this.strings;
+    const state = this.attachment.room?.state;
+    const canSend = state === 'connected' || state === 'reconnecting' || state === 'connecting';
+    return html`<div part="base">
+      <slot name="header"></slot>
+      <ol part="log" role="log" aria-live="polite" aria-label=${s.chatLog} tabindex="0">
+        <li part="empty" ?hidden=${this.messages.length > 0}><slot name="empty">${s.empty}</slot></li>
+        ${this.messages.map((m) => html`<li part=${m.self ? 'message message-self' : 'message'}>
+          <span part="name">${m.name}</span>
+          <time part="time" datetime=${new Date(m.at).toISOString()}>${this.time.format(m.at)}</time>
+          <span part="text">${m.text}</span>
+          ${m.pending ? html`<span part="status">${s.sending}</span>` : nothing}
+        </li>`)}
+      </ol>
+      <p part="notice" role="status" ?hidden=${!this.notice}>${this.notice}</p>
+      <form part="composer" @submit=${this.onSubmit}>
+        <label class="visually-hidden" for="input">${s.messageLabel}</label>
+        <textarea id="input" part="input" rows="1" maxlength=${MAX_TEXT} placeholder=${s.messageLabel}
+          @keydown=${this.onKeydown}></textarea>
+        <button part="send-button" type="submit" ?disabled=${!canSend}>${s.send}</button>
+      </form>
+    </div>`;
+  }
+
+  private onMessage(m: RoomMessage): void {
+    if (!m.durable || !isChat(m.data)) return;
+    if (this.messages.some((x) => x.id === m.id)) return;
+    const pending = m.self && (this.attachment.room?.core?.isPending(m.id) ?? false);
+    this.messages = [...this.messages, { id: m.id, from: m.from, name: m.name, text: m.data.text, at: m.sentAt, self: m.self, pending }].slice(-MAX_SHOWN);
+  }
+
+  private onAcked(id: string): void {
+    if (!this.messages.some((m) => m.id === id && m.pending)) return;
+    this.messages = this.messages.map((m) => (m.id === id ? { ...m, pending: false } : m));
+  }
+
+  private loadHistory(room: MeshRoomElement | null): void {
+    if (!room) return;
+    for (const m of room.history) this.onMessage(m);
+  }
+
+  private showNotice(text: string): void {
+    this.notice = text;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => { this.notice = ''; }, NOTICE_MS);
+  }
+
+  private onSubmit(ev: Event): void {
+    ev.preventDefault();
+    const input = this.renderRoot.querySelector('textarea')!;
+    try {
+      this.send(input.value);
+      input.value = '';
+    } catch (err) {
+      const code = (err as MeshError).code;
+      this.showNotice(this.strings.errors[code] ?? (err as Error).message);
+    }
+  }
+
+  private onKeydown(ev: KeyboardEvent): void {
+    const input = ev.target as HTMLTextAreaElement;
+    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      input.form?.requestSubmit();
+    } else if (ev.key === 'Escape') {
+      input.value = '';
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mesh-chat': MeshChatElement;
+  }
+}

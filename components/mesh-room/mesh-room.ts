@@ -1,0 +1,215 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { MeshError, Room, type PeerInfo, type RoomMessage, type RoomState } from '../../core/index.js';
+import {
+  MeshAckedEvent, MeshErrorEvent, MeshMessageEvent, MeshMessagesLostEvent, MeshPeerJoinEvent,
+  MeshPeerLeaveEvent, MeshPeerUpdateEvent, MeshReconnectedEvent, MeshStateChangeEvent,
+} from '../events.js';
+import { ROOM_CONNECTED } from '../shared/room-attachment.js';
+import { EN, type MeshStrings } from '../shared/strings.js';
+import { relayUrl } from './relay-url.js';
+import { styles } from './mesh-room.styles.js';
+
+/**
+ * A peer-to-peer room for 2–8 people. Joins as soon as it is in the document with `room` and
+ * `name` set, leaves when removed, and heals network trouble by itself.
+ *
+ * @summary A mesh room: signaling, peer connections and exactly-once room messages.
+ * @tag mesh-room
+ *
+ * @attr room - Room id: 1–64 characters of [A-Za-z0-9_.-].
+ * @attr name - Display name, unique in the room (case-insensitively).
+ * @attr relay - Relay WebSocket URL; defaults to `/ws` on the page's own origin.
+ * @attr media - `none` | `audio` | `video` | `audio video`. Default `none`.
+ * @attr max-peers - Refuse to join a room that already has this many members. Default 8.
+ * @attr token - Signed room token, when the relay requires one.
+ *
+ * @fires mesh-state-change - The room state changed. Detail: `{ from, to, reason }`.
+ * @fires mesh-peer-join - A peer joined. Detail: `{ id, name, state, online, quality }`.
+ * @fires mesh-peer-leave - A peer left. Detail: `{ peer, reason }`.
+ * @fires mesh-peer-update - A peer's link, presence or quality changed. Detail: the peer.
+ * @fires mesh-message - A room message, exactly once (own ones too). Detail: `{ id, from, name, data, sentAt, self, ... }`.
+ * @fires mesh-acked - One of our messages is stored by the relay. Detail: `{ id }`.
+ * @fires mesh-reconnected - The relay connection is back and caught up. Detail: `{ disconnectedFor, missed, lost }`.
+ * @fires mesh-messages-lost - Messages could not be recovered. Detail: `{ from, name, count }`.
+ * @fires mesh-error - Something the user should know. Detail: `{ code, message }`.
+ *
+ * @slot - The room's content: `<mesh-chat>`, `<mesh-status-badge>`, anything else.
+ *
+ * @csspart base - The wrapper around the content.
+ * @csspart error - The message shown when joining failed.
+ *
+ * @cssprop --mesh-font - Font of all mesh elements. Default `inherit`.
+ * @cssprop --mesh-color-text - Text colour.
+ * @cssprop --mesh-color-bg - Background colour.
+ * @cssprop --mesh-color-danger - Colour of errors.
+ * @cssprop --mesh-radius - Corner radius. Default 8px.
+ * @cssprop --mesh-space - Base spacing. Default 8px.
+ */
+export class MeshRoomElement extends LitElement {
+  static override styles = styles;
+  static override properties = {
+    room: { type: String },
+    name: { type: String },
+    relay: { type: String },
+    media: { type: String },
+    maxPeers: { type: Number, attribute: 'max-peers' },
+    token: { type: String },
+    state: { type: String, reflect: true },
+    strings: { attribute: false },
+    error: { attribute: false },
+  };
+
+  /** Room id to join. */
+  declare room: string;
+  /** Display name in the room. */
+  declare name: string;
+  /** Relay WebSocket URL (default: `/ws` on this page's origin). */
+  declare relay: string;
+  /** Media to send: `none` | `audio` | `video` | `audio video`. */
+  declare media: string;
+  /** Largest room this element joins. */
+  declare maxPeers: number;
+  /** Signed room token. */
+  declare token: string;
+  /** `idle` | `connecting` | `connected` | `reconnecting` | `failed` | `closed` (read-only). */
+  declare state: RoomState;
+  /** User-visible strings (English by default). */
+  declare strings: MeshStrings;
+  /** Why joining failed, while `state` is `failed`. */
+  declare error: { code: string; message: string } | null;
+
+  private roomCore: Room | null = null;
+  /** The application called leave(): do not join again by ourselves until join() is called. */
+  private userLeft = false;
+
+  constructor() {
+    super();
+    this.room = '';
+    this.name = '';
+    this.relay = '';
+    this.media = 'none';
+    this.maxPeers = 8;
+    this.token = '';
+    this.state = 'idle';
+    this.strings = EN;
+    this.error = null;
+  }
+
+  /** The core `Room` behind this element (null before joining). */
+  get core(): Room | null { return this.roomCore; }
+  /** The other members: `{ id, name, state, online, quality }`. */
+  get peers(): PeerInfo[] { return this.roomCore?.peers ?? []; }
+  /** This peer's id (null before joining). */
+  get selfId(): string | null { return this.roomCore?.selfId ?? null; }
+  /** Recently delivered messages, oldest first. */
+  get history(): readonly RoomMessage[] { return this.roomCore?.history ?? []; }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.dispatchEvent(new Event(ROOM_CONNECTED));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.closeCore();
+  }
+
+  /**
+   * Joins the room (again). Resolves when admitted; rejects with a `MeshError` whose `code` says
+   * why not (`name-taken`, `room-full`, `token-invalid`, …), which is also shown in the element.
+   */
+  async join(): Promise<void> {
+    this.userLeft = false;
+    this.closeCore();
+    this.error = null;
+    let core: Room;
+    try {
+      core = new Room({
+        relay: relayUrl(this.relay),
+        room: this.room,
+        name: this.name,
+        maxPeers: this.maxPeers,
+        ...(this.token ? { token: this.token } : {}),
+      });
+    } catch (err) {
+      this.showError(err);
+      this.state = 'failed';
+      throw err;
+    }
+    this.roomCore = core;
+    this.wire(core);
+    await core.join();
+  }
+
+  /** Leaves the room; the element stays and can join() again. */
+  leave(): void {
+    this.userLeft = true;
+    this.closeCore();
+  }
+
+  /** Sends `data` (any JSON value) to everyone; returns the message as delivered locally. */
+  send(data: unknown): RoomMessage {
+    if (!this.roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
+    return this.roomCore.send(data);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const identityChanged = (['room', 'name', 'relay', 'token', 'maxPeers'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
+    if (this.roomCore && identityChanged) this.closeCore();
+  }
+
+  protected override updated(): void {
+    if (this.roomCore || this.userLeft || !this.isConnected || !this.room || !this.name) return;
+    // After this update, not inside it: joining changes state, which schedules the next update.
+    queueMicrotask(() => {
+      if (this.roomCore || this.userLeft || !this.isConnected || !this.room || !this.name) return;
+      this.join().catch(() => {
+        // Shown in the element and fired as mesh-error.
+      });
+    });
+  }
+
+  protected override render() {
+    const failed = this.state === 'failed' && this.error;
+    return html`<div part="base">
+      <slot></slot>
+      ${failed ? html`<p part="error" role="alert">${this.strings.errors[this.error!.code] ?? this.error!.message}</p>` : nothing}
+    </div>`;
+  }
+
+  private wire(core: Room): void {
+    const mine = () => this.roomCore === core;
+    core.addEventListener('state-change', (e) => {
+      if (!mine() && e.detail.to !== 'closed') return;
+      this.state = e.detail.to;
+      this.dispatchEvent(new MeshStateChangeEvent(e.detail));
+    });
+    core.addEventListener('peer-join', (e) => mine() && this.dispatchEvent(new MeshPeerJoinEvent(e.detail)));
+    core.addEventListener('peer-leave', (e) => mine() && this.dispatchEvent(new MeshPeerLeaveEvent(e.detail)));
+    core.addEventListener('peer-update', (e) => mine() && this.dispatchEvent(new MeshPeerUpdateEvent(e.detail)));
+    core.addEventListener('message', (e) => mine() && this.dispatchEvent(new MeshMessageEvent(e.detail)));
+    core.addEventListener('acked', (e) => mine() && this.dispatchEvent(new MeshAckedEvent(e.detail)));
+    core.addEventListener('reconnected', (e) => mine() && this.dispatchEvent(new MeshReconnectedEvent(e.detail)));
+    core.addEventListener('messages-lost', (e) => mine() && this.dispatchEvent(new MeshMessagesLostEvent(e.detail)));
+    core.addEventListener('error', (e) => mine() && this.showError(e.detail));
+  }
+
+  private showError(err: unknown): void {
+    const e = err instanceof MeshError ? err : new MeshError('invalid-option', String((err as Error)?.message ?? err));
+    this.error = { code: e.code, message: e.message };
+    this.dispatchEvent(new MeshErrorEvent(this.error));
+  }
+
+  private closeCore(): void {
+    const core = this.roomCore;
+    if (!core) return;
+    core.close();
+    this.roomCore = null;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mesh-room': MeshRoomElement;
+  }
+}

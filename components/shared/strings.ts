@@ -1,0 +1,52 @@
+import type { RoomState } from '../../core/index.js';
+
+/** Every user-visible string of the elements. Override per element with the `strings` property. */
+export interface MeshStrings {
+  state: Record<RoomState, string>;
+  peers(n: number): string;
+  messageLabel: string;
+  send: string;
+  chatLog: string;
+  empty: string;
+  you: string;
+  sending: string;
+  caughtUp(n: number): string;
+  lost(n: number): string;
+  relayUnavailable: string;
+  errors: Record<string, string>;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+export const EN: MeshStrings = {
+  state: {
+    idle: 'Not connected',
+    connecting: 'Connecting…',
+    connected: 'Connected',
+    reconnecting: 'Reconnecting…',
+    failed: 'Disconnected',
+    closed: 'Left the room',
+  },
+  peers: (n) => (n === 0 ? 'nobody else here' : plural(n, 'other person', 'other people')),
+  messageLabel: 'Message',
+  send: 'Send',
+  chatLog: 'Chat messages',
+  empty: 'No messages yet.',
+  you: 'you',
+  sending: 'sending…',
+  caughtUp: (n) => (n === 0 ? 'Reconnected.' : `Reconnected — ${plural(n, 'message', 'messages')} caught up.`),
+  lost: (n) => `${plural(n, 'older message', 'older messages')} could not be recovered.`,
+  relayUnavailable: 'Server unreachable — messages go directly to peers and are delivered to everyone once it is back.',
+  errors: {
+    'name-taken': 'That name is already used in this room. Choose another name and join again.',
+    'room-full': 'This room is full. Try again later or use another room.',
+    'invalid-name': 'Names need 1–64 visible characters.',
+    'invalid-room': 'Room names use letters, digits, dot, dash and underscore (up to 64).',
+    'token-invalid': 'The access token for this room is not valid. Reload the page to get a new one.',
+    'token-expired': 'The access token for this room has expired. Reload the page to get a new one.',
+    'origin-denied': 'This page is not allowed to use the room server.',
+    'signaling-failed': 'The room server cannot be reached. Check your connection; joining again will retry.',
+    'payload-too-large': 'That message is too long to send.',
+    'outbox-full': 'Too many messages are waiting for the server. Wait a moment and try again.',
+  },
+};

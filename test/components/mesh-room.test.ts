@@ -1,0 +1,94 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../components/index.js';
+import type { MeshRoomElement } from '../../components/index.js';
+import { sharedRelay } from '../helpers/browser-relay.js';
+import { meshUp, uniqueRoom, until } from './helpers.js';
+
+describe('<mesh-room>', () => {
+  let relay = '';
+  before(async () => {
+    relay = (await sharedRelay()).wsUrl;
+  });
+
+  it('is defined, and stays idle without room and name', async () => {
+    const el = await fixture<MeshRoomElement>(html`<mesh-room relay=${relay}></mesh-room>`);
+    expect(customElements.get('mesh-room')).to.equal(el.constructor);
+    expect(el.state).to.equal('idle');
+    expect(el.core).to.equal(null);
+  });
+
+  it('joins by itself once room and name are set, and reflects state as an attribute', async () => {
+    const el = await fixture<MeshRoomElement>(html`<mesh-room relay=${relay}></mesh-room>`);
+    const changed = oneEvent(el, 'mesh-state-change');
+    el.setAttribute('room', uniqueRoom());
+    el.setAttribute('name', 'Ada');
+    expect((await changed).detail.to).to.equal('connecting');
+    await until(() => el.state === 'connected', 'connected');
+    await el.updateComplete;
+    expect(el.getAttribute('state')).to.equal('connected');
+    expect(el.selfId).to.be.a('string');
+  });
+
+  it('fires mesh-peer-join and delivers mesh-message between two elements', async () => {
+    const room = uniqueRoom();
+    const wrap = await fixture<HTMLDivElement>(html`<div>
+      <mesh-room relay=${relay} room=${room} name="Ada"></mesh-room>
+      <mesh-room relay=${relay} room=${room} name="Bob"></mesh-room>
+    </div>`);
+    const [a, b] = [...wrap.querySelectorAll('mesh-room')];
+    await until(() => meshUp([a, b]), 'mesh up');
+    expect(a.peers.map((p) => p.name)).to.deep.equal(['Bob']);
+    const got = oneEvent(b, 'mesh-message');
+    a.send({ hello: 1 });
+    const ev = await got;
+    expect(ev.detail.data).to.deep.equal({ hello: 1 });
+    expect(ev.detail.name).to.equal('Ada');
+    expect(ev.bubbles && ev.composed).to.equal(true);
+  });
+
+  it('shows why joining failed and fires mesh-error with a code', async () => {
+    const room = uniqueRoom();
+    await fixture(html`<mesh-room relay=${relay} room=${room} name="Henry"></mesh-room>`);
+    await until(() => document.querySelector('mesh-room')?.state === 'connected', 'first connected');
+    const el = document.createElement('mesh-room');
+    el.setAttribute('relay', relay);
+    el.setAttribute('room', room);
+    el.setAttribute('name', 'HENRY');
+    const err = oneEvent(el, 'mesh-error');
+    document.body.append(el);
+    try {
+      expect((await err).detail.code).to.equal('name-taken');
+      await until(() => el.state === 'failed', 'failed');
+      await el.updateComplete;
+      const alert = el.shadowRoot!.querySelector('[part="error"]')!;
+      expect(alert.getAttribute('role')).to.equal('alert');
+      expect(alert.textContent).to.contain('already used');
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('leaves when removed from the document, and others are told', async () => {
+    const room = uniqueRoom();
+    const wrap = await fixture<HTMLDivElement>(html`<div>
+      <mesh-room relay=${relay} room=${room} name="A"></mesh-room>
+      <mesh-room relay=${relay} room=${room} name="B"></mesh-room>
+    </div>`);
+    const [a, b] = [...wrap.querySelectorAll('mesh-room')];
+    await until(() => meshUp([a, b]), 'mesh up');
+    const left = oneEvent(a, 'mesh-peer-leave');
+    b.remove();
+    expect((await left).detail.reason).to.equal('leave');
+    expect(b.state).to.equal('closed');
+    expect(a.peers).to.deep.equal([]);
+  });
+
+  it('joins again after leave() when join() is called', async () => {
+    const el = await fixture<MeshRoomElement>(html`<mesh-room relay=${relay} room=${uniqueRoom()} name="Z"></mesh-room>`);
+    await until(() => el.state === 'connected', 'connected');
+    el.leave();
+    expect(el.state).to.equal('closed');
+    await el.join();
+    expect(el.state).to.equal('connected');
+  });
+});

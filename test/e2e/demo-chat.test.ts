@@ -1,0 +1,70 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { RelayProcess } from '../helpers/relay-process.js';
+import { launchChromium, newUser } from '../helpers/browser.js';
+
+/** Text of every chat message shown on a page, as "name: text". */
+function chatLines(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const chat = document.querySelector('mesh-chat')!;
+    return [...chat.shadowRoot!.querySelectorAll('[part~="message"]')].map((li) =>
+      `${li.querySelector('[part="name"]')!.textContent}: ${li.querySelector('[part="text"]')!.textContent}`);
+  });
+}
+
+async function type(page: Page, text: string): Promise<void> {
+  const input = page.locator('mesh-chat').locator('textarea');
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+describe('demo page', () => {
+  let relay: RelayProcess;
+  let browser: Browser;
+
+  before(async () => {
+    relay = new RelayProcess({ args: ['--static', '/=demo', '--static', '/dist=dist'] });
+    await relay.start();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await relay?.kill('SIGTERM');
+  });
+
+  it('shows a join form without parameters', async () => {
+    const { context, page } = await newUser(browser);
+    await page.goto(relay.httpUrl + '/');
+    await page.locator('#join-form input[name="name"]').waitFor();
+    assert.equal(await page.locator('#room-view').isHidden(), true);
+    await context.close();
+  });
+
+  it('three people in separate browser contexts join from the URL and chat', async () => {
+    const users = await Promise.all(['Ada', 'Bob', 'Cy'].map(() => newUser(browser)));
+    const pages = users.map((u) => u.page);
+    await Promise.all(pages.map((p, i) => p.goto(`${relay.httpUrl}/?room=e2e-chat&name=${['Ada', 'Bob', 'Cy'][i]}`)));
+    // Everyone connected, each with direct links to the two others.
+    for (const page of pages) {
+      await page.waitForFunction(() => {
+        const room = document.querySelector('mesh-room')!;
+        return room.state === 'connected' && room.peers.length === 2 && room.peers.every((p) => p.state === 'connected');
+      }, undefined, { timeout: 20_000 });
+      assert.equal(await page.locator('mesh-status-badge').getAttribute('state'), 'connected');
+    }
+    await type(pages[0], 'hello from Ada');
+    await type(pages[1], 'hi Ada, Bob here');
+    await type(pages[2], '<img src=x onerror="window.pwned=1"> Cy');
+    for (const page of pages) {
+      await page.waitForFunction(() => document.querySelector('mesh-chat')!.messages.length === 3, undefined, { timeout: 10_000 });
+      const lines = await chatLines(page);
+      assert.deepEqual([...lines].sort(), ['Ada: hello from Ada', 'Bob: hi Ada, Bob here', 'Cy: <img src=x onerror="window.pwned=1"> Cy'].sort());
+      assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'HTML in a message never runs');
+    }
+    // Each person's own messages are in their order everywhere.
+    const adaView = await chatLines(pages[1]);
+    assert.ok(adaView.includes('Ada: hello from Ada'));
+    await Promise.all(users.map((u) => u.context.close()));
+  });
+});

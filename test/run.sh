@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# `npm test`: everything, on a fresh Debian machine as root.
+#  1. installs the system packages the tests use when missing (Chromium; never a downloaded browser),
+#  2. builds and type-checks,
+#  3. runs every runner inside a network namespace that has only `lo` (test traffic stays on 127.0.0.1),
+#  4. ends with one line: "tests: N passed, N failed", summed over all runners.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+RESULTS=.test-results
+rm -rf "$RESULTS" && mkdir -p "$RESULTS"
+
+packages=()
+command -v chromium >/dev/null 2>&1 || [ -n "${CHROME_PATH:-}" ] || packages+=(chromium)
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "test: installing ${packages[*]} (Debian packages)"
+  if [ "$(id -u)" != 0 ]; then
+    echo "test: need root to install ${packages[*]}; run: sudo apt-get install -y ${packages[*]}" >&2
+    exit 1
+  fi
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}") >"$RESULTS/apt.log" 2>&1 \
+    || { tail -20 "$RESULTS/apt.log" >&2; echo "test: installing ${packages[*]} failed" >&2; exit 1; }
+fi
+
+check() { # name, command...: a build step counted as one test
+  local name=$1; shift
+  if "$@" >"$RESULTS/$name.log" 2>&1; then echo "{\"passed\":1,\"failed\":0}" >"$RESULTS/$name.json"; echo "ok: $name";
+  else echo "{\"passed\":0,\"failed\":1}" >"$RESULTS/$name.json"; echo "FAILED: $name"; cat "$RESULTS/$name.log"; fi
+}
+check build node build.mjs
+check typecheck npx --no-install tsc --noEmit -p .
+
+# Inside the namespace: loopback only (see ../shared/TESTING.md). Without unshare (a laptop
+# without root) the same commands run on the host, still bound to 127.0.0.1.
+if unshare -n true 2>/dev/null; then
+  unshare -n bash test/run-inside.sh
+else
+  echo "test: network namespaces unavailable; running on the host loopback" >&2
+  bash test/run-inside.sh
+fi
+
+node -e '
+  const fs = require("fs");
+  const dir = process.argv[1];
+  const runners = ["build", "typecheck", "node", "wtr", "e2e"];
+  let passed = 0, failed = 0;
+  for (const r of runners) {
+    const f = `${dir}/${r}.json`;
+    if (!fs.existsSync(f)) { console.log(`${r}: did not report (counted as 1 failure)`); failed++; continue; }
+    const c = JSON.parse(fs.readFileSync(f, "utf8"));
+    console.log(`${r}: ${c.passed} passed, ${c.failed} failed`);
+    passed += c.passed; failed += c.failed;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 || passed === 0 ? 1 : 0);
+' "$RESULTS"
