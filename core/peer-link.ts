@@ -306,7 +306,9 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   /** Derives the link state from the connection and its channel. */
   private refresh(pc: RTCPeerConnection): void {
     if (this.pc !== pc || this.state === 'closed') return;
-    const up = pc.connectionState === 'connected' && this.dc?.readyState === 'open';
+    // ICE reports trouble before the aggregate connectionState follows: require both.
+    const ice = pc.iceConnectionState;
+    const up = (ice === 'connected' || ice === 'completed') && pc.connectionState === 'connected' && this.dc?.readyState === 'open';
     if (up) {
       this.recovery = 'none';
       this.iceRestarts = 0;
@@ -317,7 +319,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
       this.machine.to('connected', 'connection and data channel open');
       this.queue.flush();
     } else if (this.state === 'connected') {
-      this.machine.to('reconnecting', `connection ${pc.connectionState}, channel ${this.dc?.readyState ?? 'none'}`);
+      this.machine.to('reconnecting', `ICE ${ice}, connection ${pc.connectionState}, channel ${this.dc?.readyState ?? 'none'}`);
     }
   }
 

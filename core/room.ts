@@ -65,6 +65,8 @@ export interface RoomOptions {
   RTCPeerConnection?: typeof RTCPeerConnection;
   networkEvents?: EventTarget | null;
   visibility?: { target: EventTarget; visible(): boolean } | null;
+  /** Source of `pagehide`/`pageshow` (default: `window` when present). */
+  pageLifecycle?: EventTarget | null;
 }
 
 export interface RoomEventMap {
@@ -132,6 +134,22 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   private graceMs = 30_000;
   private localStream: MediaStream | null;
   private joinWaiters: Array<{ resolve(): void; reject(e: MeshError): void }> = [];
+  /** We left because the page was hidden for navigation; join again if it comes back from the cache. */
+  private leftOnPageHide = false;
+  private readonly lifecycle: EventTarget | null;
+  private readonly onPageHide = () => {
+    if (this.state === 'idle' || this.state === 'closed' || this.state === 'failed') return;
+    // The page is going away (reload, navigation): say so, so the name is free at once.
+    this.leftOnPageHide = true;
+    this.leave();
+  };
+  private readonly onPageShow = (e: Event) => {
+    if (!(e as PageTransitionEvent).persisted || !this.leftOnPageHide || this.state !== 'idle') return;
+    this.leftOnPageHide = false;
+    this.join().catch(() => {
+      // Reported through 'error' and the failed state.
+    });
+  };
 
   constructor(options: RoomOptions) {
     super();
@@ -174,6 +192,9 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     this.exchange.addEventListener('acked', (e) => this.emit('acked', e.detail));
     this.exchange.addEventListener('reconnected', (e) => this.emit('reconnected', e.detail));
     this.exchange.addEventListener('lost', (e) => this.emit('messages-lost', e.detail));
+    this.lifecycle = options.pageLifecycle !== undefined ? options.pageLifecycle : (typeof window !== 'undefined' ? window : null);
+    this.lifecycle?.addEventListener('pagehide', this.onPageHide);
+    this.lifecycle?.addEventListener('pageshow', this.onPageShow);
   }
 
   get state(): RoomState { return this.machine.state; }
@@ -219,6 +240,8 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     if (this.state === 'closed') return;
     this.leave();
     this.exchange.close();
+    this.lifecycle?.removeEventListener('pagehide', this.onPageHide);
+    this.lifecycle?.removeEventListener('pageshow', this.onPageShow);
     this.machine.to('closed', 'closed');
   }
 

@@ -17,3 +17,8 @@ export const killRelay = (r: SpawnedRelay) => executeServerCommand('relay-kill',
 export const startRelay = (r: SpawnedRelay) => executeServerCommand('relay-start', { id: r.id });
 export const restartRelay = (r: SpawnedRelay) => executeServerCommand('relay-restart', { id: r.id });
 export const disposeRelay = (r: SpawnedRelay) => executeServerCommand('relay-dispose', { id: r.id });
+
+/** GETs a JSON endpoint of a relay (through the test runner, not subject to CORS). */
+export function relayGet<T = any>(url: string): Promise<{ status: number; body: T }> {
+  return executeServerCommand<{ status: number; body: T }, { url: string }>('http-get', { url });
+}

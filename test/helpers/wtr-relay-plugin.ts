@@ -32,6 +32,13 @@ export function relayPlugin(): TestRunnerPlugin {
       switch (command) {
         case 'relay-info':
           return urls(shared!);
+        case 'http-get': {
+          // Reads a relay endpoint from the Node side (the test page's origin is not the relay's).
+          const url = new URL((payload as { url: string }).url);
+          if (url.hostname !== '127.0.0.1') throw new Error('http-get is for loopback relays only');
+          const res = await fetch(url);
+          return { status: res.status, body: await res.json().catch(() => null) };
+        }
         case 'relay-spawn': {
           const r = new RelayProcess({ args: p.args ?? [] });
           await r.start();
