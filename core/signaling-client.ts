@@ -127,6 +127,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   private synced = false;
   private fatal: MeshError | null = null;
   private lastRx = 0;
+  /** Frames received so far (a probe succeeds when this moves). */
+  private rxCount = 0;
   private readonly retryTimer: Timer;
   private readonly connectTimer: Timer;
   private readonly pingTimer: Timer;
@@ -207,11 +209,11 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
    */
   probe(): void {
     if (!this.synced) return;
-    const sentAt = this.clock.now();
     const gen = this.socketGen;
-    this.sendFrame({ type: 'ping', t: sentAt });
+    const received = this.rxCount;
+    this.sendFrame({ type: 'ping', t: this.clock.now() });
     this.probeTimer.set(Math.min(this.tuning.pingTimeoutMs, 5000), () => {
-      if (gen === this.socketGen && this.synced && this.lastRx < sentAt) this.lost('no answer to a probe');
+      if (gen === this.socketGen && this.synced && this.rxCount === received) this.lost('no answer to a probe');
     });
   }
 
@@ -253,6 +255,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
 
   private onFrame(raw: string): void {
     this.lastRx = this.clock.now();
+    this.rxCount++;
     const frame = parseServerFrame(raw);
     if (isProblem(frame)) {
       this.emit('error', new MeshError('relay-protocol', frame.message));

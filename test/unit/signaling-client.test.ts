@@ -161,6 +161,33 @@ describe('SignalingClient', () => {
     await until(() => sc.state === 'connected', 5000, 'connected right after online');
   });
 
+  it('retries at once when the page becomes visible again, and probes a live socket', async () => {
+    const target = new EventTarget();
+    let visible = false;
+    const { sc, clock } = client({ visibility: { target, visible: () => visible } });
+    sc.connect();
+    await nextEvent(sc, 'synced');
+    proxy.refuse();
+    proxy.cut();
+    await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
+    for (let i = 0; i < 3; i++) {
+      const delay = await until(() => clock.scheduled.find((d) => d !== 10_000), 5000, 'retry');
+      clock.advance(delay);
+      await until(() => clock.scheduled.some((d) => d !== 10_000), 5000, 'next retry');
+    }
+    proxy.heal();
+    target.dispatchEvent(new Event('visibilitychange')); // still hidden: nothing happens
+    assert.equal(sc.state, 'reconnecting');
+    visible = true;
+    target.dispatchEvent(new Event('visibilitychange'));
+    await until(() => sc.state === 'connected', 5000, 'connected right after becoming visible');
+    // Visible again while connected: a probe that a black-holed socket would fail.
+    proxy.blackhole();
+    target.dispatchEvent(new Event('visibilitychange'));
+    clock.advance(5000);
+    assert.equal(sc.state, 'reconnecting', 'the probe found the dead socket');
+  });
+
   it('resends unacknowledged publishes after a reconnect; the relay stores each once', async () => {
     const room = `sc-${++roomNo}`;
     const watcher = await WsClient.connect(relay.wsUrl);
