@@ -114,7 +114,7 @@ export interface PeerLeftFrame { type: 'peer-left'; id: string; session: string;
 export interface PeerStatusFrame { type: 'peer-status'; id: string; online: boolean }
 export interface SignalOutFrame { type: 'signal'; from: string; fromSession: string; toSession: string; data: SignalData }
 /** A room message, live or replayed; `seq` is the relay's per-room order. */
-export interface MessageFrame { type: 'message'; seq: number; from: string; n: number; data: unknown; sentAt: number; at: number }
+export interface MessageFrame { type: 'message'; seq: number; from: string; name: string; n: number; data: unknown; sentAt: number; at: number }
 /** The relay stored a publish: it will not be lost while the buffer reaches back to `seq`. */
 export interface AckFrame { type: 'ack'; n: number; seq: number }
 /**
@@ -431,4 +431,51 @@ export function parseServerFrame(raw: string): ServerFrame | FrameProblem {
 /** Type guard separating a parse problem from a frame. */
 export function isProblem(v: ClientFrame | ServerFrame | FrameProblem): v is FrameProblem {
   return 'problem' in v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection quality (shared by the relay's quality endpoint and the client's health monitor)
+
+/** Link measurements, as reported by a member or computed from `getStats()`. */
+export interface QualityMetrics {
+  /** Round-trip time, ms. */
+  rttMs: number | null;
+  /** Packets lost, percent of packets expected. */
+  lossPercent: number | null;
+  /** Jitter, ms. */
+  jitterMs: number | null;
+  /** Available or achieved bitrate, kbit/s. */
+  bitrateKbps: number | null;
+}
+
+export type QualityLevel = 'good' | 'fair' | 'poor';
+
+/**
+ * Thresholds (from the seeds' classification): a link is `good` when every known figure is at
+ * or below the `good` column, `fair` when within the `fair` column, else `poor`.
+ */
+export const QUALITY_THRESHOLDS = {
+  good: { rttMs: 150, lossPercent: 1, jitterMs: 30 },
+  fair: { rttMs: 300, lossPercent: 5, jitterMs: 60 },
+} as const;
+
+/** Classifies measurements without hysteresis (the health monitor adds that). Unknown figures are ignored. */
+export function classifyQuality(m: QualityMetrics): QualityLevel {
+  const within = (t: { rttMs: number; lossPercent: number; jitterMs: number }) =>
+    (m.rttMs === null || m.rttMs <= t.rttMs) && (m.lossPercent === null || m.lossPercent <= t.lossPercent) && (m.jitterMs === null || m.jitterMs <= t.jitterMs);
+  if (within(QUALITY_THRESHOLDS.good)) return 'good';
+  if (within(QUALITY_THRESHOLDS.fair)) return 'fair';
+  return 'poor';
+}
+
+/** What to tell a member whose link is at `level`. */
+export function qualityRecommendations(level: QualityLevel): string[] {
+  switch (level) {
+    case 'good':
+      return ['Connection is good.'];
+    case 'fair':
+      return ['Connection is stable but could be better.', 'Consider reducing video quality if experiencing lag.'];
+    case 'poor':
+      return ['Connection is poor.', 'Switch to audio only or turn the camera off.', 'Use a wired connection or move closer to the Wi-Fi router.'];
+  }
 }

@@ -361,6 +361,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   private onFrame(f: ServerFrame): void {
     switch (f.type) {
       case 'message':
+        if (!this.names.has(f.from)) this.names.set(f.from, f.name);
         this.exchange.fromRelay(f.from, f.n, f.data, f.sentAt, this.replaying);
         return;
       case 'peer-joined':

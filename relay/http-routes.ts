@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidRoomId } from '../core/protocol.js';
 import { serveStatic } from './static-files.js';
+import { postQuality } from './quality-route.js';
 import type { RelayServer } from './relay-server.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -42,13 +43,17 @@ export async function handleHttp(relay: RelayServer, req: IncomingMessage, res: 
     return;
   }
 
-  const roomRoute = /^\/rooms\/([^/]+)\/state$/.exec(path);
+  const roomRoute = /^\/rooms\/([^/]+)\/(state|quality)$/.exec(path);
   if (roomRoute) {
-    if (req.method !== 'GET') return json(res, 405, { error: 'method-not-allowed', message: 'use GET' });
-    const id = decodeURIComponent(roomRoute[1]);
+    const [, rawId, what] = roomRoute;
+    const method = what === 'state' ? 'GET' : 'POST';
+    if (req.method !== method) return json(res, 405, { error: 'method-not-allowed', message: `use ${method}` });
+    let id = '';
+    try { id = decodeURIComponent(rawId); } catch { /* stays invalid */ }
     if (!isValidRoomId(id)) return json(res, 400, { error: 'invalid-room', message: 'room ids are 1–64 characters of [A-Za-z0-9_.-]' });
     const room = relay.getRoom(id);
     if (!room) return json(res, 404, { error: 'unknown-room', message: `no room "${id}" on this relay` });
+    if (what === 'quality') return postQuality(room, req, res, json);
     const now = Date.now();
     const slice = await relay.store.since(room.id, 0, now);
     return json(res, 200, {
@@ -59,6 +64,7 @@ export async function handleHttp(relay: RelayServer, req: IncomingMessage, res: 
       members: [...room.members.values()].map((m) => ({
         id: m.id, name: m.name, online: m.socket !== null, lastN: m.lastN,
         disconnectedForMs: m.disconnectedAt === null ? null : now - m.disconnectedAt,
+        quality: m.quality,
       })),
     });
   }

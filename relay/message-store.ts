@@ -8,6 +8,8 @@ export interface StoredMessage {
   seq: number;
   /** Sender peer id. */
   from: string;
+  /** Sender's display name when it sent the message. */
+  name: string;
   /** Sender's message number. */
   n: number;
   data: unknown;

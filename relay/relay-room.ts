@@ -7,6 +7,7 @@ import type { MessageStore, StoredMessage } from './message-store.js';
 import type { RelayOptions } from './relay-options.js';
 import type { Logger } from './logger.js';
 import type { RelayMetrics } from './relay-metrics.js';
+import type { QualityReport } from './quality-route.js';
 
 /** The socket side of a member, as the room sees it. Implemented by `Connection`. */
 export interface MemberSocket {
@@ -34,6 +35,8 @@ export interface RelayMember {
   /** When the socket dropped (grace period), else null. */
   disconnectedAt: number | null;
   graceTimer: ReturnType<typeof setTimeout> | null;
+  /** The latest quality report of this member, if any. */
+  quality: QualityReport | null;
 }
 
 export interface RoomContext {
@@ -122,7 +125,7 @@ export class RelayRoom {
       if (this.members.size >= options.maxMembers) throw new RoomError('room-full', `the room is full (${options.maxMembers} members)`);
       member = {
         id: f.peerId, key: f.key, name: f.name, nameKey: key, session: f.session, baseN: f.baseN,
-        lastN: f.lastN, socket, disconnectedAt: null, graceTimer: null,
+        lastN: f.lastN, socket, disconnectedAt: null, graceTimer: null, quality: null,
       };
       this.members.set(member.id, member);
       this.broadcast({ type: 'peer-joined', member: this.info(member) }, member.id);
@@ -193,7 +196,7 @@ export class RelayRoom {
     }
     const now = Date.now();
     member.lastN = n;
-    const message: StoredMessage = { seq: ++this.seq, from: member.id, n, data, sentAt, at: now, bytes };
+    const message: StoredMessage = { seq: ++this.seq, from: member.id, name: member.name, n, data, sentAt, at: now, bytes };
     await store.append(this.id, message, now);
     metrics.messagesIn++;
     const frame = messageFrame(message);
@@ -244,5 +247,5 @@ export class RelayRoom {
 }
 
 function messageFrame(m: StoredMessage): ServerFrame {
-  return { type: 'message', seq: m.seq, from: m.from, n: m.n, data: m.data, sentAt: m.sentAt, at: m.at };
+  return { type: 'message', seq: m.seq, from: m.from, name: m.name, n: m.n, data: m.data, sentAt: m.sentAt, at: m.at };
 }
