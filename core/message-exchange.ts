@@ -62,6 +62,11 @@ export interface ReconnectReport {
   missed: number;
   /** Messages known to exist that could not be recovered. */
   lost: number;
+  /**
+   * The relay had restarted and lost its buffer. Messages from members who left while we were
+   * away cannot even be counted then; everything from members still here was recovered or is in `lost`.
+   */
+  relayRestarted: boolean;
 }
 
 export interface LostReport { from: string; name: string; count: number; fromN: number; toN: number }
@@ -91,6 +96,10 @@ export interface ExchangeHost {
   sendViaRelay(id: string, data: SignalData): boolean;
   /** Hands a durable message to the relay path. */
   publish(entry: OutboxEntry): void;
+  /** True when the data channel to `id` was down at some point since clock time `t`. */
+  linkWasDownSince(id: string, t: number): boolean;
+  /** True while members missing after a relay restart may still come back. */
+  awaitingMembers(): boolean;
 }
 
 /** Bytes of message data per repair reply (keeps relay frames well under their limit). */
@@ -113,7 +122,11 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
   private readonly repairs = new Map<string, { attempts: number; lastAt: number }>();
   private readonly repairTimer: Timer;
   private readonly catchUpTimer: Timer;
-  private catchUp: { startedAt: number; missed: number; lost: number; synced: boolean; disconnectedFor: number } | null = null;
+  /**
+   * The catch-up after a lost relay connection: from the moment it was lost until the relay has
+   * replayed what it had and the gaps are closed.
+   */
+  private catchUp: { since: number; missed: number; lost: number; synced: boolean; disconnectedFor: number; relayRestarted: boolean } | null = null;
   /** Messages given up as lost since the start. */
   lostTotal = 0;
 
@@ -205,17 +218,26 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
     else if (!this.inbox.knows(id)) this.inbox.anchor(id, baseN + 1);
     this.inbox.expect(id, lastN);
     this.scheduleRepair();
+    this.maybeFinishCatchUp();
   }
 
   /** A member left: its open gaps can no longer be repaired (checked on the next repair pass). */
   memberGone(): void {
     this.scheduleRepair();
+    this.maybeFinishCatchUp();
   }
 
-  /** A reconnect began catching up (called at the relay's welcome). */
-  beginCatchUp(disconnectedFor: number): void {
-    this.catchUp = { startedAt: this.host.clock.now(), missed: 0, lost: 0, synced: false, disconnectedFor };
+  /** The relay connection was lost: what arrives late from now on counts as caught up. */
+  connectionLost(): void {
+    if (this.catchUp) return;
+    this.catchUp = { since: this.host.clock.now(), missed: 0, lost: 0, synced: false, disconnectedFor: 0, relayRestarted: false };
     this.catchUpTimer.clear();
+  }
+
+  /** The relay admitted us again (its welcome); its replay follows. */
+  connectionBack(disconnectedFor: number, relayRestarted: boolean): void {
+    if (!this.catchUp) this.connectionLost();
+    Object.assign(this.catchUp!, { disconnectedFor, relayRestarted });
   }
 
   /** The relay finished its catch-up; report once the gaps are closed (or after `catchUpMs`). */
@@ -247,7 +269,9 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
   private deliver(list: Arrival[]): void {
     for (const a of list) {
       const via = (a.via ?? 'relay') as MessageVia;
-      if (this.catchUp && (via === 'replay' || via === 'repair')) this.catchUp.missed++;
+      const c = this.catchUp;
+      // Late because we had no path to its sender: replayed, resent, or over a link that was down.
+      if (c && (via === 'replay' || via === 'repair' || (via === 'p2p' && this.host.linkWasDownSince(a.from, c.since)))) c.missed++;
       this.record({ id: `${a.from}:${a.n}`, from: a.from, name: this.host.nameOf(a.from), n: a.n, data: a.data, sentAt: a.sentAt, self: false, durable: true, via });
     }
   }
@@ -341,7 +365,7 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
   }
 
   private maybeFinishCatchUp(): void {
-    if (this.catchUp?.synced && this.inbox.gaps().length === 0) this.finishCatchUp();
+    if (this.catchUp?.synced && this.inbox.gaps().length === 0 && !this.host.awaitingMembers()) this.finishCatchUp();
   }
 
   private finishCatchUp(): void {
@@ -349,6 +373,6 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
     if (!c) return;
     this.catchUp = null;
     this.catchUpTimer.clear();
-    this.emit('reconnected', { disconnectedFor: c.disconnectedFor, missed: c.missed, lost: c.lost });
+    this.emit('reconnected', { disconnectedFor: c.disconnectedFor, missed: c.missed, lost: c.lost, relayRestarted: c.relayRestarted });
   }
 }

@@ -123,6 +123,8 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   private readonly disconnectedTimer: Timer;
   private readonly recoveryTimer: Timer;
   private readonly recreateTimer: Timer;
+  /** Clock time the link last left `connected` (-Infinity if never). */
+  lastDownAt = -Infinity;
   /** Count of connections made (for diagnostics and tests). */
   connectionsCreated = 0;
   /** Count of ICE restarts made (for diagnostics and tests). */
@@ -143,6 +145,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     this.recoveryTimer = new Timer(this.clock);
     this.recreateTimer = new Timer(this.clock);
     this.machine = new StateMachine<LinkState>('new', LINK_TRANSITIONS, (from, to, reason) => {
+      if (from === 'connected') this.lastDownAt = this.clock.now();
       this.emit('state-change', { from, to, reason });
     }, `PeerLink(${options.remoteId.slice(0, 6)})`);
   }

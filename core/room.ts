@@ -187,6 +187,11 @@ export class Room extends TypedEventTarget<RoomEventMap> {
       },
       sendViaRelay: (id, data) => this.signalTo(id, data),
       publish: (entry) => this.signaling?.publish(entry),
+      awaitingMembers: () => this.absentTimers.size > 0,
+      linkWasDownSince: (id, t) => {
+        const link = this.members.get(id)?.link;
+        return !link || link.state !== 'connected' || link.lastDownAt >= t;
+      },
     }, options.messages);
     this.exchange.addEventListener('message', (e) => this.emit('message', e.detail));
     this.exchange.addEventListener('acked', (e) => this.emit('acked', e.detail));
@@ -294,7 +299,10 @@ export class Room extends TypedEventTarget<RoomEventMap> {
       ...this.opts.signaling,
     });
     this.signaling = sc;
-    sc.addEventListener('state-change', () => this.refreshState());
+    sc.addEventListener('state-change', (e) => {
+      if (e.detail.to === 'reconnecting') this.exchange.connectionLost();
+      this.refreshState();
+    });
     sc.addEventListener('welcome', (e) => this.onWelcome(e.detail));
     sc.addEventListener('synced', () => this.onSynced());
     sc.addEventListener('frame', (e) => this.onFrame(e.detail));
@@ -316,9 +324,8 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     this.graceMs = w.limits.graceMs;
     for (const m of w.members) this.names.set(m.id, m.name);
     if (!this.firstSync) {
-      // A reconnect: whatever arrives until catch-up ends is what we missed.
       const since = this.signaling?.disconnectedAt ?? this.clock.now();
-      this.exchange.beginCatchUp(Math.max(0, this.clock.now() - since));
+      this.exchange.connectionBack(Math.max(0, this.clock.now() - since), this.epochChanged);
       // Senders we never heard of joined while we were away: we are owed all their messages.
       for (const m of w.members) this.exchange.memberKnown(m.id, m.baseN, 0, false);
     }

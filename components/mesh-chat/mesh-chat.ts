@@ -92,7 +92,8 @@ export class MeshChatElement extends LitElement {
       'mesh-acked': (e) => this.onAcked((e as MeshAckedEvent).detail.id),
       'mesh-reconnected': (e) => {
         const d = (e as MeshReconnectedEvent).detail;
-        this.showNotice(d.lost > 0 ? `${this.strings.caughtUp(d.missed)} ${this.strings.lost(d.lost)}` : this.strings.caughtUp(d.missed));
+        const s = this.strings;
+        this.showNotice([s.caughtUp(d.missed), d.lost > 0 ? s.lost(d.lost) : '', d.relayRestarted ? s.relayRestarted : ''].filter(Boolean).join(' '));
       },
       'mesh-messages-lost': (e) => this.showNotice(this.strings.lost((e as MeshMessagesLostEvent).detail.count)),
       'mesh-state-change': () => this.requestUpdate(),

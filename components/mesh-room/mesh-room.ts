@@ -57,6 +57,7 @@ export class MeshRoomElement extends LitElement {
     state: { type: String, reflect: true },
     strings: { attribute: false },
     error: { attribute: false },
+    rtcConfig: { attribute: false },
   };
 
   /** Room id to join. */
@@ -77,6 +78,8 @@ export class MeshRoomElement extends LitElement {
   declare strings: MeshStrings;
   /** Why joining failed, while `state` is `failed`. */
   declare error: { code: string; message: string } | null;
+  /** Peer-connection settings (ICE servers, transport policy); set before joining. */
+  declare rtcConfig: RTCConfiguration | null;
 
   private roomCore: Room | null = null;
   /** The application called leave(): do not join again by ourselves until join() is called. */
@@ -93,6 +96,7 @@ export class MeshRoomElement extends LitElement {
     this.state = 'idle';
     this.strings = EN;
     this.error = null;
+    this.rtcConfig = null;
   }
 
   /** The core `Room` behind this element (null before joining). */
@@ -130,6 +134,7 @@ export class MeshRoomElement extends LitElement {
         name: this.name,
         maxPeers: this.maxPeers,
         ...(this.token ? { token: this.token } : {}),
+        ...(this.rtcConfig ? { rtcConfig: this.rtcConfig } : {}),
       });
     } catch (err) {
       this.showError(err);

@@ -12,6 +12,7 @@ export interface MeshStrings {
   sending: string;
   caughtUp(n: number): string;
   lost(n: number): string;
+  relayRestarted: string;
   relayUnavailable: string;
   errors: Record<string, string>;
 }
@@ -36,6 +37,7 @@ export const EN: MeshStrings = {
   sending: 'sending…',
   caughtUp: (n) => (n === 0 ? 'Reconnected.' : `Reconnected — ${plural(n, 'message', 'messages')} caught up.`),
   lost: (n) => `${plural(n, 'older message', 'older messages')} could not be recovered.`,
+  relayRestarted: 'The server had restarted; messages from people who left meanwhile cannot be checked.',
   relayUnavailable: 'Server unreachable — messages go directly to peers and are delivered to everyone once it is back.',
   errors: {
     'name-taken': 'That name is already used in this room. Choose another name and join again.',

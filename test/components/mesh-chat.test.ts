@@ -1,7 +1,7 @@
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../components/index.js';
 import type { MeshChatElement, MeshRoomElement } from '../../components/index.js';
-import { sharedRelay } from '../helpers/browser-relay.js';
+import { cutProxy, disposeProxy, healProxy, sharedRelay, spawnProxy } from '../helpers/browser-relay.js';
 import { meshUp, uniqueRoom, until } from './helpers.js';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
@@ -90,5 +90,38 @@ describe('<mesh-chat>', () => {
     el.append(chat);
     await chat.updateComplete;
     expect(chat.messages.map((m) => m.text)).to.deep.equal(['before the chat existed']);
+  });
+});
+
+describe('<mesh-chat> after a reconnect', () => {
+  it('tells the user how many messages were caught up (mesh-reconnected)', async () => {
+    const relay = (await sharedRelay()).wsUrl;
+    const proxy = await spawnProxy();
+    try {
+      // No direct path between the two (relay-only ICE without TURN): everything goes through the relay.
+      const noP2p: RTCConfiguration = { iceTransportPolicy: 'relay', iceServers: [] };
+      const room = uniqueRoom('notice');
+      const wrap = await fixture<HTMLDivElement>(html`<div>
+        <mesh-room relay=${relay} room=${room} name="Ada" .rtcConfig=${noP2p}></mesh-room>
+        <mesh-room relay=${proxy.wsUrl} room=${room} name="Bob" .rtcConfig=${noP2p}><mesh-chat></mesh-chat></mesh-room>
+      </div>`);
+      const [ada, bob] = [...wrap.querySelectorAll('mesh-room')] as MeshRoomElement[];
+      const chat = bob.querySelector('mesh-chat')!;
+      await until(() => ada.state === 'connected' && bob.state === 'connected' && ada.peers.length === 1, 'both in');
+      await cutProxy(proxy);
+      await until(() => bob.state === 'reconnecting', 'Bob reconnecting');
+      for (const text of ['one', 'two', 'three']) ada.send({ type: 'chat', text });
+      const reconnected = oneEvent(bob, 'mesh-reconnected');
+      await healProxy(proxy);
+      const detail = (await reconnected).detail;
+      expect([detail.missed, detail.lost]).to.deep.equal([3, 0]);
+      await chat.updateComplete;
+      const notice = chat.shadowRoot!.querySelector('[part="notice"]')!;
+      expect(notice.hasAttribute('hidden')).to.equal(false);
+      expect(notice.textContent).to.equal('Reconnected — 3 messages caught up.');
+      expect(chat.messages.map((m) => m.text)).to.deep.equal(['one', 'two', 'three']);
+    } finally {
+      await disposeProxy(proxy);
+    }
   });
 });

@@ -22,3 +22,11 @@ export const disposeRelay = (r: SpawnedRelay) => executeServerCommand('relay-dis
 export function relayGet<T = any>(url: string): Promise<{ status: number; body: T }> {
   return executeServerCommand<{ status: number; body: T }, { url: string }>('http-get', { url });
 }
+
+/** A TCP proxy in front of the shared relay: connect one client through it to cut it alone. */
+export interface SpawnedProxy { id: number; wsUrl: string }
+export const spawnProxy = () => executeServerCommand<SpawnedProxy, undefined>('proxy-spawn');
+/** Resets the proxy's connections and refuses new ones (the client's relay is gone). */
+export const cutProxy = (p: SpawnedProxy) => executeServerCommand('proxy-cut', { id: p.id });
+export const healProxy = (p: SpawnedProxy) => executeServerCommand('proxy-heal', { id: p.id });
+export const disposeProxy = (p: SpawnedProxy) => executeServerCommand('proxy-dispose', { id: p.id });

@@ -1,5 +1,6 @@
 import type { TestRunnerPlugin } from '@web/test-runner';
 import { RelayProcess } from './relay-process.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 /**
  * A web-test-runner plugin that runs real relays for browser tests. One shared relay starts with
@@ -9,6 +10,7 @@ import { RelayProcess } from './relay-process.js';
 export function relayPlugin(): TestRunnerPlugin {
   let shared: RelayProcess | null = null;
   const spawned = new Map<number, RelayProcess>();
+  const proxies = new Map<number, TcpProxy>();
   let nextId = 1;
   const urls = (r: RelayProcess) => ({ wsUrl: r.wsUrl, httpUrl: r.httpUrl });
   return {
@@ -21,6 +23,8 @@ export function relayPlugin(): TestRunnerPlugin {
       await shared?.kill('SIGTERM');
       for (const r of spawned.values()) await r.kill();
       spawned.clear();
+      for (const p of proxies.values()) await p.close();
+      proxies.clear();
     },
     async executeCommand({ command, payload }) {
       const p = (payload ?? {}) as { id?: number; args?: string[]; signal?: NodeJS.Signals };
@@ -58,6 +62,27 @@ export function relayPlugin(): TestRunnerPlugin {
         case 'relay-dispose':
           await get().kill();
           spawned.delete(p.id!);
+          return true;
+        case 'proxy-spawn': {
+          // A TCP proxy in front of the shared relay, to cut one client's signaling only.
+          const proxy = new TcpProxy(shared!.port);
+          await proxy.listen();
+          const id = nextId++;
+          proxies.set(id, proxy);
+          return { id, wsUrl: proxy.wsUrl };
+        }
+        case 'proxy-cut': {
+          const proxy = proxies.get(p.id ?? -1)!;
+          proxy.refuse();
+          proxy.cut();
+          return true;
+        }
+        case 'proxy-heal':
+          proxies.get(p.id ?? -1)!.heal();
+          return true;
+        case 'proxy-dispose':
+          await proxies.get(p.id ?? -1)?.close();
+          proxies.delete(p.id!);
           return true;
         default:
           return undefined;
