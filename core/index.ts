@@ -9,6 +9,12 @@
  * @packageDocumentation
  */
 export { Room, ROOM_TRANSITIONS, type RoomOptions, type RoomState, type RoomEventMap, type PeerInfo, type Quality } from './room.js';
+export { LocalMedia, mediaError, CAMERA_CONSTRAINTS, type MediaKinds, type MediaState, type MediaDevicesLike } from './local-media.js';
+export type { MediaOptions } from './room-media.js';
+export { HealthMonitor, type PeerHealth, type HealthMonitorOptions } from './health-monitor.js';
+export { sampleStats, metricsBetween, type HealthMetrics, type StatsSample } from './health-stats.js';
+export { QualityTracker, classifyScaled, DEFAULT_HYSTERESIS, type HysteresisOptions } from './quality-tracker.js';
+export { AdaptiveBitrate, BITRATE_LADDER, type BitrateStep } from './adaptive-bitrate.js';
 export { PeerLink, LINK_TRANSITIONS, DEFAULT_LINK_TUNING, type LinkState, type LinkTuning, type PeerLinkOptions, type LinkEventMap } from './peer-link.js';
 export { SignalingClient, SIGNALING_TRANSITIONS, DEFAULT_SIGNALING_TUNING, type SignalingState, type SignalingTuning, type SignalingClientOptions, type StateChange, type WebSocketLike, type WebSocketConstructor } from './signaling-client.js';
 export { MessageExchange, DEFAULT_MESSAGE_TUNING, type RoomMessage, type MessageTuning, type MessageVia, type ReconnectReport, type LostReport } from './message-exchange.js';
@@ -16,4 +22,4 @@ export { MeshError, describeError, CLIENT_ERROR_CODES, type MeshErrorCode } from
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { StateMachine, type TransitionTable } from './state-machine.js';
 export { systemClock, type Clock } from './clock.js';
-export { ERROR_CODES, PROTOCOL_VERSION, PROTOCOL_LIMITS, normalizeName, nameKey, type ErrorCode } from './protocol.js';
+export { ERROR_CODES, PROTOCOL_VERSION, PROTOCOL_LIMITS, QUALITY_THRESHOLDS, classifyQuality, qualityRecommendations, normalizeName, nameKey, type ErrorCode, type QualityLevel, type QualityMetrics } from './protocol.js';

@@ -1,5 +1,8 @@
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { systemClock, Timer, type Clock } from './clock.js';
+import { LinkMedia } from './link-media.js';
+import type { LocalMedia } from './local-media.js';
+import { Negotiator } from './negotiator.js';
 import type { SignalData } from './protocol.js';
 import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type SendQueueLimits } from './send-queue.js';
 import { StateMachine, type TransitionTable } from './state-machine.js';
@@ -58,42 +61,37 @@ export interface PeerLinkOptions {
   clock?: Clock;
   random?: () => number;
   tuning?: Partial<LinkTuning>;
-  /** Local tracks to send; re-added to every replacement connection. */
-  localStream?: MediaStream | null;
+  /** Local tracks to send; put on every later connection too. */
+  localMedia?: LocalMedia | null;
 }
 
 export interface LinkEventMap {
   'state-change': CustomEvent<StateChange<LinkState>>;
   /** A frame arrived on the data channel (parsed JSON). */
   'message': CustomEvent<unknown>;
-  /** A remote media track arrived (possibly again, after a new connection). */
+  /** A remote media track arrived (again after each new connection). */
   'track': CustomEvent<{ track: MediaStreamTrack; streams: readonly MediaStream[] }>;
   /** Something went wrong that the link handles by itself; for logs and diagnostics. */
   'warning': CustomEvent<{ what: string; error?: unknown }>;
 }
 
-type Candidate = RTCIceCandidateInit;
 export type Recovery = 'none' | 'ice-restart' | 'recreate';
 
 /**
  * One `RTCPeerConnection` and its data channel with one remote peer.
  *
- * **Negotiation** follows the "perfect negotiation" pattern: the peer with the smaller id is
- * *polite*. On colliding offers (glare) the impolite side ignores the remote offer and the polite
- * side rolls back and answers. Answers that do not fit the current state (duplicates, stale)
- * are ignored; a repeated offer is answered again; candidates that arrive before their
- * description wait for it; candidates of an old ICE generation fail quietly.
+ * **Negotiation** is perfect negotiation (see {@link Negotiator}); the peer with the smaller id
+ * is polite.
  *
  * **Generations**: every connection has a number `gen`, carried by each signal. When recovery
- * replaces the connection, the new one has `gen + 1`; the remote follows as soon as it sees a
- * higher `gen`, and signals of older generations are dropped. The negotiation flags
- * (`makingOffer`, `ignoreOffer`, `settingRemoteAnswer`) are a sub-state of the current
- * generation and never stand in for the lifecycle state.
+ * replaces the connection, the new one has `gen + 1`; the remote follows as soon as it sees an
+ * offer of a higher `gen`, and signals of older generations are dropped.
  *
  * **Recovery**: ICE `disconnected` for longer than a grace period, or `failed`, restarts ICE
  * (`restartIce()`); after `maxIceRestarts` unsuccessful restarts, or when a new connection does
  * not connect in time, the connection is replaced, with backoff. The data channel is
  * pre-negotiated (`negotiated: true, id: 0`), so both sides create it without extra round trips.
+ * Local tracks are put on every new connection; track changes use `replaceTrack` (no renegotiation).
  */
 export class PeerLink extends TypedEventTarget<LinkEventMap> {
   readonly remoteId: string;
@@ -107,19 +105,13 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   private readonly RTC: typeof RTCPeerConnection;
   private pc: RTCPeerConnection | null = null;
   private dc: RTCDataChannel | null = null;
+  private negotiator: Negotiator | null = null;
+  private media: LinkMedia | null = null;
   /** Generation of the current connection. */
   private gen = 0;
-  // Negotiation sub-state of the current generation.
-  private makingOffer = false;
-  private ignoreOffer = false;
-  private settingRemoteAnswer = false;
-  private pendingCandidates: Candidate[] = [];
-  /** Inbound signals, handled one at a time in arrival order. */
-  private inbound: Promise<void> = Promise.resolve();
   private recovery: Recovery = 'none';
   private iceRestarts = 0;
   private recreations = 0;
-  private localStream: MediaStream | null;
   private readonly disconnectedTimer: Timer;
   private readonly recoveryTimer: Timer;
   private readonly recreateTimer: Timer;
@@ -139,7 +131,6 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.RTC = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
-    this.localStream = options.localStream ?? null;
     this.queue = new SendQueue(this.tuning.queue);
     this.disconnectedTimer = new Timer(this.clock);
     this.recoveryTimer = new Timer(this.clock);
@@ -158,6 +149,8 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   get channelOpen(): boolean { return this.dc?.readyState === 'open'; }
   /** What recovery is under way: none, an ICE restart, or a replacement connection. */
   get recoveryStep(): Recovery { return this.recovery; }
+  /** The sender of our video on the current connection (for adaptive bitrate). */
+  get videoSender(): RTCRtpSender | null { return this.media?.videoSender ?? null; }
 
   /** Begins connecting: the initiator creates the connection and offers; the other side waits. */
   start(): void {
@@ -178,10 +171,16 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
 
   /** Handles a signal from the remote peer. Never throws; stale or late signals are ignored. */
   handleSignal(data: SignalData): void {
+    if (this.state === 'closed' || this.state === 'new') return;
     if (data.kind !== 'description' && data.kind !== 'candidate') return;
-    this.inbound = this.inbound.then(() => this.process(data)).catch((error: unknown) => {
-      this.warn('signal handling failed', error);
-    });
+    if (data.gen < this.gen) return; // an older connection's signal
+    if (data.gen > this.gen || !this.pc) {
+      // The remote started a new connection: follow it (its offer is what arrives first).
+      if (data.kind !== 'description' || data.description.type !== 'offer') return;
+      this.recreateTimer.clear();
+      this.createConnection(data.gen, false);
+    }
+    void this.negotiator!.handle(data);
   }
 
   /**
@@ -191,29 +190,13 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   signalingRestored(): void {
     const pc = this.pc;
     if (this.state === 'closed' || this.state === 'connected' || !pc) return;
-    const local = pc.localDescription;
-    if (pc.signalingState === 'have-local-offer' && local) {
-      this.sendSignal({ kind: 'description', gen: this.gen, description: { type: local.type, sdp: local.sdp } });
-    } else if (pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed') {
-      this.restartIce('signaling restored while ICE was down');
-    } else if (pc.signalingState === 'stable' && local?.type === 'answer') {
-      this.sendSignal({ kind: 'description', gen: this.gen, description: { type: local.type, sdp: local.sdp } });
-    }
+    if (pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed') this.restartIce('signaling restored while ICE was down');
+    else this.negotiator?.resend();
   }
 
-  /** Replaces the tracks sent to this peer (re-added to every later connection too). */
-  setLocalStream(stream: MediaStream | null): void {
-    this.localStream = stream;
-    const pc = this.pc;
-    if (!pc) return;
-    const tracks = stream?.getTracks() ?? [];
-    const senders = pc.getSenders();
-    for (const sender of senders) {
-      if (sender.track && !tracks.includes(sender.track)) pc.removeTrack(sender);
-    }
-    for (const track of tracks) {
-      if (!senders.some((s) => s.track === track)) pc.addTrack(track, stream!);
-    }
+  /** Puts the current local tracks on the connection (after mute, camera or screen changes). */
+  syncMedia(): Promise<void> {
+    return this.media?.sync() ?? Promise.resolve();
   }
 
   /** Closes the connection and stops every timer. Idempotent. */
@@ -233,32 +216,30 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   private createConnection(gen: number, initiate: boolean): void {
     this.teardown();
     this.gen = gen;
-    this.makingOffer = false;
-    this.ignoreOffer = false;
-    this.settingRemoteAnswer = false;
-    this.pendingCandidates = [];
     this.connectionsCreated++;
     const pc = new this.RTC(this.opts.rtcConfig ?? {});
     this.pc = pc;
-    pc.onnegotiationneeded = () => void this.negotiate(pc);
-    pc.onicecandidate = ({ candidate }) => {
-      if (this.pc !== pc || !candidate || !candidate.candidate) return;
-      const c = candidate.toJSON();
-      this.sendSignal({
-        kind: 'candidate', gen,
-        candidate: { candidate: c.candidate ?? '', sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null, usernameFragment: c.usernameFragment ?? null },
-      });
-    };
+    const media = new LinkMedia(pc, this.opts.localMedia ?? null);
+    this.media = media;
+    this.negotiator = new Negotiator(pc, gen, this.polite, {
+      send: (data) => this.opts.signal(data),
+      beforeAnswer: async () => {
+        if (!this.dc) this.openChannel(pc);
+        await media.adoptAfterOffer();
+      },
+      warn: (what, error) => this.warn(what, error),
+    });
     pc.oniceconnectionstatechange = () => this.onIceState(pc);
     pc.onconnectionstatechange = () => this.refresh(pc);
     pc.ontrack = (ev) => {
       if (this.pc === pc) this.emit('track', { track: ev.track, streams: ev.streams });
     };
-    // The side that offers creates the channel now (which triggers negotiation); the answering
-    // side creates it once the offer is applied, so it never starts a competing offer.
-    if (initiate) this.openChannel(pc);
-    const stream = this.localStream;
-    if (stream) for (const track of stream.getTracks()) pc.addTrack(track, stream);
+    // The offering side creates the channel and its transceivers now (which starts negotiation);
+    // the answering side does so once the offer is applied, so it never starts a competing offer.
+    if (initiate) {
+      this.openChannel(pc);
+      media.addOwn();
+    }
     this.recoveryTimer.set(this.tuning.connectTimeoutMs, () => this.recreate('connection did not open in time'));
   }
 
@@ -295,13 +276,16 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     const dc = this.dc;
     this.pc = null;
     this.dc = null;
+    this.media = null;
+    this.negotiator?.close();
+    this.negotiator = null;
     this.queue.detach();
     if (dc) {
       dc.onopen = dc.onclose = dc.onmessage = null;
       dc.close();
     }
     if (pc) {
-      pc.onnegotiationneeded = pc.onicecandidate = pc.oniceconnectionstatechange = pc.onconnectionstatechange = pc.ontrack = null;
+      pc.oniceconnectionstatechange = pc.onconnectionstatechange = pc.ontrack = null;
       pc.close();
     }
   }
@@ -374,86 +358,6 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
       this.iceRestarts = 0;
       this.createConnection(this.gen + 1, true);
     });
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Negotiation
-
-  private async negotiate(pc: RTCPeerConnection): Promise<void> {
-    if (this.pc !== pc) return;
-    try {
-      this.makingOffer = true;
-      await pc.setLocalDescription();
-      const local = pc.localDescription;
-      if (this.pc !== pc || !local || local.type !== 'offer') return;
-      this.sendSignal({ kind: 'description', gen: this.gen, description: { type: local.type, sdp: local.sdp } });
-    } catch (error) {
-      this.warn('could not make an offer', error);
-    } finally {
-      this.makingOffer = false;
-    }
-  }
-
-  private async process(data: SignalData & { kind: 'description' | 'candidate' }): Promise<void> {
-    if (this.state === 'closed' || this.state === 'new') return;
-    if (data.gen < this.gen) return; // an older connection's signal
-    if (data.gen > this.gen || !this.pc) {
-      // The remote started a new connection: follow it (the offer for it is what arrives first).
-      if (data.kind !== 'description' || data.description.type !== 'offer') return;
-      this.recreateTimer.clear();
-      this.createConnection(data.gen, false);
-    }
-    const pc = this.pc!;
-    if (data.kind === 'description') await this.onDescription(pc, data.description);
-    else await this.onCandidate(pc, data.candidate);
-  }
-
-  private async onDescription(pc: RTCPeerConnection, desc: RTCSessionDescriptionInit): Promise<void> {
-    const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.settingRemoteAnswer);
-    const collision = desc.type === 'offer' && !readyForOffer;
-    this.ignoreOffer = !this.polite && collision;
-    if (this.ignoreOffer) return;
-    if (desc.type === 'answer' && pc.signalingState !== 'have-local-offer') return; // duplicate or stale
-    if (desc.type === 'offer' && pc.signalingState === 'stable' && pc.remoteDescription?.sdp === desc.sdp) {
-      // The same offer again: our answer was probably lost. Answer again.
-      const local = pc.localDescription;
-      if (local?.type === 'answer') this.sendSignal({ kind: 'description', gen: this.gen, description: { type: 'answer', sdp: local.sdp } });
-      return;
-    }
-    this.settingRemoteAnswer = desc.type === 'answer';
-    try {
-      await pc.setRemoteDescription(desc); // rolls back our own offer first when polite
-    } finally {
-      this.settingRemoteAnswer = false;
-    }
-    if (this.pc !== pc) return;
-    if (desc.type === 'offer') {
-      if (!this.dc) this.openChannel(pc);
-      await pc.setLocalDescription();
-      const local = pc.localDescription;
-      if (this.pc !== pc || !local) return;
-      this.sendSignal({ kind: 'description', gen: this.gen, description: { type: local.type, sdp: local.sdp } });
-    }
-    const pending = this.pendingCandidates;
-    this.pendingCandidates = [];
-    for (const c of pending) await this.onCandidate(pc, c);
-  }
-
-  private async onCandidate(pc: RTCPeerConnection, candidate: Candidate): Promise<void> {
-    if (!pc.remoteDescription) {
-      if (this.pendingCandidates.length < 256) this.pendingCandidates.push(candidate);
-      return;
-    }
-    try {
-      await pc.addIceCandidate(candidate);
-    } catch (error) {
-      // Candidates of an ignored offer or an older ICE generation fail here; that is expected.
-      if (!this.ignoreOffer) this.warn('ignored an ICE candidate that did not apply', error);
-    }
-  }
-
-  private sendSignal(data: SignalData): void {
-    this.opts.signal(data);
   }
 
   private warn(what: string, error?: unknown): void {
