@@ -1,4 +1,4 @@
-import type { PeerInfo, ReconnectReport, RoomMessage, RoomState, LostReport } from '../core/index.js';
+import type { LostReport, MediaState, PeerInfo, ReconnectReport, RoomMessage, RoomState } from '../core/index.js';
 
 /** Base of every mesh-room DOM event: bubbles, crosses shadow roots, not cancelable. */
 export class MeshEvent<T> extends Event {
@@ -28,6 +28,8 @@ export class MeshAckedEvent extends MeshEvent<{ id: string }> { constructor(d: {
 export class MeshReconnectedEvent extends MeshEvent<ReconnectedDetail> { constructor(d: ReconnectedDetail) { super('mesh-reconnected', d); } }
 /** Fired by `<mesh-room>` when messages could not be recovered. */
 export class MeshMessagesLostEvent extends MeshEvent<LostReport> { constructor(d: LostReport) { super('mesh-messages-lost', d); } }
+/** Fired by `<mesh-room>` when our own media changes (mute, camera, screen share). */
+export class MeshLocalMediaEvent extends MeshEvent<MediaState> { constructor(d: MediaState) { super('mesh-local-media', d); } }
 /** Fired by `<mesh-room>` on an error the user should know about. */
 export class MeshErrorEvent extends MeshEvent<ErrorDetail> { constructor(d: ErrorDetail) { super('mesh-error', d); } }
 
@@ -41,6 +43,7 @@ declare global {
     'mesh-acked': MeshAckedEvent;
     'mesh-reconnected': MeshReconnectedEvent;
     'mesh-messages-lost': MeshMessagesLostEvent;
+    'mesh-local-media': MeshLocalMediaEvent;
     'mesh-error': MeshErrorEvent;
   }
 }

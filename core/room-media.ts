@@ -54,10 +54,8 @@ export class RoomMedia {
   private readonly monitor: HealthMonitor;
   private worst: QualityLevel | null = null;
   private readonly onLocalChange = () => {
-    for (const [, link] of this.host.links()) {
-      void link.syncMedia();
-      this.announce(link);
-    }
+    // Peers are told once the tracks on the connection have changed, not before.
+    for (const [, link] of this.host.links()) void link.syncMedia().then(() => this.announce(link));
   };
 
   constructor(private readonly host: RoomMediaHost, private readonly options: MediaOptions = {}) {

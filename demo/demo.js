@@ -11,22 +11,12 @@ if (roomId && name) {
   document.getElementById('name-label').textContent = name;
   const relay = params.get('relay');
   if (relay) room.setAttribute('relay', relay);
+  // Video by default; ?media=none (an unticked box in the form) joins for chat only.
+  room.setAttribute('media', params.getAll('media').at(-1) ?? 'audio video');
   room.setAttribute('room', roomId);
   room.setAttribute('name', name);
   view.hidden = false;
   document.title = `${roomId} · mesh-room`;
-  const leave = document.getElementById('leave');
-  leave.addEventListener('click', () => {
-    if (room.state === 'closed' || room.state === 'idle' || room.state === 'failed') {
-      room.join().catch(() => {});
-    } else {
-      room.leave();
-    }
-  });
-  room.addEventListener('mesh-state-change', (e) => {
-    const out = e.detail.to === 'closed' || e.detail.to === 'idle' || e.detail.to === 'failed';
-    leave.textContent = out ? 'Join again' : 'Leave';
-  });
 } else {
   form.hidden = false;
   if (roomId) form.elements.room.value = roomId;

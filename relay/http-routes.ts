@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isValidRoomId } from '../core/protocol.js';
 import { serveStatic } from './static-files.js';
 import { postQuality } from './quality-route.js';
+import { applyCors } from './cors.js';
 import type { RelayServer } from './relay-server.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -45,6 +46,7 @@ export async function handleHttp(relay: RelayServer, req: IncomingMessage, res: 
 
   const roomRoute = /^\/rooms\/([^/]+)\/(state|quality)$/.exec(path);
   if (roomRoute) {
+    if (applyCors(req, res, () => true)) return;
     const [, rawId, what] = roomRoute;
     const method = what === 'state' ? 'GET' : 'POST';
     if (req.method !== method) return json(res, 405, { error: 'method-not-allowed', message: `use ${method}` });

@@ -36,6 +36,10 @@ export const styles = [
       border-radius: var(--_radius);
       background: var(--_surface);
       overflow-wrap: anywhere;
+      unicode-bidi: isolate;
+    }
+    [part='text'] {
+      display: block;
       white-space: pre-wrap;
       unicode-bidi: isolate;
     }

@@ -14,6 +14,14 @@ export const styles = [
       font: var(--_font);
       color: var(--_text);
     }
+    [part='media-error'] {
+      margin: 0;
+      padding: var(--_space) calc(var(--_space) * 1.5);
+      border: 1px solid var(--_warning);
+      border-radius: var(--_radius);
+      color: var(--_text);
+      background: var(--_surface);
+    }
     [part='error'] {
       margin: 0;
       padding: var(--_space) calc(var(--_space) * 1.5);

@@ -1,9 +1,10 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { MeshError, Room, type PeerInfo, type RoomMessage, type RoomState } from '../../core/index.js';
 import {
-  MeshAckedEvent, MeshErrorEvent, MeshMessageEvent, MeshMessagesLostEvent, MeshPeerJoinEvent,
-  MeshPeerLeaveEvent, MeshPeerUpdateEvent, MeshReconnectedEvent, MeshStateChangeEvent,
+  MeshAckedEvent, MeshErrorEvent, MeshLocalMediaEvent, MeshMessageEvent, MeshMessagesLostEvent,
+  MeshPeerJoinEvent, MeshPeerLeaveEvent, MeshPeerUpdateEvent, MeshReconnectedEvent, MeshStateChangeEvent,
 } from '../events.js';
+import { mediaKinds } from './media-kinds.js';
 import { ROOM_CONNECTED } from '../shared/room-attachment.js';
 import { EN, type MeshStrings } from '../shared/strings.js';
 import { relayUrl } from './relay-url.js';
@@ -31,12 +32,15 @@ import { styles } from './mesh-room.styles.js';
  * @fires mesh-acked - One of our messages is stored by the relay. Detail: `{ id }`.
  * @fires mesh-reconnected - The relay connection is back and caught up. Detail: `{ disconnectedFor, missed, lost }`.
  * @fires mesh-messages-lost - Messages could not be recovered. Detail: `{ from, name, count }`.
+ * @fires mesh-local-media - Our microphone, camera or screen share changed. Detail: `{ audio, video, screen }`.
  * @fires mesh-error - Something the user should know. Detail: `{ code, message }`.
  *
  * @slot - The room's content: `<mesh-chat>`, `<mesh-status-badge>`, anything else.
+ * @slot media - Replaces the default video grid (shown when `media` is not `none` or peers send video) and call controls.
  *
  * @csspart base - The wrapper around the content.
  * @csspart error - The message shown when joining failed.
+ * @csspart media-error - The message shown when the camera or microphone cannot be used.
  *
  * @cssprop --mesh-font - Font of all mesh elements. Default `inherit`.
  * @cssprop --mesh-color-text - Text colour.
@@ -58,6 +62,7 @@ export class MeshRoomElement extends LitElement {
     strings: { attribute: false },
     error: { attribute: false },
     rtcConfig: { attribute: false },
+    mediaError: { attribute: false },
   };
 
   /** Room id to join. */
@@ -80,6 +85,8 @@ export class MeshRoomElement extends LitElement {
   declare error: { code: string; message: string } | null;
   /** Peer-connection settings (ICE servers, transport policy); set before joining. */
   declare rtcConfig: RTCConfiguration | null;
+  /** Why our camera or microphone cannot be used (the room works without them). */
+  declare mediaError: { code: string; message: string } | null;
 
   private roomCore: Room | null = null;
   /** The application called leave(): do not join again by ourselves until join() is called. */
@@ -97,6 +104,7 @@ export class MeshRoomElement extends LitElement {
     this.strings = EN;
     this.error = null;
     this.rtcConfig = null;
+    this.mediaError = null;
   }
 
   /** The core `Room` behind this element (null before joining). */
@@ -126,6 +134,7 @@ export class MeshRoomElement extends LitElement {
     this.userLeft = false;
     this.closeCore();
     this.error = null;
+    this.mediaError = null;
     let core: Room;
     try {
       core = new Room({
@@ -135,6 +144,7 @@ export class MeshRoomElement extends LitElement {
         maxPeers: this.maxPeers,
         ...(this.token ? { token: this.token } : {}),
         ...(this.rtcConfig ? { rtcConfig: this.rtcConfig } : {}),
+        media: mediaKinds(this.media),
       });
     } catch (err) {
       this.showError(err);
@@ -152,6 +162,21 @@ export class MeshRoomElement extends LitElement {
     this.closeCore();
   }
 
+  /** Mutes (false) or unmutes (true) the microphone. */
+  setMicrophone(on: boolean): void {
+    this.roomCore?.localMedia?.setAudioEnabled(on);
+  }
+
+  /** Turns the camera on or off; a failure is shown like any media error and rejects. */
+  setCamera(on: boolean): Promise<void> {
+    return this.mediaChange((m) => m.setVideoEnabled(on));
+  }
+
+  /** Starts (true) or stops (false) sharing the screen in place of the camera. */
+  shareScreen(on: boolean): Promise<void> {
+    return this.mediaChange((m) => (on ? m.startScreenShare() : m.stopScreenShare()));
+  }
+
   /** Sends `data` (any JSON value) to everyone; returns the message as delivered locally. */
   send(data: unknown): RoomMessage {
     if (!this.roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
@@ -159,7 +184,7 @@ export class MeshRoomElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    const identityChanged = (['room', 'name', 'relay', 'token', 'maxPeers'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
+    const identityChanged = (['room', 'name', 'relay', 'token', 'maxPeers', 'media'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
     if (this.roomCore && identityChanged) this.closeCore();
   }
 
@@ -176,9 +201,16 @@ export class MeshRoomElement extends LitElement {
 
   protected override render() {
     const failed = this.state === 'failed' && this.error;
+    const s = this.strings;
+    const showMedia = mediaKinds(this.media) !== null || this.peers.some((p) => p.stream?.getVideoTracks().length);
     return html`<div part="base">
+      ${failed ? html`<p part="error" role="alert">${s.errors[this.error!.code] ?? this.error!.message}</p>` : nothing}
+      ${this.mediaError ? html`<p part="media-error" role="alert">${s.errors[this.mediaError.code] ?? this.mediaError.message}</p>` : nothing}
+      <slot name="media">
+        ${showMedia ? html`<mesh-video-grid exportparts="grid, tile, video, caption, placeholder, indicator, sound-prompt"></mesh-video-grid>` : nothing}
+        <mesh-media-controls exportparts="controls, control, leave-button"></mesh-media-controls>
+      </slot>
       <slot></slot>
-      ${failed ? html`<p part="error" role="alert">${this.strings.errors[this.error!.code] ?? this.error!.message}</p>` : nothing}
     </div>`;
   }
 
@@ -191,7 +223,12 @@ export class MeshRoomElement extends LitElement {
     });
     core.addEventListener('peer-join', (e) => mine() && this.dispatchEvent(new MeshPeerJoinEvent(e.detail)));
     core.addEventListener('peer-leave', (e) => mine() && this.dispatchEvent(new MeshPeerLeaveEvent(e.detail)));
-    core.addEventListener('peer-update', (e) => mine() && this.dispatchEvent(new MeshPeerUpdateEvent(e.detail)));
+    core.addEventListener('peer-update', (e) => {
+      if (!mine()) return;
+      this.dispatchEvent(new MeshPeerUpdateEvent(e.detail));
+      if (e.detail.stream && mediaKinds(this.media) === null) this.requestUpdate();
+    });
+    core.addEventListener('local-media', (e) => mine() && this.dispatchEvent(new MeshLocalMediaEvent(e.detail)));
     core.addEventListener('message', (e) => mine() && this.dispatchEvent(new MeshMessageEvent(e.detail)));
     core.addEventListener('acked', (e) => mine() && this.dispatchEvent(new MeshAckedEvent(e.detail)));
     core.addEventListener('reconnected', (e) => mine() && this.dispatchEvent(new MeshReconnectedEvent(e.detail)));
@@ -199,10 +236,24 @@ export class MeshRoomElement extends LitElement {
     core.addEventListener('error', (e) => mine() && this.showError(e.detail));
   }
 
+  private async mediaChange(change: (m: NonNullable<Room['localMedia']>) => Promise<void>): Promise<void> {
+    const media = this.roomCore?.localMedia;
+    if (!media) throw new MeshError('media-unavailable', 'this room sends no media (set the media attribute)');
+    this.mediaError = null;
+    try {
+      await change(media);
+    } catch (err) {
+      this.showError(err);
+      throw err;
+    }
+  }
+
   private showError(err: unknown): void {
     const e = err instanceof MeshError ? err : new MeshError('invalid-option', String((err as Error)?.message ?? err));
-    this.error = { code: e.code, message: e.message };
-    this.dispatchEvent(new MeshErrorEvent(this.error));
+    const detail = { code: e.code, message: e.message };
+    if (e.code.startsWith('media-')) this.mediaError = detail;
+    else this.error = detail;
+    this.dispatchEvent(new MeshErrorEvent(detail));
   }
 
   private closeCore(): void {

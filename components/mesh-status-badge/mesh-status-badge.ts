@@ -1,5 +1,5 @@
 import { LitElement, html } from 'lit';
-import type { RoomState } from '../../core/index.js';
+import type { PeerInfo, Quality, RoomState } from '../../core/index.js';
 import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
 import { RoomAttachment } from '../shared/room-attachment.js';
 import { EN, type MeshStrings } from '../shared/strings.js';
@@ -17,13 +17,14 @@ const STATES: readonly RoomState[] = ['idle', 'connecting', 'connected', 'reconn
  *
  * @attr for - Id of the `<mesh-room>` to show (default: the nearest ancestor).
  * @attr state - Reflects the room state (read-only): `idle` `connecting` `connected` `reconnecting` `failed` `closed`.
+ * @attr quality - Reflects the worst peer link (read-only): `good` `fair` `poor`, absent until measured.
  *
  * @slot - Replaces the state label.
  *
  * @csspart base - The pill.
  * @csspart dot - The coloured state dot.
  * @csspart label - The state in words (a polite live region).
- * @csspart details - Peer count and connection figures.
+ * @csspart details - Peer count and the worst link's RTT, loss and bitrate (not announced).
  *
  * @cssprop --mesh-badge-color-connected - Dot colour when connected.
  * @cssprop --mesh-badge-color-reconnecting - Dot colour while connecting or reconnecting.
@@ -37,6 +38,7 @@ export class MeshStatusBadgeElement extends LitElement {
   static override properties = {
     for: { type: String, reflect: true },
     state: { type: String, reflect: true },
+    quality: { type: String, reflect: true },
     strings: { attribute: false },
   };
 
@@ -44,6 +46,8 @@ export class MeshStatusBadgeElement extends LitElement {
   declare for: string;
   /** The observed room's state (read-only). */
   declare state: RoomState;
+  /** Quality of the worst peer link (read-only; null until measured). */
+  declare quality: Quality | null;
   /** User-visible strings (English by default). */
   declare strings: MeshStrings;
 
@@ -54,6 +58,7 @@ export class MeshStatusBadgeElement extends LitElement {
     super();
     this.for = '';
     this.state = 'idle';
+    this.quality = null;
     this.strings = EN;
     this.internals = typeof this.attachInternals === 'function' ? this.attachInternals() : null;
     const sync = () => this.sync(this.attachment.room);
@@ -71,17 +76,24 @@ export class MeshStatusBadgeElement extends LitElement {
   }
 
   protected override render() {
+    const s = this.strings;
     const room = this.attachment.room;
     const peers = room?.peers ?? [];
+    const live = room && (this.state === 'connected' || this.state === 'reconnecting');
+    const m = worstPeer(peers)?.metrics;
+    const figures = live && m ? s.figures(m.rttMs, m.lossPercent, m.bitrateKbps ?? m.availableOutKbps) : '';
+    // Only the state and a bad quality are announced; the figures change every sample and are not.
+    const qualityWords = live && this.quality && this.quality !== 'good' ? ` — ${s.quality[this.quality]}` : '';
     return html`<span part="base">
       <span part="dot" aria-hidden="true"></span>
-      <span part="label" role="status" aria-live="polite"><slot>${this.strings.state[this.state]}</slot></span>
-      <span part="details">${room && (this.state === 'connected' || this.state === 'reconnecting') ? this.strings.peers(peers.length) : ''}</span>
+      <span part="label" role="status" aria-live="polite"><slot>${s.state[this.state]}${qualityWords}</slot></span>
+      <span part="details">${live ? [s.peers(peers.length), figures].filter(Boolean).join(' · ') : ''}</span>
     </span>`;
   }
 
   private sync(room: MeshRoomElement | null): void {
     this.state = room?.state ?? 'idle';
+    this.quality = worstPeer(room?.peers ?? [])?.quality ?? null;
     this.requestUpdate();
   }
 
@@ -95,6 +107,18 @@ export class MeshStatusBadgeElement extends LitElement {
       // Browsers without CustomStateSet: the reflected attribute still works.
     }
   }
+}
+
+const RANK: Record<Quality, number> = { good: 0, fair: 1, poor: 2 };
+
+/** The peer with the worst measured link (worst quality, then highest RTT). */
+function worstPeer(peers: PeerInfo[]): PeerInfo | null {
+  let worst: PeerInfo | null = null;
+  for (const p of peers) {
+    if (!p.quality) continue;
+    if (!worst || RANK[p.quality] > RANK[worst.quality!] || (p.quality === worst.quality && (p.metrics?.rttMs ?? 0) > (worst.metrics?.rttMs ?? 0))) worst = p;
+  }
+  return worst;
 }
 
 declare global {

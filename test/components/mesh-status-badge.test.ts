@@ -32,6 +32,21 @@ describe('<mesh-status-badge>', () => {
     expect(badge.matches(':state(connected)')).to.equal(false);
   });
 
+  it('shows the worst link\'s figures and reflects its quality once measured', async () => {
+    const id = uniqueRoom('q');
+    const wrap = await fixture<HTMLDivElement>(html`<div>
+      <mesh-room relay=${relay} room=${id} name="Ada"><mesh-status-badge></mesh-status-badge></mesh-room>
+      <mesh-room relay=${relay} room=${id} name="Bob"></mesh-room>
+    </div>`);
+    const badge = wrap.querySelector('mesh-status-badge')!;
+    await until(() => badge.getAttribute('quality') === 'good', 'quality measured (a health sample every 2 s)', 20_000);
+    await badge.updateComplete;
+    const details = badge.shadowRoot!.querySelector('[part="details"]')!.textContent!;
+    expect(details).to.match(/^1 other person · \d+ ms$/, "a data-only link has an RTT but no packet loss to show");
+    // Numbers are not in the live region: only the state (and a bad quality) is announced.
+    expect(badge.shadowRoot!.querySelector('[part="label"]')!.textContent!.trim()).to.equal('Connected');
+  });
+
   it('colours the dot from --mesh-* properties per state', async () => {
     const room = await fixture<MeshRoomElement>(html`<mesh-room relay=${relay} room=${uniqueRoom('colour')} name="Ada"
       style="--mesh-badge-color-connected: rgb(1, 2, 3)"><mesh-status-badge></mesh-status-badge></mesh-room>`);

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { Room, type RoomOptions, type RoomMessage, type RoomState } from '../../core/index.js';
-import { sharedRelay, spawnRelay, restartRelay, disposeRelay } from '../helpers/browser-relay.js';
+import { sharedRelay, spawnRelay, restartRelay, disposeRelay, relayGet } from '../helpers/browser-relay.js';
 import { randomId } from '../../core/ids.js';
 
 /** Resolves when `room` reaches `state`. */
@@ -146,6 +146,26 @@ describe('Room', () => {
     } finally {
       await disposeRelay(relay);
     }
+  });
+
+  it('measures each link and reports its quality to the relay when it changes', async () => {
+    const { httpUrl } = await sharedRelay();
+    const id = `r-${randomId(6)}`;
+    const [a, b] = [make('A', id, { healthIntervalMs: 200 }), make('B', id, { healthIntervalMs: 200 })];
+    await a.join();
+    await b.join();
+    await until(() => a.peers[0]?.quality === 'good' && a.peers[0].metrics?.rttMs != null, 'A measured its link');
+    expect(a.peers[0].metrics!.rttMs).to.be.below(150);
+    // Each member posted its level once it was first known: the relay shows both.
+    const deadline = performance.now() + 15_000;
+    let levels: Array<string | undefined> = [];
+    while (performance.now() < deadline) {
+      const members = (await relayGet(`${httpUrl}/rooms/${id}/state`)).body.members as Array<{ quality: { quality: string } | null }>;
+      levels = members.map((m) => m.quality?.quality);
+      if (levels.length === 2 && levels.every((l) => l === 'good')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(levels).to.deep.equal(['good', 'good']);
   });
 
   it('close() is idempotent and closes every link', async () => {

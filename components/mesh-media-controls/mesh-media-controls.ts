@@ -1,0 +1,103 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { RoomAttachment } from '../shared/room-attachment.js';
+import { EN, type MeshStrings } from '../shared/strings.js';
+import { tokens } from '../shared/tokens.js';
+
+/**
+ * Call controls for a `<mesh-room>`: microphone, camera, screen share and leave (or join
+ * again). Toggles are real buttons with `aria-pressed`; changing a track never renegotiates.
+ *
+ * @summary Microphone, camera, screen-share and leave buttons.
+ * @tag mesh-media-controls
+ *
+ * @attr for - Id of the `<mesh-room>` to control (default: the nearest ancestor).
+ *
+ * @csspart controls - The toolbar.
+ * @csspart control - Each toggle button (`aria-pressed` tells its state).
+ * @csspart leave-button - The leave / join-again button.
+ *
+ * @cssprop --mesh-color-danger - Colour of the leave button.
+ */
+export class MeshMediaControlsElement extends LitElement {
+  static override styles = [
+    tokens,
+    css`
+      :host {
+        display: block;
+      }
+      [part='controls'] {
+        display: flex;
+        flex-wrap: wrap;
+        gap: var(--_space);
+        justify-content: center;
+        font: var(--_font);
+      }
+      button {
+        font: inherit;
+        padding: calc(var(--_space) / 2) calc(var(--_space) * 1.5);
+        border-radius: 999px;
+        border: 1px solid var(--_border);
+        background: var(--_surface);
+        color: var(--_text);
+        cursor: pointer;
+      }
+      button[aria-pressed='true'] {
+        background: var(--_text);
+        color: var(--_bg);
+      }
+      button:disabled {
+        opacity: 0.5;
+        cursor: not-allowed;
+      }
+      [part='leave-button'] {
+        background: var(--_danger);
+        border-color: var(--_danger);
+        color: #fff;
+      }
+    `,
+  ];
+  static override properties = {
+    for: { type: String, reflect: true },
+    strings: { attribute: false },
+  };
+
+  declare for: string;
+  declare strings: MeshStrings;
+  private readonly attachment: RoomAttachment;
+
+  constructor() {
+    super();
+    this.for = '';
+    this.strings = EN;
+    const update = () => this.requestUpdate();
+    this.attachment = new RoomAttachment(this, { 'mesh-local-media': update, 'mesh-state-change': update });
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('for') && changed.get('for') !== undefined) this.attachment.reattach();
+  }
+
+  protected override render() {
+    const room = this.attachment.room;
+    if (!room) return nothing;
+    const s = this.strings;
+    const local = room.core?.localMedia ?? null;
+    const state = local?.state;
+    const inRoom = room.state === 'connected' || room.state === 'reconnecting' || room.state === 'connecting';
+    return html`<div part="controls" role="toolbar" aria-label=${s.mediaControls}>
+      ${local?.kinds.audio ? html`<button part="control" type="button" aria-pressed=${String(!state!.audio)} @click=${() => room.setMicrophone(!state!.audio)}>
+        ${state!.audio ? s.micOn : s.micOff}</button>` : nothing}
+      ${local?.kinds.video ? html`<button part="control" type="button" aria-pressed=${String(!state!.video)} ?disabled=${state!.screen}
+        @click=${() => room.setCamera(!state!.video).catch(() => {})}>${state!.video ? s.cameraOn : s.cameraOff}</button>` : nothing}
+      ${local && 'getDisplayMedia' in (navigator.mediaDevices ?? {}) ? html`<button part="control" type="button" aria-pressed=${String(state!.screen)}
+        @click=${() => room.shareScreen(!state!.screen).catch(() => {})}>${state!.screen ? s.stopSharing : s.shareScreen}</button>` : nothing}
+      <button part="leave-button" type="button" @click=${() => (inRoom ? room.leave() : void room.join().catch(() => {}))}>${inRoom ? s.leave : s.join}</button>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mesh-media-controls': MeshMediaControlsElement;
+  }
+}

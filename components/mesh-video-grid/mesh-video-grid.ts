@@ -1,0 +1,122 @@
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import type { MediaState, PeerInfo } from '../../core/index.js';
+import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
+import { RoomAttachment } from '../shared/room-attachment.js';
+import { EN, type MeshStrings } from '../shared/strings.js';
+import { styles } from './mesh-video-grid.styles.js';
+
+/**
+ * Everyone's video in a grid that re-lays itself for 1–9 tiles: our own preview (muted,
+ * mirrored) first, then each peer with its name, microphone and camera state and link quality.
+ * A peer without video shows its initial. Attaches like `<mesh-chat>`; `<mesh-room>` shows one
+ * by itself when it sends or receives media.
+ *
+ * @summary The video grid of a mesh room.
+ * @tag mesh-video-grid
+ *
+ * @attr for - Id of the `<mesh-room>` to show (default: the nearest ancestor).
+ *
+ * @csspart grid - The list of tiles (`data-count` is the number of tiles).
+ * @csspart tile - One participant (also `self` on ours); `data-quality` is `good`, `fair` or `poor`.
+ * @csspart video - The video element of a tile.
+ * @csspart placeholder - The initial shown when there is no video.
+ * @csspart caption - Name and indicators at the bottom of a tile.
+ * @csspart indicator - A state label in the caption (muted, camera off, quality).
+ * @csspart sound-prompt - The button shown when the browser blocks sound until a click.
+ *
+ * @cssprop --mesh-tile-bg - Background of a tile without video. Default #111418.
+ */
+export class MeshVideoGridElement extends LitElement {
+  static override styles = styles;
+  static override properties = {
+    for: { type: String, reflect: true },
+    strings: { attribute: false },
+    soundBlocked: { state: true },
+  };
+
+  declare for: string;
+  declare strings: MeshStrings;
+  declare protected soundBlocked: boolean;
+
+  private readonly attachment: RoomAttachment;
+
+  constructor() {
+    super();
+    this.for = '';
+    this.strings = EN;
+    this.soundBlocked = false;
+    const update = () => this.requestUpdate();
+    this.attachment = new RoomAttachment(this, {
+      'mesh-peer-join': update,
+      'mesh-peer-leave': update,
+      'mesh-peer-update': update,
+      'mesh-local-media': update,
+      'mesh-state-change': update,
+    });
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('for') && changed.get('for') !== undefined) this.attachment.reattach();
+  }
+
+  protected override updated(): void {
+    // Remote tiles carry sound; a browser may block playing it until the user clicks.
+    for (const v of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[data-remote]')) {
+      if (v.paused && v.srcObject) {
+        v.play().catch((err: DOMException) => {
+          if (err?.name === 'NotAllowedError') this.soundBlocked = true;
+        });
+      }
+    }
+  }
+
+  protected override render() {
+    const room = this.attachment.room;
+    if (!room) return nothing;
+    const core = room.core;
+    const tiles: TemplateResult[] = [];
+    const local = core?.localMedia;
+    if (core && local) tiles.push(this.tile(core.selfName, local.stream, local.state, null, true));
+    for (const p of room.peers) tiles.push(this.tile(p.name, p.stream, p.media, p, false));
+    return html`<ul part="grid" data-count=${tiles.length} aria-label=${this.strings.participants}>${tiles}</ul>
+      ${this.soundBlocked ? html`<button part="sound-prompt" type="button" @click=${this.enableSound}>${this.strings.enableSound}</button>` : nothing}`;
+  }
+
+  private tile(name: string, stream: MediaStream | null, media: MediaState | null, peer: PeerInfo | null, self: boolean): TemplateResult {
+    const s = this.strings;
+    const video = media ? media.video : !!stream?.getVideoTracks().length;
+    const label = self ? `${name} (${s.you})` : name;
+    const quality = peer?.quality ?? null;
+    return html`<li part=${self ? 'tile self' : 'tile'} data-quality=${quality ?? 'unknown'} ?data-screen=${!!media?.screen}>
+      ${stream
+        ? html`<video part="video" .srcObject=${stream} .muted=${self} ?data-remote=${!self} autoplay playsinline ?hidden=${!video} aria-label=${label}></video>`
+        : nothing}
+      <div part="placeholder" ?hidden=${video && !!stream} aria-hidden="true">${initial(name)}</div>
+      <div part="caption">
+        <span>${label}</span>
+        ${media && !media.audio ? html`<span part="indicator">${s.muted}</span>` : nothing}
+        ${media && !media.video ? html`<span part="indicator">${s.noVideo}</span>` : nothing}
+        ${media?.screen ? html`<span part="indicator">${s.sharing}</span>` : nothing}
+        ${quality && quality !== 'good' ? html`<span part="indicator" data-quality=${quality}>${s.quality[quality]}</span>` : nothing}
+      </div>
+    </li>`;
+  }
+
+  private enableSound(): void {
+    this.soundBlocked = false;
+    for (const v of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[data-remote]')) void v.play().catch(() => {});
+  }
+
+  /** The room this grid shows. */
+  get room(): MeshRoomElement | null { return this.attachment.room; }
+}
+
+function initial(name: string): string {
+  return [...name.trim()][0]?.toUpperCase() ?? '?';
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'mesh-video-grid': MeshVideoGridElement;
+  }
+}
