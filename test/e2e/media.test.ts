@@ -126,6 +126,29 @@ describe('audio and video in the mesh', () => {
     assert.equal(await sdp(), before, 'the same session description: nothing was renegotiated');
   });
 
+  it('screen sharing replaces the camera on the existing connection and gives it back after', async () => {
+    const [ada, bob] = await open(['Ada', 'Bob']);
+    await Promise.all([meshed(ada, 1), meshed(bob, 1)]);
+    await decodingFromAll(bob);
+    const sending = () => ada.evaluate(() => {
+      const r = document.querySelector('mesh-room')!;
+      const pc = r.core!.linkTo(r.peers[0].id)!.connection!;
+      return { label: r.core!.linkTo(r.peers[0].id)!.videoSender!.track?.label ?? null, sdp: pc.localDescription!.sdp };
+    });
+    const before = await sending();
+    await ada.locator('mesh-media-controls').getByRole('button', { name: 'Share screen' }).click();
+    await bob.waitForFunction(() => document.querySelector('mesh-room')!.peers[0].media?.screen === true, undefined, { timeout: 10_000, polling: 50 });
+    const shared = await sending();
+    assert.match(shared.label ?? '', /^screen:/);
+    await decodingFromAll(bob);
+    await ada.locator('mesh-media-controls').getByRole('button', { name: 'Stop sharing' }).click();
+    await bob.waitForFunction(() => { const m = document.querySelector('mesh-room')!.peers[0].media; return m?.screen === false && m.video === true; }, undefined, { timeout: 10_000, polling: 50 });
+    const after = await sending();
+    assert.doesNotMatch(after.label ?? '', /^screen:/, 'the camera is back');
+    assert.equal(after.sdp, before.sdp, 'never renegotiated');
+    await decodingFromAll(bob);
+  });
+
   it('a user who denies the camera still chats and is told what to do', async () => {
     // A browser without the auto-accepting permission UI: getUserMedia is refused.
     const strict = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream') });
