@@ -30,6 +30,8 @@ export class MeshReconnectedEvent extends MeshEvent<ReconnectedDetail> { constru
 export class MeshMessagesLostEvent extends MeshEvent<LostReport> { constructor(d: LostReport) { super('mesh-messages-lost', d); } }
 /** Fired by `<mesh-room>` when our own media changes (mute, camera, screen share). */
 export class MeshLocalMediaEvent extends MeshEvent<MediaState> { constructor(d: MediaState) { super('mesh-local-media', d); } }
+/** Fired by `<mesh-room>` when the relay becomes unreachable (peers still talk directly) or reachable. */
+export class MeshRelayStatusEvent extends MeshEvent<{ reachable: boolean }> { constructor(d: { reachable: boolean }) { super('mesh-relay-status', d); } }
 /** Fired by `<mesh-room>` on an error the user should know about. */
 export class MeshErrorEvent extends MeshEvent<ErrorDetail> { constructor(d: ErrorDetail) { super('mesh-error', d); } }
 
@@ -44,6 +46,7 @@ declare global {
     'mesh-reconnected': MeshReconnectedEvent;
     'mesh-messages-lost': MeshMessagesLostEvent;
     'mesh-local-media': MeshLocalMediaEvent;
+    'mesh-relay-status': MeshRelayStatusEvent;
     'mesh-error': MeshErrorEvent;
   }
 }

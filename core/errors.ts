@@ -13,6 +13,7 @@ export const CLIENT_ERROR_CODES = {
   'media-unavailable': 'No camera or microphone was found. Chat still works.',
   'media-failed': 'The camera or microphone could not be started.',
   'relay-protocol': 'The relay sent something this client does not understand.',
+  'turn-unavailable': 'TURN credentials could not be fetched; peers connect directly or through STUN only.',
 } as const;
 
 export type MeshErrorCode = ErrorCode | keyof typeof CLIENT_ERROR_CODES;

@@ -2,7 +2,7 @@ import { Timer, type Clock } from './clock.js';
 import type { ChannelFrame } from './channel-frames.js';
 import { Inbox, type Arrival } from './inbox.js';
 import { MeshError } from './errors.js';
-import { DEFAULT_OUTBOX_LIMITS, Outbox, type OutboxEntry, type OutboxLimits } from './outbox.js';
+import { DEFAULT_OUTBOX_LIMITS, Outbox, type OutboxLimits } from './outbox.js';
 import { dataBytes, PROTOCOL_LIMITS, type SignalData } from './protocol.js';
 import { DEFAULT_SENT_LOG_LIMITS, SentLog, type SentLogLimits } from './sent-log.js';
 import { TypedEventTarget } from './typed-event-target.js';
@@ -94,8 +94,8 @@ export interface ExchangeHost {
   broadcastDirect(frame: ChannelFrame, droppable: boolean): void;
   /** Sends a repair exchange through the relay; false when the relay is unreachable. */
   sendViaRelay(id: string, data: SignalData): boolean;
-  /** Hands a durable message to the relay path. */
-  publish(entry: OutboxEntry): void;
+  /** The outbox has a new entry: send it on the relay path. */
+  publish(): void;
   /** True when the data channel to `id` was down at some point since clock time `t`. */
   linkWasDownSince(id: string, t: number): boolean;
   /** True while members missing after a relay restart may still come back. */
@@ -161,10 +161,10 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
     }
     this.outbox.assertRoom(bytes);
     const n = ++this.lastN;
-    const entry = this.outbox.add(n, data, sentAt);
+    this.outbox.add(n, data, sentAt);
     this.sentLog.add({ n, data, sentAt, bytes });
     this.host.broadcastDirect({ t: 'msg', n, data, sentAt }, false);
-    this.host.publish(entry);
+    this.host.publish();
     const message: RoomMessage = { id: `${self}:${n}`, from: self, name: this.host.nameOf(self), n, data, sentAt, self: true, durable: true, via: 'local' };
     this.record(message);
     return message;

@@ -56,7 +56,8 @@ export interface PeerLinkOptions {
   signal(data: SignalData): boolean;
   /** Create the connection now and make the first offer (the newcomer does; the other side waits for it). */
   initiate: boolean;
-  rtcConfig?: RTCConfiguration;
+  /** Configuration for each new connection (read every time one is made). */
+  rtcConfig?: RTCConfiguration | (() => RTCConfiguration);
   RTCPeerConnection?: typeof RTCPeerConnection;
   clock?: Clock;
   random?: () => number;
@@ -194,6 +195,35 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     else this.negotiator?.resend();
   }
 
+  /**
+   * New ICE servers (fresh TURN credentials): applied to the connection, and when its current
+   * path runs through a TURN server, ICE restarts so the allocation uses the new credentials.
+   */
+  async updateIceServers(config: RTCConfiguration): Promise<void> {
+    const pc = this.pc;
+    if (!pc || pc.connectionState === 'closed') return;
+    try {
+      pc.setConfiguration({ ...pc.getConfiguration(), iceServers: config.iceServers ?? [] });
+    } catch (error) {
+      this.warn('could not apply new ICE servers', error);
+      return;
+    }
+    if (await this.usesRelay(pc)) {
+      this.iceRestartsMade++;
+      pc.restartIce();
+    }
+  }
+
+  /** True when the selected candidate pair's local side is a TURN relay candidate. */
+  async usesRelay(pc: RTCPeerConnection | null = this.pc): Promise<boolean> {
+    if (!pc) return false;
+    const stats = await pc.getStats();
+    let pairId: string | undefined;
+    for (const s of stats.values()) if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+    const pair = pairId ? stats.get(pairId) : undefined;
+    return stats.get(pair?.localCandidateId)?.candidateType === 'relay';
+  }
+
   /** Puts the current local tracks on the connection (after mute, camera or screen changes). */
   syncMedia(): Promise<void> {
     return this.media?.sync() ?? Promise.resolve();
@@ -217,7 +247,8 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     this.teardown();
     this.gen = gen;
     this.connectionsCreated++;
-    const pc = new this.RTC(this.opts.rtcConfig ?? {});
+    const config = this.opts.rtcConfig;
+    const pc = new this.RTC((typeof config === 'function' ? config() : config) ?? {});
     this.pc = pc;
     const media = new LinkMedia(pc, this.opts.localMedia ?? null);
     this.media = media;

@@ -106,8 +106,12 @@ export interface WelcomeFrame {
   self: MemberInfo;
   /** Every other member, including those in their grace period (`online: false`). */
   members: MemberInfo[];
-  /** Relay settings the client adapts to. */
-  limits: { messageBytes: number; graceMs: number };
+  /** Relay settings the client adapts to (frames beyond the rate are dropped). */
+  limits: { messageBytes: number; graceMs: number; ratePerSecond: number; rateBurst: number };
+  /** STUN/TURN servers to use (TURN credentials fresh for this member), when the relay has any. */
+  iceServers?: Array<{ urls: string | string[]; username?: string; credential?: string }>;
+  /** Lifetime of the TURN credentials, s: refresh them (GET /turn-credentials) before half of it. */
+  iceTtlSeconds?: number;
 }
 export interface PeerJoinedFrame { type: 'peer-joined'; member: MemberInfo }
 export interface PeerLeftFrame { type: 'peer-left'; id: string; session: string; reason: 'leave' | 'timeout' | 'replaced' }
@@ -161,6 +165,7 @@ export const ERROR_CODES = {
   'unknown-peer': 'The addressed peer is not in the room.',
   'key-mismatch': 'The peer id belongs to another client.',
   'rate-limited': 'Too many frames; slow down.',
+  'out-of-order': 'A message number was skipped; resend from the first unacknowledged one.',
   'token-invalid': 'The room token is missing, malformed or forged.',
   'token-expired': 'The room token has expired.',
   'origin-denied': 'This page origin may not use the relay.',

@@ -17,6 +17,8 @@ export interface MembersHost {
   readonly options: RoomOptions;
   readonly media: RoomMedia;
   readonly exchange: MessageExchange;
+  /** Peer-connection configuration for a new connection. */
+  rtcConfig(): RTCConfiguration;
   /** Sends a signal to one member through the relay; false when it cannot now. */
   signal(to: string, session: string, data: SignalData): boolean;
   joined(peer: PeerInfo): void;
@@ -120,7 +122,7 @@ export class RoomMembers {
       remoteId: info.id,
       initiate,
       signal: (data) => this.host.signal(info.id, this.members.get(info.id)?.session ?? info.session, data),
-      rtcConfig: o.rtcConfig,
+      rtcConfig: () => this.host.rtcConfig(),
       RTCPeerConnection: o.RTCPeerConnection,
       clock: this.host.clock,
       random: o.random,

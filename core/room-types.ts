@@ -90,6 +90,8 @@ export interface RoomEventMap {
   'reconnected': CustomEvent<ReconnectReport>;
   /** Messages known to exist could not be recovered. */
   'messages-lost': CustomEvent<LostReport>;
+  /** The relay became unreachable (peers still talk directly) or reachable again. */
+  'relay-status': CustomEvent<{ reachable: boolean }>;
   /** Something the application should know about (the room keeps working unless `failed`). */
   'error': CustomEvent<MeshError>;
 }

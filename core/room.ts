@@ -5,6 +5,9 @@ import type { LocalMedia } from './local-media.js';
 import { MessageExchange, type RoomMessage } from './message-exchange.js';
 import type { PeerLink } from './peer-link.js';
 import { isValidRoomId, normalizeName, PROTOCOL_LIMITS, type ServerFrame, type WelcomeFrame } from './protocol.js';
+import { IceServerFeed } from './ice-servers.js';
+import { PageLifecycle } from './page-lifecycle.js';
+import { postAsMember, relayHttpUrl } from './relay-http.js';
 import { RoomMedia } from './room-media.js';
 import { RoomMembers } from './room-members.js';
 import { ROOM_TRANSITIONS, type PeerInfo, type RoomEventMap, type RoomOptions, type RoomState } from './room-types.js';
@@ -37,6 +40,8 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   private readonly exchange: MessageExchange;
   private readonly media: RoomMedia;
   private readonly members: RoomMembers;
+  private readonly ice: IceServerFeed;
+  private token: string | undefined;
   private signaling: SignalingClient | null = null;
   private session = randomId();
   private baseN = 0;
@@ -50,22 +55,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   private relayLimit: number = PROTOCOL_LIMITS.messageBytes;
   private graceMs = 30_000;
   private joinWaiters: Array<{ resolve(): void; reject(e: MeshError): void }> = [];
-  /** We left because the page was hidden for navigation; join again if it comes back from the cache. */
-  private leftOnPageHide = false;
-  private readonly lifecycle: EventTarget | null;
-  private readonly onPageHide = () => {
-    if (this.state === 'idle' || this.state === 'closed' || this.state === 'failed') return;
-    // The page is going away (reload, navigation): say so, so the name is free at once.
-    this.leftOnPageHide = true;
-    this.leave();
-  };
-  private readonly onPageShow = (e: Event) => {
-    if (!(e as PageTransitionEvent).persisted || !this.leftOnPageHide || this.state !== 'idle') return;
-    this.leftOnPageHide = false;
-    this.join().catch(() => {
-      // Reported through 'error' and the failed state.
-    });
-  };
+  private readonly lifecycle: PageLifecycle;
 
   constructor(options: RoomOptions) {
     super();
@@ -80,6 +70,16 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     this.roomId = options.room;
     this.name = name;
     this.clock = options.clock ?? systemClock;
+    this.token = options.token;
+    this.ice = new IceServerFeed({
+      clock: this.clock,
+      base: options.rtcConfig,
+      fetch: options.fetch,
+      onUpdate: (config) => {
+        for (const [, link] of this.members.links()) void link.updateIceServers(config);
+      },
+      onError: (e) => this.emit('error', e),
+    });
     this.machine = new StateMachine<RoomState>('idle', ROOM_TRANSITIONS, (from, to, reason) => {
       this.emit('state-change', { from, to, reason });
     }, 'Room');
@@ -103,7 +103,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
         const session = this.members.session(id);
         return !!session && !!this.signaling?.sendSignal(id, session, data);
       },
-      publish: (entry) => this.signaling?.publish(entry),
+      publish: () => this.signaling?.publish(),
       awaitingMembers: () => this.members.awaiting,
       linkWasDownSince: (id, t) => {
         const link = this.members.link(id);
@@ -127,6 +127,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
       options,
       media: this.media,
       exchange: this.exchange,
+      rtcConfig: () => this.ice.config(),
       signal: (to, session, data) => !!this.signaling?.sendSignal(to, session, data),
       joined: (peer) => this.emit('peer-join', peer),
       left: (peer, reason) => {
@@ -144,9 +145,13 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     this.exchange.addEventListener('acked', (e) => this.emit('acked', e.detail));
     this.exchange.addEventListener('reconnected', (e) => this.emit('reconnected', e.detail));
     this.exchange.addEventListener('lost', (e) => this.emit('messages-lost', e.detail));
-    this.lifecycle = options.pageLifecycle !== undefined ? options.pageLifecycle : (typeof window !== 'undefined' ? window : null);
-    this.lifecycle?.addEventListener('pagehide', this.onPageHide);
-    this.lifecycle?.addEventListener('pageshow', this.onPageShow);
+    this.lifecycle = new PageLifecycle(options.pageLifecycle !== undefined ? options.pageLifecycle : (typeof window !== 'undefined' ? window : null), {
+      active: () => this.state !== 'idle' && this.state !== 'closed' && this.state !== 'failed',
+      leave: () => this.leave(),
+      rejoin: () => {
+        if (this.state === 'idle') this.join().catch(() => { /* reported through 'error' and the failed state */ });
+      },
+    });
   }
 
   get state(): RoomState { return this.machine.state; }
@@ -163,6 +168,14 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     const [from, n] = id.split(':');
     return from === this.selfId && this.exchange.outbox.has(Number(n));
   }
+  /**
+   * Replaces the room token for the next joins and resumes (tokens expire; a page can fetch a new
+   * one and hand it over without leaving).
+   */
+  setToken(token: string | undefined): void {
+    this.token = token;
+  }
+
   /** Our microphone/camera/screen (null without media, or when the devices could not be used). */
   get localMedia(): LocalMedia | null { return this.media.local; }
   /** The link to one peer, for stats and media (advanced use). */
@@ -205,8 +218,8 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     this.leave();
     this.exchange.close();
     this.media.close();
-    this.lifecycle?.removeEventListener('pagehide', this.onPageHide);
-    this.lifecycle?.removeEventListener('pageshow', this.onPageShow);
+    this.ice.close();
+    this.lifecycle.close();
     this.machine.to('closed', 'closed');
   }
 
@@ -233,7 +246,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
       urls: Array.isArray(this.opts.relay) ? this.opts.relay : [this.opts.relay],
       identity: () => ({
         room: this.roomId, peerId: this.selfId, key: this.key, session: this.session, name: this.name,
-        baseN: this.baseN, ...(this.opts.token ? { token: this.opts.token } : {}),
+        baseN: this.baseN, ...(this.token ? { token: this.token } : {}),
       }),
       outbox: this.exchange.outbox,
       position: null,
@@ -246,7 +259,12 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     });
     this.signaling = sc;
     sc.addEventListener('state-change', (e) => {
-      if (e.detail.to === 'reconnecting') this.exchange.connectionLost();
+      if (e.detail.to === 'reconnecting') {
+        this.exchange.connectionLost();
+        this.emit('relay-status', { reachable: false });
+      } else if (e.detail.to === 'connected' && e.detail.from === 'reconnecting') {
+        this.emit('relay-status', { reachable: true });
+      }
       this.refreshState();
     });
     sc.addEventListener('welcome', (e) => this.onWelcome(e.detail));
@@ -267,6 +285,8 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     this.members.names.set(this.selfId, w.self.name);
     this.relayLimit = w.limits.messageBytes;
     this.graceMs = w.limits.graceMs;
+    const turnUrl = this.relayHttp(`turn-credentials?room=${encodeURIComponent(this.roomId)}&peer=${encodeURIComponent(this.selfId)}`);
+    if (turnUrl) this.ice.fromWelcome(w.iceServers, w.iceTtlSeconds, turnUrl, this.key);
     for (const m of w.members) this.members.names.set(m.id, m.name);
     if (!this.firstSync) {
       const since = this.signaling?.disconnectedAt ?? this.clock.now();
@@ -343,20 +363,17 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     this.welcome = null;
   }
 
-  /** Reports our link quality to the relay (`POST /rooms/:id/quality`); best effort. */
-  private postQuality(body: Record<string, unknown>): void {
+  /** An HTTP URL on the relay we are connected to (`path` relative to its root), or null. */
+  private relayHttp(path: string): string | null {
     const ws = this.signaling?.url;
+    return ws ? relayHttpUrl(ws, path) : null;
+  }
+
+  /** Reports our link quality to the relay (`POST /rooms/:id/quality`); advisory, best effort. */
+  private postQuality(body: Record<string, unknown>): void {
+    const url = this.relayHttp(`rooms/${encodeURIComponent(this.roomId)}/quality`);
     const send = this.opts.fetch ?? (typeof fetch === 'function' ? fetch : null);
-    if (!ws || !send || this.state === 'closed') return;
-    const url = new URL(`../rooms/${encodeURIComponent(this.roomId)}/quality`, ws.replace(/^ws/, 'http'));
-    send(url.href, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.key}` },
-      body: JSON.stringify({ peer: this.selfId, ...body }),
-      keepalive: true,
-    }).catch(() => {
-      // Reports are advisory: a relay that is unreachable gets the next one.
-    });
+    if (url && send && this.state !== 'closed') void postAsMember(send, url, this.key, { peer: this.selfId, ...body });
   }
 
   // -------------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { systemClock, Timer, type Clock } from './clock.js';
 import { MeshError } from './errors.js';
-import type { Outbox, OutboxEntry } from './outbox.js';
+import type { Outbox } from './outbox.js';
+import { Pacer } from './pacer.js';
 import {
   CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, isProblem, parseServerFrame,
   type ClientFrame, type JoinFrame, type ServerFrame, type SignalData, type StreamPosition,
@@ -133,6 +134,11 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   private readonly connectTimer: Timer;
   private readonly pingTimer: Timer;
   private readonly probeTimer: Timer;
+  private readonly drainTimer: Timer;
+  /** Keeps us under the relay's frame rate. */
+  private readonly pacer: Pacer;
+  /** Outbox entries written on the current socket (the rest wait for the pacer). */
+  private sentOnSocket = new Set<number>();
   private removeListeners: Array<() => void> = [];
   /** Where we are in the room's stream; sent as `resume` on reconnect. */
   position: StreamPosition | null;
@@ -155,6 +161,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.connectTimer = new Timer(this.clock);
     this.pingTimer = new Timer(this.clock);
     this.probeTimer = new Timer(this.clock);
+    this.drainTimer = new Timer(this.clock);
+    this.pacer = new Pacer(this.clock);
     this.machine = new StateMachine<SignalingState>('idle', SIGNALING_TRANSITIONS, (from, to, reason) => {
       this.emit('state-change', { from, to, reason });
     }, 'SignalingClient');
@@ -173,14 +181,27 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.open();
   }
 
-  /** Queues a room message for the relay; sent now when connected, else after the next resume. */
-  publish(entry: OutboxEntry): void {
-    if (this.synced) this.sendFrame({ type: 'publish', n: entry.n, data: entry.data, sentAt: entry.sentAt });
+  /**
+   * Sends what the outbox holds that this socket has not carried yet, in order, as fast as the
+   * relay's rate allows; the rest follows when the pacer has room. Call after adding to the outbox.
+   */
+  publish(): void {
+    if (!this.synced) return;
+    for (const entry of this.options.outbox.pending()) {
+      if (this.sentOnSocket.has(entry.n)) continue;
+      if (!this.pacer.take()) {
+        if (!this.drainTimer.pending) this.drainTimer.set(this.pacer.wait(), () => this.publish());
+        return;
+      }
+      this.sendFrame({ type: 'publish', n: entry.n, data: entry.data, sentAt: entry.sentAt });
+      this.sentOnSocket.add(entry.n);
+    }
   }
 
   /** Sends a signal to one peer; returns false when not connected (the caller retries later). */
   sendSignal(to: string, toSession: string, data: SignalData): boolean {
     if (!this.synced) return false;
+    this.pacer.force(); // signals cannot wait, but they count
     return this.sendFrame({ type: 'signal', to, toSession, data });
   }
 
@@ -268,6 +289,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
         return;
       case 'welcome':
         if (this.position?.epoch !== frame.epoch) this.position = { epoch: frame.epoch, lastSeq: 0 };
+        if (frame.limits.ratePerSecond) this.pacer.configure(frame.limits.ratePerSecond, frame.limits.rateBurst);
         this.emit('welcome', frame);
         return;
       case 'synced':
@@ -279,6 +301,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
         return;
       case 'ack':
         if (this.position && frame.seq > this.position.lastSeq) this.position.lastSeq = frame.seq;
+        this.sentOnSocket.delete(frame.n);
         if (this.options.outbox.ack(frame.n)) this.emit('ack', { n: frame.n, seq: frame.seq });
         return;
       case 'error':
@@ -298,7 +321,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.machine.to('connected', from === 'connecting' ? 'joined' : 'resumed');
     this.emit('synced', frame);
     // Resend whatever the relay has not acknowledged, in order; it drops what it already has.
-    for (const entry of this.options.outbox.pending()) this.publish(entry);
+    this.sentOnSocket = new Set();
+    this.publish();
     this.schedulePing();
   }
 
@@ -307,6 +331,12 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     if (ref === 'join' && FATAL_JOIN_ERRORS.includes(error.code as never)) {
       this.fatal = error;
       return; // the relay closes the socket next; onClose turns this into `failed`
+    }
+    if (code === 'rate-limited' || code === 'out-of-order') {
+      // Something was dropped: send everything unacknowledged again, in order, after a pause.
+      this.sentOnSocket.clear();
+      this.drainTimer.set(1000, () => this.publish());
+      return;
     }
     const publish = ref && /^publish:(\d+)$/.exec(ref);
     if (publish && (code === 'payload-too-large' || code === 'invalid-field')) {
@@ -361,6 +391,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.connectTimer.clear();
     this.pingTimer.clear();
     this.probeTimer.clear();
+    this.drainTimer.clear();
+    this.sentOnSocket.clear();
     const ws = this.socket;
     this.socket = null;
     this.synced = false;
@@ -401,6 +433,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
       sinceLastPing += tick;
       if (sinceLastPing >= pingIntervalMs) {
         sinceLastPing = 0;
+        this.pacer.force();
         this.sendFrame({ type: 'ping', t: this.clock.now() });
       }
       this.pingTimer.set(tick, run);

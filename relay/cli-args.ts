@@ -26,6 +26,13 @@ function parseStatic(value: string): StaticMount[] {
 
 export class CliError extends Error {}
 
+const list = (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean);
+function bool(flag: string, v: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new CliError(`${flag} expects true or false, got "${v}"`);
+}
+
 export const FLAGS: Flag[] = [
   { flag: '--port', env: 'PORT', help: 'TCP port (0 = any free port). Default 8787.', apply: (o, v) => { o.port = num('--port', v); } },
   { flag: '--host', env: 'HOST', help: 'Interface to bind. Default 127.0.0.1.', apply: (o, v) => { o.host = v; } },
@@ -38,6 +45,17 @@ export const FLAGS: Flag[] = [
   { flag: '--max-frame-bytes', env: 'MESH_MAX_FRAME_BYTES', help: 'Largest frame accepted. Default 65536.', apply: (o, v) => { o.maxFrameBytes = num('--max-frame-bytes', v); } },
   { flag: '--max-message-bytes', env: 'MESH_MAX_MESSAGE_BYTES', help: 'Largest room message data. Default 32768.', apply: (o, v) => { o.maxMessageBytes = num('--max-message-bytes', v); } },
   { flag: '--static', env: 'MESH_STATIC', help: 'Serve directories: PREFIX=DIR[,PREFIX=DIR] (repeatable). Default none.', apply: (o, v) => { o.static = [...(o.static ?? []), ...parseStatic(v)]; } },
+  { flag: '--allowed-origins', env: 'MESH_ALLOWED_ORIGINS', help: 'Page origins allowed: origins, self, localhost or * (comma-separated). Default self,localhost.', apply: (o, v) => { o.allowedOrigins = list(v); } },
+  { flag: '--secret', env: 'MESH_SECRET', help: 'Require signed room tokens made with this secret (16+ characters). Default off.', apply: (o, v) => { o.secret = v; } },
+  { flag: '--rate', env: 'MESH_RATE', help: 'Frames per second per connection, sustained. Default 50.', apply: (o, v) => { o.ratePerSecond = num('--rate', v); } },
+  { flag: '--rate-burst', env: 'MESH_RATE_BURST', help: 'Frames per connection in a burst. Default 200.', apply: (o, v) => { o.rateBurst = num('--rate-burst', v); } },
+  { flag: '--connection-rate', env: 'MESH_CONNECTION_RATE', help: 'New connections per second per address. Default 20 (burst 100).', apply: (o, v) => { o.connectionsPerSecond = num('--connection-rate', v); } },
+  { flag: '--connection-burst', env: 'MESH_CONNECTION_BURST', help: 'New connections per address in a burst. Default 100.', apply: (o, v) => { o.connectionBurst = num('--connection-burst', v); } },
+  { flag: '--trust-proxy', env: 'MESH_TRUST_PROXY', help: 'true: client address from X-Forwarded-For (behind a reverse proxy). Default false.', apply: (o, v) => { o.trustProxy = bool('--trust-proxy', v); } },
+  { flag: '--turn-secret', env: 'MESH_TURN_SECRET', help: 'TURN static-auth-secret (coturn REST API). Default none.', apply: (o, v) => { o.turnSecret = v; } },
+  { flag: '--turn-urls', env: 'MESH_TURN_URLS', help: 'TURN URLs for clients, comma-separated. Default none.', apply: (o, v) => { o.turnUrls = list(v); } },
+  { flag: '--turn-ttl', env: 'MESH_TURN_TTL', help: 'TURN credential lifetime, s (clients refresh at half). Default 3600.', apply: (o, v) => { o.turnTtlSeconds = num('--turn-ttl', v); } },
+  { flag: '--stun-urls', env: 'MESH_STUN_URLS', help: 'STUN URLs for clients, comma-separated. Default none.', apply: (o, v) => { o.stunUrls = list(v); } },
   { flag: '--log-level', env: 'LOG_LEVEL', help: 'debug | info | warn | error | silent. Default info.', apply: (o, v) => {
     if (!['debug', 'info', 'warn', 'error', 'silent'].includes(v)) throw new CliError(`--log-level expects debug|info|warn|error|silent, got "${v}"`);
     o.logLevel = v as LogLevel;
@@ -70,5 +88,9 @@ export function parseRelayArgs(argv: string[], env: Record<string, string | unde
 
 export function usage(): string {
   const rows = FLAGS.map((f) => `  ${(f.flag + ' (' + f.env + ')').padEnd(44)} ${f.help}`);
-  return ['Usage: mesh-relay [options]', '', 'Options (environment variable in brackets; flags win):', ...rows, '  --help'.padEnd(46) + ' Show this help.'].join('\n');
+  return [
+    'Usage: mesh-relay [options]',
+    '       mesh-relay token --room ROOM [--name NAME] [--ttl SECONDS]   (prints a room token; secret from MESH_SECRET)',
+    '', 'Options (environment variable in brackets; flags win):', ...rows, '  --help'.padEnd(46) + ' Show this help.',
+  ].join('\n');
 }

@@ -7,6 +7,7 @@ import { RoomError, type MemberSocket, type RelayMember, type RelayRoom } from '
 import type { RelayOptions } from './relay-options.js';
 import type { Logger } from './logger.js';
 import type { RelayMetrics } from './relay-metrics.js';
+import { TokenBucket } from './rate-limiter.js';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
@@ -36,8 +37,17 @@ export class Connection implements MemberSocket {
   private held: string[] = [];
   private closed = false;
   private readonly joinTimer: ReturnType<typeof setTimeout>;
+  /** Frames this connection may send. */
+  private readonly rate: TokenBucket;
+  /** Refused frames this connection may still send before it is closed; refills slowly. */
+  private readonly strikes: TokenBucket;
+  private lastRateError = 0;
 
   constructor(readonly ws: WebSocket, readonly ip: string, private readonly host: ConnectionHost) {
+    const o = host.options;
+    const now = Date.now();
+    this.rate = new TokenBucket(o.ratePerSecond, o.rateBurst, now);
+    this.strikes = new TokenBucket(o.maxStrikes / 10, o.maxStrikes, now);
     this.joinTimer = setTimeout(() => {
       if (!this.member) this.close(4002, 'no join frame received in time');
     }, host.options.joinTimeoutMs);
@@ -92,6 +102,14 @@ export class Connection implements MemberSocket {
 
   private error(code: ErrorCode, message: string = ERROR_CODES[code], ref?: string): void {
     this.host.metrics.countError(code);
+    if (!this.strikes.take(Date.now())) {
+      this.close(4008, 'too many refused frames');
+      return;
+    }
+    this.sendError(code, message, ref);
+  }
+
+  private sendError(code: ErrorCode, message: string, ref?: string): void {
     const frame: ServerFrame = { type: 'error', code, message };
     if (ref !== undefined) frame.ref = ref;
     // Error frames bypass the replay pause: they answer the frame just received.
@@ -100,6 +118,17 @@ export class Connection implements MemberSocket {
 
   private onMessage(raw: RawData, isBinary: boolean): void {
     if (this.closed) return;
+    const now = Date.now();
+    if (!this.rate.take(now)) {
+      // Dropped. Tell the client at most once a second, and count it against the connection.
+      this.host.metrics.countError('rate-limited');
+      if (!this.strikes.take(now)) return this.close(4008, 'rate limit exceeded for too long');
+      if (now - this.lastRateError >= 1000) {
+        this.lastRateError = now;
+        this.sendError('rate-limited', `more than ${this.host.options.ratePerSecond} frames per second; slow down`);
+      }
+      return;
+    }
     const size = Array.isArray(raw) ? raw.reduce((s, b) => s + b.length, 0) : (raw as Buffer | ArrayBuffer).byteLength;
     if (isBinary) return this.error('bad-frame', 'binary frames are not part of the protocol');
     if (size > this.host.options.maxFrameBytes) {

@@ -5,3 +5,6 @@ export { MemoryMessageStore } from './memory-message-store.js';
 export type { MessageStore, StoredMessage, ReplaySlice } from './message-store.js';
 export { Logger } from './logger.js';
 export { parseRelayArgs, usage, CliError } from './cli-args.js';
+export { createRoomToken, verifyRoomToken, type RoomTokenClaims } from './room-token.js';
+export { turnCredentials, iceServersFor, type IceServer, type IceConfig } from './turn-credentials.js';
+export { OriginPolicy } from './origin-policy.js';

@@ -5,9 +5,33 @@
  * resume when a relay is back.
  */
 import { CliError, parseRelayArgs, usage } from './cli-args.js';
+import { createRoomToken } from './room-token.js';
 import { RelayServer } from './relay-server.js';
+import { describeOptions } from './relay-options.js';
+
+/**
+ * `mesh-relay token --room R [--name N] [--ttl 3600]`: prints a signed room token made with
+ * MESH_SECRET (or --secret), for scripts and for testing a protected room by hand.
+ */
+function tokenCommand(argv: string[]): number {
+  const get = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const secret = get('--secret') ?? process.env.MESH_SECRET;
+  const room = get('--room');
+  const ttl = Number(get('--ttl') ?? 3600);
+  if (!secret || !room || !(ttl > 0)) {
+    process.stderr.write('usage: mesh-relay token --room ROOM [--name NAME] [--ttl SECONDS] (secret from MESH_SECRET or --secret)\n');
+    return 2;
+  }
+  const name = get('--name');
+  process.stdout.write(createRoomToken(secret, { room, ttlSeconds: ttl, ...(name ? { name } : {}) }) + '\n');
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'token') return tokenCommand(argv.slice(1));
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(usage() + '\n');
     return 0;
@@ -37,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`mesh-relay: cannot listen on ${relay.options.host}:${relay.options.port}: ${e.message}${hint}\n`);
     return 1;
   }
-  relay.log.info('relay listening', { url: relay.httpUrl, ws: relay.wsUrl, config: relay.options });
+  relay.log.info('relay listening', { url: relay.httpUrl, ws: relay.wsUrl, config: describeOptions(relay.options) });
   process.stdout.write(`mesh-relay listening on ${relay.httpUrl} (WebSocket ${relay.wsUrl})\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

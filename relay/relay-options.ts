@@ -49,6 +49,30 @@ export interface RelayOptions {
   static: StaticMount[];
   /** `debug` | `info` | `warn` | `error` | `silent`. Default `info`. */
   logLevel: LogLevel;
+  /** Page origins allowed: exact origins, `self`, `localhost`, `*`. Default `['self', 'localhost']`. */
+  allowedOrigins: string[];
+  /** Secret for signed room tokens; when set, every join needs a valid token. Default none. */
+  secret: string | null;
+  /** Frames per second one connection may send (sustained). Default 50. */
+  ratePerSecond: number;
+  /** Frames one connection may send in a burst. Default 200. */
+  rateBurst: number;
+  /** New WebSocket connections per second from one address (sustained). Default 20. */
+  connectionsPerSecond: number;
+  /** New connections from one address in a burst. Default 100. */
+  connectionBurst: number;
+  /** Refused frames (limits, invalid input) tolerated per connection before it is closed (4008). Default 100. */
+  maxStrikes: number;
+  /** Take the client address from the last X-Forwarded-For hop (behind a reverse proxy). Default false. */
+  trustProxy: boolean;
+  /** TURN shared secret (coturn `static-auth-secret`). Default none. */
+  turnSecret: string | null;
+  /** TURN URLs handed to clients. Default none. */
+  turnUrls: string[];
+  /** Lifetime of TURN credentials, s. Default 3600. */
+  turnTtlSeconds: number;
+  /** STUN URLs handed to clients. Default none (loopback and LAN need none). */
+  stunUrls: string[];
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -68,6 +92,18 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   replayBatch: 64,
   static: [],
   logLevel: 'info',
+  allowedOrigins: ['self', 'localhost'],
+  secret: null,
+  ratePerSecond: 50,
+  rateBurst: 200,
+  connectionsPerSecond: 20,
+  connectionBurst: 100,
+  maxStrikes: 100,
+  trustProxy: false,
+  turnSecret: null,
+  turnUrls: [],
+  turnTtlSeconds: 3600,
+  stunUrls: [],
 };
 
 /** Options as a caller may give them: every field optional, `replay` merged field by field. */
@@ -79,6 +115,9 @@ export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions
     ...input,
     replay: { ...DEFAULT_RELAY_OPTIONS.replay, ...input.replay },
     static: input.static ?? [],
+    allowedOrigins: input.allowedOrigins ?? DEFAULT_RELAY_OPTIONS.allowedOrigins,
+    turnUrls: input.turnUrls ?? [],
+    stunUrls: input.stunUrls ?? [],
   };
   const positive: Array<[string, number]> = [
     ['graceMs', o.graceMs], ['maxMembers', o.maxMembers], ['maxRooms', o.maxRooms],
@@ -86,12 +125,21 @@ export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions
     ['maxMessageBytes', o.maxMessageBytes], ['joinTimeoutMs', o.joinTimeoutMs],
     ['pingIntervalMs', o.pingIntervalMs], ['replayBatch', o.replayBatch],
     ['replay.maxMessages', o.replay.maxMessages], ['replay.maxBytes', o.replay.maxBytes],
-    ['replay.maxAgeMs', o.replay.maxAgeMs],
+    ['replay.maxAgeMs', o.replay.maxAgeMs], ['ratePerSecond', o.ratePerSecond], ['rateBurst', o.rateBurst],
+    ['connectionsPerSecond', o.connectionsPerSecond], ['connectionBurst', o.connectionBurst],
+    ['maxStrikes', o.maxStrikes], ['turnTtlSeconds', o.turnTtlSeconds],
   ];
   for (const [name, value] of positive) {
     if (!Number.isFinite(value) || value <= 0) throw new TypeError(`relay option ${name} must be a positive number, got ${value}`);
   }
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new TypeError(`relay option port must be 0–65535, got ${o.port}`);
   if (o.hardMaxFrameBytes < o.maxFrameBytes) throw new TypeError('hardMaxFrameBytes must be >= maxFrameBytes');
+  if (o.turnUrls.length > 0 && !o.turnSecret) throw new TypeError('turnUrls need turnSecret (the TURN server\'s static-auth-secret)');
+  if (o.secret !== null && o.secret.length < 16) throw new TypeError('secret must be at least 16 characters');
   return o;
+}
+
+/** The options as printed at start-up: secrets masked. */
+export function describeOptions(o: RelayOptions): Record<string, unknown> {
+  return { ...o, secret: o.secret ? '***' : null, turnSecret: o.turnSecret ? '***' : null };
 }

@@ -8,6 +8,7 @@ import type { RelayOptions } from './relay-options.js';
 import type { Logger } from './logger.js';
 import type { RelayMetrics } from './relay-metrics.js';
 import type { QualityReport } from './quality-route.js';
+import type { IceServer } from './turn-credentials.js';
 
 /** The socket side of a member, as the room sees it. Implemented by `Connection`. */
 export interface MemberSocket {
@@ -41,6 +42,8 @@ export interface RelayMember {
 
 export interface RoomContext {
   options: RelayOptions;
+  /** STUN/TURN servers for a member, if the relay has any. */
+  iceServers(peerId: string): { iceServers: IceServer[]; ttlSeconds: number | null };
   store: MessageStore;
   log: Logger;
   metrics: RelayMetrics;
@@ -139,10 +142,13 @@ export class RelayRoom {
     const unavailable = f.resume ? Math.max(0, firstHeld - 1 - from) : 0;
 
     socket.pause();
+    const ice = this.ctx.iceServers(member.id);
     await socket.sendNow({
       type: 'welcome', epoch: this.epoch, seq: this.seq, resumed, self: this.info(member),
       members: [...this.members.values()].filter((m) => m !== member).map((m) => this.info(m)),
-      limits: { messageBytes: options.maxMessageBytes, graceMs: options.graceMs },
+      limits: { messageBytes: options.maxMessageBytes, graceMs: options.graceMs, ratePerSecond: options.ratePerSecond, rateBurst: options.rateBurst },
+      ...(ice.iceServers.length > 0 ? { iceServers: ice.iceServers } : {}),
+      ...(ice.ttlSeconds !== null ? { iceTtlSeconds: ice.ttlSeconds } : {}),
     });
     // Paced: one batch at a time, waiting for the socket to take each, so a long replay neither
     // buffers without bound nor starves other rooms.
@@ -185,8 +191,13 @@ export class RelayRoom {
   async publish(member: RelayMember, n: number, data: unknown, sentAt: number): Promise<void> {
     const { options, store, metrics } = this.ctx;
     const bytes = dataBytes(data);
-    if (bytes > options.maxMessageBytes) throw new RoomError('payload-too-large', `message data is ${bytes} bytes; this room allows ${options.maxMessageBytes}`);
     if (this.members.get(member.id) !== member) return;
+    if (n > member.lastN + 1) throw new RoomError('out-of-order', `expected message ${member.lastN + 1}, got ${n}`);
+    if (bytes > options.maxMessageBytes) {
+      // Refused for good: its number is used up, so the sender's later messages still fit.
+      if (n === member.lastN + 1) member.lastN = n;
+      throw new RoomError('payload-too-large', `message data is ${bytes} bytes; this room allows ${options.maxMessageBytes}`);
+    }
     if (n <= member.lastN) {
       // A resend after a reconnect of something already stored: acknowledge, do not repeat.
       const stored = await store.find(this.id, member.id, n);

@@ -2,7 +2,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { JoinFrame } from '../core/protocol.js';
+import { nameKey, type JoinFrame } from '../core/protocol.js';
+import { OriginPolicy } from './origin-policy.js';
+import { KeyedLimiter } from './rate-limiter.js';
+import { verifyRoomToken } from './room-token.js';
+import { iceServersFor } from './turn-credentials.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { Logger } from './logger.js';
 import { MemoryMessageStore } from './memory-message-store.js';
@@ -44,13 +48,19 @@ export class RelayServer implements ConnectionHost {
   private state: ServerState = 'new';
   private closing: Promise<void> | null = null;
   private readonly roomContext: RoomContext;
+  /** Which page origins may connect. */
+  readonly origins: OriginPolicy;
+  private readonly connectionLimiter: KeyedLimiter;
 
   constructor(input: RelayOptionsInput = {}, deps: RelayDeps = {}) {
     this.options = resolveRelayOptions(input);
     this.log = deps.log ?? new Logger(this.options.logLevel);
     this.store = deps.store ?? new MemoryMessageStore(this.options.replay);
+    this.origins = new OriginPolicy(this.options.allowedOrigins);
+    this.connectionLimiter = new KeyedLimiter(this.options.connectionsPerSecond, this.options.connectionBurst);
     this.roomContext = {
       options: this.options, store: this.store, log: this.log, metrics: this.metrics,
+      iceServers: (peerId) => iceServersFor(this.iceConfig, peerId),
       onEmpty: (room) => {
         if (this.rooms.get(room.id) === room) this.rooms.delete(room.id);
         room.close();
@@ -107,8 +117,26 @@ export class RelayServer implements ConnectionHost {
   getRoom(id: string): RelayRoom | undefined { return this.rooms.get(id); }
   allRooms(): IterableIterator<RelayRoom> { return this.rooms.values(); }
 
+  /** STUN/TURN settings handed to members. */
+  get iceConfig() {
+    const o = this.options;
+    return { turnSecret: o.turnSecret, turnUrls: o.turnUrls, turnTtlSeconds: o.turnTtlSeconds, stunUrls: o.stunUrls };
+  }
+
+  /** The client's address: the socket's, or the last proxy hop's report when trusted. */
+  clientAddress(req: http.IncomingMessage): string {
+    const forwarded = this.options.trustProxy ? req.headers['x-forwarded-for'] : undefined;
+    const hop = typeof forwarded === 'string' ? forwarded.split(',').pop()?.trim() : undefined;
+    return hop || req.socket.remoteAddress || 'unknown';
+  }
+
   async join(conn: Connection, frame: JoinFrame) {
     if (this.isClosing) throw new RoomError('shutting-down', 'the relay is shutting down');
+    if (this.options.secret) {
+      // Every join — a resume too — presents a valid token for this room (and name, when bound).
+      const check = verifyRoomToken(this.options.secret, frame.token, frame.room, nameKey, frame.name);
+      if (!check.ok) throw new RoomError(check.code, check.message);
+    }
     // A room can empty and be dropped while this join waits its turn: retry on the new room.
     for (;;) {
       let room = this.rooms.get(frame.room);
@@ -160,15 +188,24 @@ export class RelayServer implements ConnectionHost {
 
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/ws' || this.isClosing) {
-      socket.end(`HTTP/1.1 ${this.isClosing ? '503 Service Unavailable' : '404 Not Found'}\r\nconnection: close\r\n\r\n`);
-      return;
+    const refuse = (status: string, code: string, reason: string) => {
+      this.metrics.countError(code);
+      const body = JSON.stringify({ error: code, message: reason });
+      socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    };
+    if (this.isClosing) return refuse('503 Service Unavailable', 'shutting-down', 'the relay is shutting down; retry shortly');
+    if (path !== '/ws') return refuse('404 Not Found', 'not-found', 'the WebSocket endpoint is /ws');
+    if (!this.origins.allows(req.headers.origin, req.headers.host)) {
+      return refuse('403 Forbidden', 'origin-denied', `pages from ${String(req.headers.origin)} may not use this relay (see --allowed-origins)`);
+    }
+    if (!this.connectionLimiter.take(this.clientAddress(req), Date.now())) {
+      return refuse('429 Too Many Requests', 'rate-limited', 'too many new connections from this address; retry in a few seconds');
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.metrics.connectionsTotal++;
       this.alive.set(ws, true);
       ws.on('pong', () => this.alive.set(ws, true));
-      const conn = new Connection(ws, req.socket.remoteAddress ?? '', this);
+      const conn = new Connection(ws, this.clientAddress(req), this);
       this.conns.add(conn);
     });
   }

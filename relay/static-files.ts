@@ -49,6 +49,8 @@ export async function serveStatic(mounts: StaticMount[], req: IncomingMessage, r
         'content-length': stat.size,
         'cache-control': 'no-cache',
         'x-content-type-options': 'nosniff',
+        // Public files: the bundle may be loaded as a module by pages on any origin.
+        'access-control-allow-origin': '*',
       });
       if (req.method === 'HEAD') res.end();
       else createReadStream(file).pipe(res);

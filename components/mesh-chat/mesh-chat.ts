@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { MeshError, type RoomMessage } from '../../core/index.js';
-import type { MeshAckedEvent, MeshMessageEvent, MeshMessagesLostEvent, MeshReconnectedEvent } from '../events.js';
+import type { MeshAckedEvent, MeshMessageEvent, MeshMessagesLostEvent, MeshReconnectedEvent, MeshRelayStatusEvent } from '../events.js';
 import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
 import { RoomAttachment } from '../shared/room-attachment.js';
 import { EN, type MeshStrings } from '../shared/strings.js';
@@ -96,6 +96,11 @@ export class MeshChatElement extends LitElement {
         this.showNotice([s.caughtUp(d.missed), d.lost > 0 ? s.lost(d.lost) : '', d.relayRestarted ? s.relayRestarted : ''].filter(Boolean).join(' '));
       },
       'mesh-messages-lost': (e) => this.showNotice(this.strings.lost((e as MeshMessagesLostEvent).detail.count)),
+      'mesh-relay-status': (e) => {
+        // While the relay is away, say so until it is back (messages still reach peers directly).
+        if (!(e as MeshRelayStatusEvent).detail.reachable) this.showNotice(this.strings.relayUnavailable, true);
+        else if (this.notice === this.strings.relayUnavailable) this.showNotice('');
+      },
       'mesh-state-change': () => this.requestUpdate(),
     }, (room) => this.loadHistory(room));
   }
@@ -171,10 +176,11 @@ export class MeshChatElement extends LitElement {
     for (const m of room.history) this.onMessage(m);
   }
 
-  private showNotice(text: string): void {
+  /** Shows a notice for a few seconds, or until replaced when `sticky`. */
+  private showNotice(text: string, sticky = false): void {
     this.notice = text;
     clearTimeout(this.noticeTimer);
-    this.noticeTimer = setTimeout(() => { this.notice = ''; }, NOTICE_MS);
+    if (text && !sticky) this.noticeTimer = setTimeout(() => { this.notice = ''; }, NOTICE_MS);
   }
 
   private onSubmit(ev: Event): void {

@@ -2,7 +2,8 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { MeshError, Room, type PeerInfo, type RoomMessage, type RoomState } from '../../core/index.js';
 import {
   MeshAckedEvent, MeshErrorEvent, MeshLocalMediaEvent, MeshMessageEvent, MeshMessagesLostEvent,
-  MeshPeerJoinEvent, MeshPeerLeaveEvent, MeshPeerUpdateEvent, MeshReconnectedEvent, MeshStateChangeEvent,
+  MeshPeerJoinEvent, MeshPeerLeaveEvent, MeshPeerUpdateEvent, MeshReconnectedEvent, MeshRelayStatusEvent,
+  MeshStateChangeEvent,
 } from '../events.js';
 import { mediaKinds } from './media-kinds.js';
 import { ROOM_CONNECTED } from '../shared/room-attachment.js';
@@ -33,6 +34,7 @@ import { styles } from './mesh-room.styles.js';
  * @fires mesh-reconnected - The relay connection is back and caught up. Detail: `{ disconnectedFor, missed, lost }`.
  * @fires mesh-messages-lost - Messages could not be recovered. Detail: `{ from, name, count }`.
  * @fires mesh-local-media - Our microphone, camera or screen share changed. Detail: `{ audio, video, screen }`.
+ * @fires mesh-relay-status - The relay became unreachable (peers still talk directly) or reachable. Detail: `{ reachable }`.
  * @fires mesh-error - Something the user should know. Detail: `{ code, message }`.
  *
  * @slot - The room's content: `<mesh-chat>`, `<mesh-status-badge>`, anything else.
@@ -184,8 +186,10 @@ export class MeshRoomElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    const identityChanged = (['room', 'name', 'relay', 'token', 'maxPeers', 'media'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
+    const identityChanged = (['room', 'name', 'relay', 'maxPeers', 'media'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
     if (this.roomCore && identityChanged) this.closeCore();
+    // A new token (the old one expires) is used from the next resume on, without leaving.
+    else if (this.roomCore && changed.has('token')) this.roomCore.setToken(this.token || undefined);
   }
 
   protected override updated(): void {
@@ -229,6 +233,7 @@ export class MeshRoomElement extends LitElement {
       if (e.detail.stream && mediaKinds(this.media) === null) this.requestUpdate();
     });
     core.addEventListener('local-media', (e) => mine() && this.dispatchEvent(new MeshLocalMediaEvent(e.detail)));
+    core.addEventListener('relay-status', (e) => mine() && this.dispatchEvent(new MeshRelayStatusEvent(e.detail)));
     core.addEventListener('message', (e) => mine() && this.dispatchEvent(new MeshMessageEvent(e.detail)));
     core.addEventListener('acked', (e) => mine() && this.dispatchEvent(new MeshAckedEvent(e.detail)));
     core.addEventListener('reconnected', (e) => mine() && this.dispatchEvent(new MeshReconnectedEvent(e.detail)));

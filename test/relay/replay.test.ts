@@ -78,7 +78,7 @@ describe('replay and resume', () => {
   });
 
   it('paces a long replay and keeps live messages after it, in sequence order', async () => {
-    const r = await relay({ replay: { maxMessages: 5000, maxBytes: 64 * 1024 * 1024 }, replayBatch: 50 });
+    const r = await relay({ replay: { maxMessages: 5000, maxBytes: 64 * 1024 * 1024 }, replayBatch: 50, ratePerSecond: 1e6, rateBurst: 1e6 });
     const a = await client(r);
     await a.join('long', 'A');
     await publish(a, 1, 3000, (n) => ({ n, pad: 'x'.repeat(200) }));

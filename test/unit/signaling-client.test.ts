@@ -197,7 +197,7 @@ describe('SignalingClient', () => {
     sc.connect();
     await nextEvent(sc, 'synced');
     proxy.blackhole();
-    for (let n = 1; n <= 3; n++) sc.publish(outbox.add(n, { n }, 0));
+    for (let n = 1; n <= 3; n++) { outbox.add(n, { n }, 0); sc.publish(); }
     assert.equal(outbox.size, 3);
     proxy.cut();
     proxy.heal();
