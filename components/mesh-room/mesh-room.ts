@@ -91,6 +91,8 @@ export class MeshRoomElement extends LitElement {
   declare mediaError: { code: string; message: string } | null;
 
   private roomCore: Room | null = null;
+  /** The latest error of the room; becomes `error` if the room fails. */
+  private lastError: { code: string; message: string } | null = null;
   /** The application called leave(): do not join again by ourselves until join() is called. */
   private userLeft = false;
 
@@ -120,6 +122,8 @@ export class MeshRoomElement extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Put back into a page after being removed: join again (unless the page chose to leave).
+    if (this.state === 'closed' && !this.userLeft) this.state = 'idle';
     document.dispatchEvent(new Event(ROOM_CONNECTED));
   }
 
@@ -136,6 +140,7 @@ export class MeshRoomElement extends LitElement {
     this.userLeft = false;
     this.closeCore();
     this.error = null;
+    this.lastError = null;
     this.mediaError = null;
     let core: Room;
     try {
@@ -187,16 +192,27 @@ export class MeshRoomElement extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const identityChanged = (['room', 'name', 'relay', 'maxPeers', 'media'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
-    if (this.roomCore && identityChanged) this.closeCore();
+    if (identityChanged && this.state === 'failed') {
+      // A new name or room after a refusal: try again.
+      this.state = 'idle';
+      this.error = null;
+    }
+    if (this.roomCore && identityChanged) {
+      this.closeCore();
+      this.state = 'idle';
+    }
     // A new token (the old one expires) is used from the next resume on, without leaving.
     else if (this.roomCore && changed.has('token')) this.roomCore.setToken(this.token || undefined);
   }
 
   protected override updated(): void {
-    if (this.roomCore || this.userLeft || !this.isConnected || !this.room || !this.name) return;
+    // Joins by itself only from idle: a refused join stays failed (and says why) until the
+    // room, name or relay changes or join() is called.
+    const ready = () => this.state === 'idle' && !this.roomCore && !this.userLeft && this.isConnected && !!this.room && !!this.name;
+    if (!ready()) return;
     // After this update, not inside it: joining changes state, which schedules the next update.
     queueMicrotask(() => {
-      if (this.roomCore || this.userLeft || !this.isConnected || !this.room || !this.name) return;
+      if (!ready()) return;
       this.join().catch(() => {
         // Shown in the element and fired as mesh-error.
       });
@@ -222,6 +238,7 @@ export class MeshRoomElement extends LitElement {
     const mine = () => this.roomCore === core;
     core.addEventListener('state-change', (e) => {
       if (!mine() && e.detail.to !== 'closed') return;
+      if (e.detail.to === 'failed') this.error = this.lastError;
       this.state = e.detail.to;
       this.dispatchEvent(new MeshStateChangeEvent(e.detail));
     });
@@ -257,7 +274,8 @@ export class MeshRoomElement extends LitElement {
     const e = err instanceof MeshError ? err : new MeshError('invalid-option', String((err as Error)?.message ?? err));
     const detail = { code: e.code, message: e.message };
     if (e.code.startsWith('media-')) this.mediaError = detail;
-    else this.error = detail;
+    else if (this.roomCore) this.lastError = detail; // shown only if the room fails because of it
+    else this.error = detail; // the room could not even be created
     this.dispatchEvent(new MeshErrorEvent(detail));
   }
 

@@ -1,7 +1,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../components/index.js';
 import type { MeshRoomElement } from '../../components/index.js';
-import { sharedRelay } from '../helpers/browser-relay.js';
+import { disposeRelay, roomToken, sharedRelay, spawnRelay } from '../helpers/browser-relay.js';
 import { meshUp, uniqueRoom, until } from './helpers.js';
 
 describe('<mesh-room>', () => {
@@ -81,6 +81,50 @@ describe('<mesh-room>', () => {
     expect((await left).detail.reason).to.equal('leave');
     expect(b.state).to.equal('closed');
     expect(a.peers).to.deep.equal([]);
+  });
+
+  it('joins again when it is put back into the page after being removed', async () => {
+    const el = await fixture<MeshRoomElement>(html`<mesh-room relay=${relay} room=${uniqueRoom()} name="Re"></mesh-room>`);
+    await until(() => el.state === 'connected', 'connected');
+    const parent = el.parentElement!;
+    el.remove();
+    expect(el.state).to.equal('closed');
+    parent.append(el);
+    await until(() => el.state === 'connected', 'connected again');
+  });
+
+  it('stays failed after a refusal, and joins once the name is fixed', async () => {
+    const el = await fixture<MeshRoomElement>(html`<mesh-room relay=${relay} room=${uniqueRoom()} name=${'\u0000'}></mesh-room>`);
+    await until(() => el.state === 'failed', 'refused');
+    expect(el.error?.code).to.equal('invalid-name');
+    el.name = 'Fixed';
+    await until(() => el.state === 'connected', 'connected with the new name');
+    expect(el.error).to.equal(null);
+  });
+
+  describe('in a room that needs a token', () => {
+    const SECRET = 'a-secret-for-the-browser-tests';
+    it('is refused without a token, joins with one, and takes a new token without rejoining', async () => {
+      const protectedRelay = await spawnRelay(['--secret', SECRET]);
+      try {
+        const room = uniqueRoom('vip');
+        const denied = await fixture<MeshRoomElement>(html`<mesh-room relay=${protectedRelay.wsUrl} room=${room} name="Ada"></mesh-room>`);
+        await until(() => denied.state === 'failed', 'refused');
+        expect(denied.error?.code).to.equal('token-invalid');
+        await denied.updateComplete;
+        expect(denied.shadowRoot!.querySelector('[part="error"]')!.textContent).to.contain('not valid');
+
+        const token = await roomToken({ secret: SECRET, room, name: 'Bob', ttlSeconds: 60 });
+        const el = await fixture<MeshRoomElement>(html`<mesh-room relay=${protectedRelay.wsUrl} room=${room} name="Bob" token=${token}></mesh-room>`);
+        await until(() => el.state === 'connected', 'admitted');
+        const id = el.selfId;
+        el.token = await roomToken({ secret: SECRET, room, name: 'Bob', ttlSeconds: 3600 });
+        await el.updateComplete;
+        expect([el.state, el.selfId]).to.deep.equal(['connected', id]);
+      } finally {
+        await disposeRelay(protectedRelay);
+      }
+    });
   });
 
   it('joins again after leave() when join() is called', async () => {

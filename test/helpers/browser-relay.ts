@@ -30,3 +30,7 @@ export const spawnProxy = () => executeServerCommand<SpawnedProxy, undefined>('p
 export const cutProxy = (p: SpawnedProxy) => executeServerCommand('proxy-cut', { id: p.id });
 export const healProxy = (p: SpawnedProxy) => executeServerCommand('proxy-heal', { id: p.id });
 export const disposeProxy = (p: SpawnedProxy) => executeServerCommand('proxy-dispose', { id: p.id });
+
+/** A signed room token, made on the Node side as a site's backend would. */
+export const roomToken = (t: { secret: string; room: string; name?: string; ttlSeconds: number; now?: number }) =>
+  executeServerCommand<string, typeof t>('room-token', t);

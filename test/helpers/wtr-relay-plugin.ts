@@ -1,6 +1,7 @@
 import type { TestRunnerPlugin } from '@web/test-runner';
 import { RelayProcess } from './relay-process.js';
 import { TcpProxy } from './tcp-proxy.js';
+import { createRoomToken } from '../../relay/room-token.js';
 
 /**
  * A web-test-runner plugin that runs real relays for browser tests. One shared relay starts with
@@ -63,6 +64,10 @@ export function relayPlugin(): TestRunnerPlugin {
           await get().kill();
           spawned.delete(p.id!);
           return true;
+        case 'room-token': {
+          const t = payload as { secret: string; room: string; name?: string; ttlSeconds: number; now?: number };
+          return createRoomToken(t.secret, t);
+        }
         case 'proxy-spawn': {
           // A TCP proxy in front of the shared relay, to cut one client's signaling only.
           const proxy = new TcpProxy(shared!.port);
