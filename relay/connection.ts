@@ -3,7 +3,8 @@ import {
   ERROR_CODES, frameRef, isProblem, parseClientFrame,
   type ClientFrame, type ErrorCode, type JoinFrame, type ServerFrame,
 } from '../core/protocol.js';
-import { RoomError, type MemberSocket, type RelayMember, type RelayRoom } from './relay-room.js';
+import { RoomError, type MemberSocket } from './relay-room.js';
+import type { Membership, RoomBackend } from './room-backend.js';
 import type { RelayOptions } from './relay-options.js';
 import type { Logger } from './logger.js';
 import type { RelayMetrics } from './relay-metrics.js';
@@ -14,8 +15,10 @@ export interface ConnectionHost {
   options: RelayOptions;
   log: Logger;
   metrics: RelayMetrics;
-  /** Admits the socket to a room; throws {@link RoomError} when refused. */
-  join(conn: Connection, frame: JoinFrame): Promise<{ room: RelayRoom; member: RelayMember }>;
+  /** Checks a join before the backend sees it (shutdown, tokens); throws {@link RoomError}. */
+  admit(frame: JoinFrame): void;
+  /** Where the rooms are. */
+  backend: RoomBackend;
   /** The connection is gone; forget it. */
   dropped(conn: Connection): void;
 }
@@ -30,8 +33,7 @@ const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
  * valid frames to its room. Nothing a client sends can throw out of here.
  */
 export class Connection implements MemberSocket {
-  room: RelayRoom | null = null;
-  member: RelayMember | null = null;
+  membership: Membership | null = null;
   private joining = false;
   private paused = false;
   private held: string[] = [];
@@ -49,7 +51,7 @@ export class Connection implements MemberSocket {
     this.rate = new TokenBucket(o.ratePerSecond, o.rateBurst, now);
     this.strikes = new TokenBucket(o.maxStrikes / 10, o.maxStrikes, now);
     this.joinTimer = setTimeout(() => {
-      if (!this.member) this.close(4002, 'no join frame received in time');
+      if (!this.membership) this.close(4002, 'no join frame received in time');
     }, host.options.joinTimeoutMs);
     ws.on('message', (raw, isBinary) => this.onMessage(raw, isBinary));
     ws.on('close', () => this.onClose());
@@ -146,15 +148,16 @@ export class Connection implements MemberSocket {
   private async handle(f: ClientFrame): Promise<void> {
     if (f.type === 'ping') return this.send({ type: 'pong', t: f.t });
     if (f.type === 'join') {
-      if (this.member || this.joining) throw new RoomError('already-joined', 'this socket has already joined; open a new socket to join another room');
+      if (this.membership || this.joining) throw new RoomError('already-joined', 'this socket has already joined; open a new socket to join another room');
       this.joining = true;
       try {
-        const { room, member } = await this.host.join(this, f);
-        this.room = room;
-        this.member = member;
+        this.host.admit(f);
+        const membership = await this.host.backend.join(this, f);
+        this.membership = membership;
+        this.host.metrics.joins++;
         clearTimeout(this.joinTimer);
         // The socket may have closed while the welcome was written: start the grace period now.
-        if (this.closed) void room.run(() => room.socketClosed(member, this));
+        if (this.closed) void this.host.backend.socketClosed(membership, this).catch(() => {});
       } catch (err) {
         // A refused join ends the socket: the error frame says why, the close code marks it final.
         if (err instanceof RoomError) {
@@ -168,21 +171,20 @@ export class Connection implements MemberSocket {
       }
       return;
     }
-    const room = this.room;
-    const member = this.member;
-    if (!room || !member || member.socket !== this) throw new RoomError('not-joined', `join a room before sending "${f.type}"`);
+    const m = this.membership;
+    const backend = this.host.backend;
+    if (!m || !backend.isCurrent(m, this)) throw new RoomError('not-joined', `join a room before sending "${f.type}"`);
     switch (f.type) {
       case 'leave':
-        await room.run(() => room.leave(member, f.session));
-        this.member = null;
-        this.room = null;
+        await backend.leave(m, this, f.session);
+        this.membership = null;
         this.close(1000, 'left');
         return;
       case 'signal':
-        room.signal(member, f);
+        await backend.signal(m, this, f);
         return;
       case 'publish':
-        await room.run(() => room.publish(member, f.n, f.data, f.sentAt));
+        await backend.publish(m, this, f.n, f.data, f.sentAt);
         return;
     }
   }
@@ -191,8 +193,8 @@ export class Connection implements MemberSocket {
     this.closed = true;
     clearTimeout(this.joinTimer);
     this.held = [];
-    const { room, member } = this;
-    if (room && member) void room.run(() => room.socketClosed(member, this));
+    const m = this.membership;
+    if (m) void this.host.backend.socketClosed(m, this).catch((err: unknown) => this.host.log.warn('could not start a grace period', { err: String(err) }));
     this.host.dropped(this);
   }
 }

@@ -6,7 +6,6 @@ import { applyCors } from './cors.js';
 import { verifyRoomToken } from './room-token.js';
 import { iceServersFor } from './turn-credentials.js';
 import type { RelayServer } from './relay-server.js';
-import type { RelayRoom } from './relay-room.js';
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -29,9 +28,10 @@ export async function handleHttp(relay: RelayServer, req: IncomingMessage, res: 
   const path = url.pathname;
 
   if (path === '/healthz') {
-    const healthy = !relay.isClosing;
+    const healthy = !relay.isClosing && relay.backend.healthy;
     return json(res, healthy ? 200 : 503, {
-      status: healthy ? 'ok' : 'shutting-down',
+      status: relay.isClosing ? 'shutting-down' : healthy ? 'ok' : 'degraded',
+      store: relay.backend.healthy ? 'ok' : 'unavailable',
       rooms: relay.roomCount(),
       connections: relay.connectionCount(),
       uptimeSeconds: Math.round((Date.now() - relay.startedAt) / 1000),
@@ -39,13 +39,14 @@ export async function handleHttp(relay: RelayServer, req: IncomingMessage, res: 
   }
 
   if (path === '/metrics') {
-    let members = 0;
-    for (const room of relay.allRooms()) members += room.members.size;
+    const stats = relay.backend.stats();
     const text = relay.metrics.render({
       mesh_relay_connections: { help: 'Open WebSocket connections.', value: relay.connectionCount() },
-      mesh_relay_rooms: { help: 'Rooms with at least one member.', value: relay.roomCount() },
-      mesh_relay_members: { help: 'Members, including those in their grace period.', value: members },
-      mesh_relay_replay_buffer_bytes: { help: 'Bytes of message data held for replay.', value: relay.store.totalBytes() },
+      mesh_relay_rooms: { help: 'Rooms with at least one member (on this node).', value: stats.rooms },
+      mesh_relay_members: { help: 'Members, including those in their grace period (on this node).', value: stats.members },
+      mesh_relay_replay_buffer_bytes: { help: 'Bytes of message data held for replay.', value: stats.bufferBytes },
+      mesh_relay_store_up: { help: '1 while the room store (memory or Redis) serves joins.', value: relay.backend.healthy ? 1 : 0 },
+      mesh_relay_event_loop_lag_seconds: { help: 'Event-loop delay, p99 over the last 10 s.', value: relay.eventLoopLagSeconds() },
     });
     res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
     res.end(text);
@@ -63,12 +64,12 @@ export async function handleHttp(relay: RelayServer, req: IncomingMessage, res: 
 
   if (path === '/turn-credentials') {
     if (req.method !== 'GET') return json(res, 405, { error: 'method-not-allowed', message: 'use GET' });
-    const room = relay.getRoom(url.searchParams.get('room') ?? '');
-    const member = room?.members.get(url.searchParams.get('peer') ?? '');
-    if (!member || bearer(req) !== member.key) {
+    const peer = url.searchParams.get('peer') ?? '';
+    const key = isValidRoomId(url.searchParams.get('room')) && peer ? await relay.backend.memberKey(url.searchParams.get('room')!, peer) : null;
+    if (!key || bearer(req) !== key) {
       return json(res, 403, { error: 'not-joined', message: 'TURN credentials are for room members: ?room=&peer= and "Authorization: Bearer <key>"' });
     }
-    const ice = iceServersFor(relay.iceConfig, member.id);
+    const ice = iceServersFor(relay.iceConfig, peer);
     return json(res, 200, { iceServers: ice.iceServers, ttlSeconds: ice.ttlSeconds });
   }
 
@@ -79,33 +80,17 @@ export async function handleHttp(relay: RelayServer, req: IncomingMessage, res: 
     let id = '';
     try { id = decodeURIComponent(rawId); } catch { /* stays invalid */ }
     if (!isValidRoomId(id)) return json(res, 400, { error: 'invalid-room', message: 'room ids are 1–64 characters of [A-Za-z0-9_.-]' });
-    const room = relay.getRoom(id);
     if (what === 'state' && relay.options.secret) {
       // Protected rooms: the state is for holders of a token for this room.
       const check = verifyRoomToken(relay.options.secret, bearer(req), id, (n) => n, '', Date.now(), { ignoreName: true });
       if (!check.ok) return json(res, 401, { error: check.code, message: `${check.message} (send "Authorization: Bearer <room token>")` });
     }
-    if (!room) return json(res, 404, { error: 'unknown-room', message: `no room "${id}" on this relay` });
-    if (what === 'quality') return postQuality(room, req, res, json);
-    return json(res, 200, await roomState(relay, room));
+    if (what === 'quality') return postQuality(relay.backend, id, req, res, json);
+    const view = await relay.backend.view(id);
+    if (!view) return json(res, 404, { error: 'unknown-room', message: `no room "${id}" on this relay` });
+    return json(res, 200, view);
   }
 
   if (await serveStatic(relay.options.static, req, res)) return;
   json(res, 404, { error: 'not-found', message: `nothing at ${path}` });
-}
-
-async function roomState(relay: RelayServer, room: RelayRoom) {
-  const now = Date.now();
-  const slice = await relay.store.since(room.id, 0, now);
-  return {
-    room: room.id,
-    epoch: room.epoch,
-    lastSeq: room.seq,
-    buffer: { messages: slice.messages.length, bytes: slice.messages.reduce((s, m) => s + m.bytes, 0), firstSeq: slice.firstSeq },
-    members: [...room.members.values()].map((m) => ({
-      id: m.id, name: m.name, online: m.socket !== null, lastN: m.lastN,
-      disconnectedForMs: m.disconnectedAt === null ? null : now - m.disconnectedAt,
-      quality: m.quality,
-    })),
-  };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { classifyQuality, qualityRecommendations, type QualityLevel, type QualityMetrics } from '../core/protocol.js';
-import type { RelayRoom } from './relay-room.js';
+import type { RoomBackend } from './room-backend.js';
 
 /** The latest quality a member reported. */
 export interface QualityReport { quality: QualityLevel; metrics: QualityMetrics; at: number }
@@ -47,7 +47,7 @@ function figure(body: Record<string, unknown>, camel: string, snake: string, max
  * who it is with its peer id (`peer` in the body) and its key (`Authorization: Bearer <key>`).
  * Field names follow the seeds too (`latency_ms`, `packet_loss_percent`, `jitter_ms`, `bandwidth_kbps`).
  */
-export async function postQuality(room: RelayRoom, req: IncomingMessage, res: ServerResponse, json: Json): Promise<void> {
+export async function postQuality(backend: RoomBackend, roomId: string, req: IncomingMessage, res: ServerResponse, json: Json): Promise<void> {
   const read = await readJsonBody(req);
   if (!read.ok && read.error === 'too-large') return json(res, 413, { error: 'payload-too-large', message: 'the body may be at most 4 KiB' });
   const body = read.ok ? read.value : null;
@@ -55,9 +55,8 @@ export async function postQuality(room: RelayRoom, req: IncomingMessage, res: Se
     return json(res, 400, { error: 'invalid-field', message: 'send a JSON object' });
   }
   const b = body as Record<string, unknown>;
-  const member = typeof b.peer === 'string' ? room.members.get(b.peer) : undefined;
-  const auth = req.headers.authorization ?? '';
-  if (!member || auth !== `Bearer ${member.key}`) {
+  const key = typeof b.peer === 'string' ? await backend.memberKey(roomId, b.peer) : null;
+  if (!key || (req.headers.authorization ?? '') !== `Bearer ${key}`) {
     return json(res, 403, { error: 'not-joined', message: 'report as a member of this room: "peer" in the body and "Authorization: Bearer <key>"' });
   }
   const metrics = {
@@ -71,6 +70,6 @@ export async function postQuality(room: RelayRoom, req: IncomingMessage, res: Se
   const m = metrics as QualityMetrics;
   const quality = classifyQuality(m);
   const report: QualityReport = { quality, metrics: m, at: Date.now() };
-  member.quality = report;
+  await backend.setQuality(roomId, b.peer as string, report);
   json(res, 200, { quality, metrics: m, recommendations: qualityRecommendations(quality), timestamp: new Date(report.at).toISOString() });
 }

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { nameKey, type JoinFrame } from '../core/protocol.js';
 import { OriginPolicy } from './origin-policy.js';
 import { KeyedLimiter } from './rate-limiter.js';
@@ -13,12 +14,25 @@ import { MemoryMessageStore } from './memory-message-store.js';
 import type { MessageStore } from './message-store.js';
 import { RelayMetrics } from './relay-metrics.js';
 import { resolveRelayOptions, type RelayOptions, type RelayOptionsInput } from './relay-options.js';
-import { RelayRoom, RoomError, type RoomContext } from './relay-room.js';
+import { RoomError, type RelayRoom } from './relay-room.js';
+import { MemoryBackend } from './memory-backend.js';
+import type { RoomBackend } from './room-backend.js';
 import { handleHttp } from './http-routes.js';
 
 export interface RelayDeps {
   store?: MessageStore;
   log?: Logger;
+  /** Where rooms live; default: this process ({@link MemoryBackend}). */
+  backend?: (ctx: BackendContext) => RoomBackend;
+}
+
+/** What a backend gets from the server that owns it. */
+export interface BackendContext {
+  options: RelayOptions;
+  store: MessageStore;
+  log: Logger;
+  metrics: RelayMetrics;
+  iceServers: (peerId: string) => ReturnType<typeof iceServersFor>;
 }
 
 type ServerState = 'new' | 'listening' | 'closing' | 'closed';
@@ -41,13 +55,14 @@ export class RelayServer implements ConnectionHost {
   readonly startedAt = Date.now();
   private readonly http: http.Server;
   private readonly wss: WebSocketServer;
-  private readonly rooms = new Map<string, RelayRoom>();
+  readonly backend: RoomBackend;
   private readonly conns = new Set<Connection>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private state: ServerState = 'new';
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
+  private loopDelayReset: ReturnType<typeof setInterval> | null = null;
   private closing: Promise<void> | null = null;
-  private readonly roomContext: RoomContext;
   /** Which page origins may connect. */
   readonly origins: OriginPolicy;
   private readonly connectionLimiter: KeyedLimiter;
@@ -58,14 +73,11 @@ export class RelayServer implements ConnectionHost {
     this.store = deps.store ?? new MemoryMessageStore(this.options.replay);
     this.origins = new OriginPolicy(this.options.allowedOrigins);
     this.connectionLimiter = new KeyedLimiter(this.options.connectionsPerSecond, this.options.connectionBurst);
-    this.roomContext = {
+    const ctx: BackendContext = {
       options: this.options, store: this.store, log: this.log, metrics: this.metrics,
       iceServers: (peerId) => iceServersFor(this.iceConfig, peerId),
-      onEmpty: (room) => {
-        if (this.rooms.get(room.id) === room) this.rooms.delete(room.id);
-        room.close();
-      },
     };
+    this.backend = deps.backend ? deps.backend(ctx) : new MemoryBackend(ctx);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.hardMaxFrameBytes, perMessageDeflate: false });
     this.http = http.createServer((req, res) => {
       handleHttp(this, req, res).catch((err: unknown) => {
@@ -89,6 +101,9 @@ export class RelayServer implements ConnectionHost {
       });
     });
     this.state = 'listening';
+    this.loopDelay.enable();
+    this.loopDelayReset = setInterval(() => this.loopDelay.reset(), 10_000);
+    this.loopDelayReset.unref();
     this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs);
     this.pingTimer.unref();
     return this.address();
@@ -112,10 +127,12 @@ export class RelayServer implements ConnectionHost {
 
   get isClosing(): boolean { return this.state === 'closing' || this.state === 'closed'; }
 
-  roomCount(): number { return this.rooms.size; }
+  roomCount(): number { return this.backend.stats().rooms; }
+  /** p99 event-loop delay over the last 10 s, seconds. */
+  eventLoopLagSeconds(): number { return this.loopDelay.count > 0 ? this.loopDelay.percentile(99) / 1e9 : 0; }
   connectionCount(): number { return this.conns.size; }
-  getRoom(id: string): RelayRoom | undefined { return this.rooms.get(id); }
-  allRooms(): IterableIterator<RelayRoom> { return this.rooms.values(); }
+  /** The in-memory room (memory backend only; tests and diagnostics). */
+  getRoom(id: string): RelayRoom | undefined { return this.backend instanceof MemoryBackend ? this.backend.getRoom(id) : undefined; }
 
   /** STUN/TURN settings handed to members. */
   get iceConfig() {
@@ -130,28 +147,13 @@ export class RelayServer implements ConnectionHost {
     return hop || req.socket.remoteAddress || 'unknown';
   }
 
-  async join(conn: Connection, frame: JoinFrame) {
+  admit(frame: JoinFrame): void {
     if (this.isClosing) throw new RoomError('shutting-down', 'the relay is shutting down');
+    if (!this.backend.healthy) throw new RoomError('unavailable', 'the relay cannot reach its room store right now; retrying will work once it is back');
     if (this.options.secret) {
       // Every join — a resume too — presents a valid token for this room (and name, when bound).
       const check = verifyRoomToken(this.options.secret, frame.token, frame.room, nameKey, frame.name);
       if (!check.ok) throw new RoomError(check.code, check.message);
-    }
-    // A room can empty and be dropped while this join waits its turn: retry on the new room.
-    for (;;) {
-      let room = this.rooms.get(frame.room);
-      if (!room) {
-        if (this.rooms.size >= this.options.maxRooms) throw new RoomError('too-many-rooms', 'the relay has reached its room limit');
-        room = new RelayRoom(frame.room, this.roomContext);
-        this.rooms.set(room.id, room);
-      }
-      const target = room;
-      const outcome = await target.run(async () => (this.rooms.get(target.id) === target ? target.join(conn, frame) : null));
-      if (outcome) {
-        this.metrics.joins++;
-        this.log.debug('member joined', { room: target.id, peer: frame.peerId, resumed: outcome.resumed });
-        return { room: target, member: outcome.member };
-      }
     }
   }
 
@@ -169,9 +171,9 @@ export class RelayServer implements ConnectionHost {
     this.state = 'closing';
     this.closing = (async () => {
       if (this.pingTimer) clearInterval(this.pingTimer);
+      if (this.loopDelayReset) clearInterval(this.loopDelayReset);
+      this.loopDelay.disable();
       for (const conn of this.conns) conn.close(code, reason);
-      for (const room of this.rooms.values()) room.close();
-      this.rooms.clear();
       if (wasListening) {
         await new Promise<void>((resolve) => {
           this.http.close(() => resolve());
@@ -180,6 +182,7 @@ export class RelayServer implements ConnectionHost {
       }
       for (const ws of this.wss.clients) ws.terminate();
       await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+      await this.backend.close();
       await this.store.close();
       this.state = 'closed';
     })();
