@@ -24,7 +24,8 @@ export function ensureLoopbackNamespace(scriptUrl) {
 
 /** Starts the built relay on a free loopback port. */
 export async function startRelay(args = []) {
-  const child = spawn(process.execPath, [`${ROOT}/dist/relay/main.js`, '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', '--static', `/dist=${ROOT}/dist`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = process.env.BENCH_RELAY_NODE_ARGS ? process.env.BENCH_RELAY_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...nodeArgs, `${ROOT}/dist/relay/main.js`, '--host', '127.0.0.1', '--port', '0', '--log-level', 'warn', '--static', `/dist=${ROOT}/dist`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('relay did not start:\n' + out)), 10_000);

@@ -87,8 +87,12 @@ export interface JoinFrame {
 }
 export interface LeaveFrame { type: 'leave'; session: string }
 export interface SignalFrame { type: 'signal'; to: string; toSession: string; data: SignalData }
-/** A room message from its sender; `sentAt` is the sender's clock, shown to readers. */
-export interface PublishFrame { type: 'publish'; n: number; data: unknown; sentAt: number }
+/**
+ * A room message from its sender; `sentAt` is the sender's clock, shown to readers.
+ * `dataJson` is not sent: the relay's parser fills it with `data` serialised once, so the
+ * relay can measure and forward it without serialising it again.
+ */
+export interface PublishFrame { type: 'publish'; n: number; data: unknown; sentAt: number; dataJson?: string }
 export interface PingFrame { type: 'ping'; t: number }
 
 export type ClientFrame = JoinFrame | LeaveFrame | SignalFrame | PublishFrame | PingFrame;
@@ -360,11 +364,11 @@ function checkClientFrame(f: Obj): ClientFrame {
       return { type: 'signal', to: f.to, toSession: f.toSession, data: checkSignalData(f.data) };
     case 'publish': {
       need(isCount(f.n) && (f.n as number) >= 1, 'n', 'a positive integer');
-      const bytes = dataBytes(f.data);
-      need(bytes >= 0, 'data', 'a JSON value');
-      need(bytes <= PROTOCOL_LIMITS.messageBytes, 'data', `at most ${PROTOCOL_LIMITS.messageBytes} bytes`, 'payload-too-large');
+      const dataJson = f.data === undefined ? undefined : JSON.stringify(f.data);
+      need(dataJson !== undefined, 'data', 'a JSON value');
+      need(utf8Length(dataJson!) <= PROTOCOL_LIMITS.messageBytes, 'data', `at most ${PROTOCOL_LIMITS.messageBytes} bytes`, 'payload-too-large');
       need(isCount(f.sentAt), 'sentAt', 'a timestamp in ms');
-      return { type: 'publish', n: f.n as number, data: f.data, sentAt: f.sentAt as number };
+      return { type: 'publish', n: f.n as number, data: f.data, sentAt: f.sentAt as number, dataJson };
     }
     case 'ping':
       need(typeof f.t === 'number' && Number.isFinite(f.t), 't', 'a number');

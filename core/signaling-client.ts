@@ -332,7 +332,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
       this.fatal = error;
       return; // the relay closes the socket next; onClose turns this into `failed`
     }
-    if (code === 'rate-limited' || code === 'out-of-order') {
+    if (code === 'rate-limited' || code === 'out-of-order' || (code === 'unavailable' && ref?.startsWith('publish'))) {
       // Something was dropped: send everything unacknowledged again, in order, after a pause.
       this.sentOnSocket.clear();
       this.drainTimer.set(1000, () => this.publish());

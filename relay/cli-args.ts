@@ -56,6 +56,8 @@ export const FLAGS: Flag[] = [
   { flag: '--turn-urls', env: 'MESH_TURN_URLS', help: 'TURN URLs for clients, comma-separated. Default none.', apply: (o, v) => { o.turnUrls = list(v); } },
   { flag: '--turn-ttl', env: 'MESH_TURN_TTL', help: 'TURN credential lifetime, s (clients refresh at half). Default 3600.', apply: (o, v) => { o.turnTtlSeconds = num('--turn-ttl', v); } },
   { flag: '--stun-urls', env: 'MESH_STUN_URLS', help: 'STUN URLs for clients, comma-separated. Default none.', apply: (o, v) => { o.stunUrls = list(v); } },
+  { flag: '--redis', env: 'MESH_REDIS_URL', help: 'redis://host:port: share rooms with every relay node using this Redis. Default: rooms in memory.', apply: (o, v) => { o.redis = v; } },
+  { flag: '--node-ttl-ms', env: 'MESH_NODE_TTL_MS', help: 'With --redis: a node silent this long counts as dead. Default 15000.', apply: (o, v) => { o.nodeTtlMs = num('--node-ttl-ms', v); } },
   { flag: '--log-level', env: 'LOG_LEVEL', help: 'debug | info | warn | error | silent. Default info.', apply: (o, v) => {
     if (!['debug', 'info', 'warn', 'error', 'silent'].includes(v)) throw new CliError(`--log-level expects debug|info|warn|error|silent, got "${v}"`);
     o.logLevel = v as LogLevel;

@@ -44,6 +44,7 @@ export class Connection implements MemberSocket {
   /** Refused frames this connection may still send before it is closed; refills slowly. */
   private readonly strikes: TokenBucket;
   private lastRateError = 0;
+  private corked = false;
 
   constructor(readonly ws: WebSocket, readonly ip: string, private readonly host: ConnectionHost) {
     const o = host.options;
@@ -58,9 +59,9 @@ export class Connection implements MemberSocket {
     ws.on('error', (err) => host.log.debug('socket error', { ip, err: String(err) }));
   }
 
-  send(frame: ServerFrame): void {
+  send(frame: ServerFrame | string): void {
     if (this.closed) return;
-    const json = JSON.stringify(frame);
+    const json = typeof frame === 'string' ? frame : JSON.stringify(frame);
     if (this.paused) {
       this.held.push(json);
       if (this.held.length > MAX_HELD_FRAMES) this.close(4008, 'client too slow to read its replay');
@@ -69,10 +70,10 @@ export class Connection implements MemberSocket {
     this.write(json);
   }
 
-  sendNow(frame: ServerFrame): Promise<void> {
+  sendNow(frame: ServerFrame | string): Promise<void> {
     return new Promise((resolve) => {
       if (this.closed || this.ws.readyState !== this.ws.OPEN) return resolve();
-      this.ws.send(JSON.stringify(frame), () => resolve());
+      this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame), () => resolve());
     });
   }
 
@@ -99,7 +100,25 @@ export class Connection implements MemberSocket {
       this.close(4008, 'client too slow: send buffer full');
       return;
     }
+    this.corkUntilNextTurn();
     this.ws.send(json);
+  }
+
+  /**
+   * Everything sent to this socket during one event-loop turn leaves in one write: under load a
+   * socket receives several frames per turn, and one syscall each was most of the relay's CPU.
+   * (`ws` has no cork of its own; its underlying socket is corked, when it exposes one.)
+   */
+  private corkUntilNextTurn(): void {
+    if (this.corked) return;
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (!socket?.cork) return;
+    this.corked = true;
+    socket.cork();
+    setImmediate(() => {
+      this.corked = false;
+      socket.uncork();
+    });
   }
 
   private error(code: ErrorCode, message: string = ERROR_CODES[code], ref?: string): void {
@@ -184,7 +203,7 @@ export class Connection implements MemberSocket {
         await backend.signal(m, this, f);
         return;
       case 'publish':
-        await backend.publish(m, this, f.n, f.data, f.sentAt);
+        await backend.publish(m, this, f.n, f.data, f.sentAt, f.dataJson);
         return;
     }
   }

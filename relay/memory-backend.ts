@@ -57,9 +57,9 @@ export class MemoryBackend implements RoomBackend {
     await room.run(() => room.socketClosed(member, socket));
   }
 
-  async publish(m: Membership, _socket: MemberSocket, n: number, data: unknown, sentAt: number): Promise<void> {
+  async publish(m: Membership, _socket: MemberSocket, n: number, data: unknown, sentAt: number, dataJson?: string): Promise<void> {
     const { room, member } = m as MemoryMembership;
-    await room.run(() => room.publish(member, n, data, sentAt));
+    await room.run(() => room.publish(member, n, data, sentAt, dataJson));
   }
 
   async signal(m: Membership, _socket: MemberSocket, f: SignalFrame): Promise<void> {
@@ -105,6 +105,8 @@ export class MemoryBackend implements RoomBackend {
   }
 
   async close(): Promise<void> {
+    // Let operations already under way finish (drain), then forget the rooms.
+    await Promise.all([...this.rooms.values()].map((room) => room.run(() => undefined)));
     for (const room of this.rooms.values()) room.close();
     this.rooms.clear();
     await this.ctx.store.close();

@@ -19,6 +19,8 @@ export interface StoredMessage {
   at: number;
   /** Serialized size of `data`, counted against the byte limit. */
   bytes: number;
+  /** The message frame as sent to members, serialised once. */
+  json: string;
 }
 
 /** What `since` found. */

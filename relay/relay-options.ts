@@ -73,6 +73,10 @@ export interface RelayOptions {
   turnTtlSeconds: number;
   /** STUN URLs handed to clients. Default none (loopback and LAN need none). */
   stunUrls: string[];
+  /** Redis URL (`redis://host:port`): rooms shared by every relay node using it. Default none (in memory). */
+  redis: string | null;
+  /** With Redis: a node silent this long is dead and its members' grace periods start, ms. Default 15_000. */
+  nodeTtlMs: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -104,6 +108,8 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   turnUrls: [],
   turnTtlSeconds: 3600,
   stunUrls: [],
+  redis: null,
+  nodeTtlMs: 15_000,
 };
 
 /** Options as a caller may give them: every field optional, `replay` merged field by field. */
@@ -127,7 +133,7 @@ export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions
     ['replay.maxMessages', o.replay.maxMessages], ['replay.maxBytes', o.replay.maxBytes],
     ['replay.maxAgeMs', o.replay.maxAgeMs], ['ratePerSecond', o.ratePerSecond], ['rateBurst', o.rateBurst],
     ['connectionsPerSecond', o.connectionsPerSecond], ['connectionBurst', o.connectionBurst],
-    ['maxStrikes', o.maxStrikes], ['turnTtlSeconds', o.turnTtlSeconds],
+    ['maxStrikes', o.maxStrikes], ['turnTtlSeconds', o.turnTtlSeconds], ['nodeTtlMs', o.nodeTtlMs],
   ];
   for (const [name, value] of positive) {
     if (!Number.isFinite(value) || value <= 0) throw new TypeError(`relay option ${name} must be a positive number, got ${value}`);
@@ -141,5 +147,5 @@ export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions
 
 /** The options as printed at start-up: secrets masked. */
 export function describeOptions(o: RelayOptions): Record<string, unknown> {
-  return { ...o, secret: o.secret ? '***' : null, turnSecret: o.turnSecret ? '***' : null };
+  return { ...o, secret: o.secret ? '***' : null, turnSecret: o.turnSecret ? '***' : null, redis: o.redis ? o.redis.replace(/\/\/[^@/]*@/, '//***@') : null };
 }

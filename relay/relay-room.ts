@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  dataBytes, nameKey,
+  nameKey, utf8Length,
   type ErrorCode, type JoinFrame, type MemberInfo, type ServerFrame, type SignalFrame,
 } from '../core/protocol.js';
 import type { MessageStore, StoredMessage } from './message-store.js';
@@ -12,10 +12,10 @@ import type { IceServer } from './turn-credentials.js';
 
 /** The socket side of a member, as the room sees it. Implemented by `Connection`. */
 export interface MemberSocket {
-  /** Sends now, or queues while a replay to this socket is in progress. */
-  send(frame: ServerFrame): void;
+  /** Sends now, or queues while a replay to this socket is in progress (a frame, or one already serialised). */
+  send(frame: ServerFrame | string): void;
   /** Sends bypassing the replay queue; resolves when the data has been written. */
-  sendNow(frame: ServerFrame): Promise<void>;
+  sendNow(frame: ServerFrame | string): Promise<void>;
   /** Holds live frames back while a replay is written. */
   pause(): void;
   /** Writes held frames and resumes live sending. */
@@ -155,7 +155,7 @@ export class RelayRoom {
     for (let i = 0; i < slice.messages.length; i += options.replayBatch) {
       if (member.socket !== socket) return { member, resumed };
       const batch = slice.messages.slice(i, i + options.replayBatch);
-      await Promise.all(batch.map((m) => socket.sendNow(messageFrame(m))));
+      await Promise.all(batch.map((m) => socket.sendNow(m.json)));
     }
     metrics.replayed += slice.messages.length;
     await socket.sendNow({
@@ -188,9 +188,9 @@ export class RelayRoom {
   }
 
   /** Stores and fans out a room message, then acknowledges it to the sender. */
-  async publish(member: RelayMember, n: number, data: unknown, sentAt: number): Promise<void> {
+  async publish(member: RelayMember, n: number, data: unknown, sentAt: number, dataJson = JSON.stringify(data)): Promise<void> {
     const { options, store, metrics } = this.ctx;
-    const bytes = dataBytes(data);
+    const bytes = utf8Length(dataJson);
     if (this.members.get(member.id) !== member) return;
     if (n > member.lastN + 1) throw new RoomError('out-of-order', `expected message ${member.lastN + 1}, got ${n}`);
     if (bytes > options.maxMessageBytes) {
@@ -207,10 +207,13 @@ export class RelayRoom {
     }
     const now = Date.now();
     member.lastN = n;
-    const message: StoredMessage = { seq: ++this.seq, from: member.id, name: member.name, n, data, sentAt, at: now, bytes };
+    const seq = ++this.seq;
+    // Serialised once, for every member and for replays.
+    const json = `{"type":"message","seq":${seq},"from":"${member.id}","name":${JSON.stringify(member.name)},"n":${n},"data":${dataJson},"sentAt":${sentAt},"at":${now}}`;
+    const message: StoredMessage = { seq, from: member.id, name: member.name, n, data, sentAt, at: now, bytes, json };
     await store.append(this.id, message, now);
     metrics.messagesIn++;
-    const frame = messageFrame(message);
+    const frame = json;
     for (const other of this.members.values()) {
       if (other !== member && other.socket) {
         other.socket.send(frame);
@@ -255,8 +258,4 @@ export class RelayRoom {
   private broadcast(frame: ServerFrame, except?: string): void {
     for (const m of this.members.values()) if (m.id !== except && m.socket) m.socket.send(frame);
   }
-}
-
-function messageFrame(m: StoredMessage): ServerFrame {
-  return { type: 'message', seq: m.seq, from: m.from, name: m.name, n: m.n, data: m.data, sentAt: m.sentAt, at: m.at };
 }

@@ -16,6 +16,7 @@ import { RelayMetrics } from './relay-metrics.js';
 import { resolveRelayOptions, type RelayOptions, type RelayOptionsInput } from './relay-options.js';
 import { RoomError, type RelayRoom } from './relay-room.js';
 import { MemoryBackend } from './memory-backend.js';
+import { RedisBackend } from './redis-backend.js';
 import type { RoomBackend } from './room-backend.js';
 import { handleHttp } from './http-routes.js';
 
@@ -77,7 +78,9 @@ export class RelayServer implements ConnectionHost {
       options: this.options, store: this.store, log: this.log, metrics: this.metrics,
       iceServers: (peerId) => iceServersFor(this.iceConfig, peerId),
     };
-    this.backend = deps.backend ? deps.backend(ctx) : new MemoryBackend(ctx);
+    this.backend = deps.backend ? deps.backend(ctx)
+      : this.options.redis ? new RedisBackend(ctx, this.options.redis)
+      : new MemoryBackend(ctx);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.hardMaxFrameBytes, perMessageDeflate: false });
     this.http = http.createServer((req, res) => {
       handleHttp(this, req, res).catch((err: unknown) => {
@@ -93,6 +96,7 @@ export class RelayServer implements ConnectionHost {
   /** Starts listening; resolves with the bound address. */
   async listen(): Promise<AddressInfo> {
     if (this.state !== 'new') throw new Error(`relay cannot listen in state ${this.state}`);
+    await this.backend.start?.();
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host, () => {

@@ -30,7 +30,7 @@ export interface RoomBackend {
   /** The socket closed without a leave: the grace period starts. */
   socketClosed(m: Membership, socket: MemberSocket): Promise<void>;
   /** Stores, fans out and acknowledges a room message. */
-  publish(m: Membership, socket: MemberSocket, n: number, data: unknown, sentAt: number): Promise<void>;
+  publish(m: Membership, socket: MemberSocket, n: number, data: unknown, sentAt: number, dataJson?: string): Promise<void>;
   /** Routes a signal to one member. */
   signal(m: Membership, socket: MemberSocket, f: SignalFrame): Promise<void>;
   /** True while `socket` is the member's current socket. */
@@ -43,6 +43,8 @@ export interface RoomBackend {
   stats(): { rooms: number; members: number; bufferBytes: number };
   /** False while the backend cannot serve joins (Redis unreachable). */
   readonly healthy: boolean;
+  /** Connects to its store, if it has one (called by `listen`). */
+  start?(): Promise<void>;
   /** Forgets everything (relay shutdown). Sockets are closed by the server. */
   close(): Promise<void>;
 }

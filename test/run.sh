@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: everything, on a fresh Debian machine as root.
-#  1. installs the system packages the tests use when missing (Chromium, nftables, coturn; never a downloaded browser),
+#  1. installs the system packages the tests use when missing (Chromium, nftables, coturn, redis-server; never a downloaded browser),
 #  2. builds and type-checks,
 #  3. runs every runner inside a network namespace that has only `lo` (test traffic stays on 127.0.0.1),
 #  4. ends with one line: "tests: N passed, N failed", summed over all runners.
@@ -13,6 +13,7 @@ packages=()
 command -v chromium >/dev/null 2>&1 || [ -n "${CHROME_PATH:-}" ] || packages+=(chromium)
 command -v nft >/dev/null 2>&1 || packages+=(nftables)          # fault injection inside the namespace
 command -v turnserver >/dev/null 2>&1 || packages+=(coturn)     # TURN tests
+command -v redis-server >/dev/null 2>&1 || packages+=(redis-server) # multi-node relay tests
 if [ ${#packages[@]} -gt 0 ]; then
   echo "test: installing ${packages[*]} (Debian packages)"
   if [ "$(id -u)" != 0 ]; then

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ReplayBuffer } from '../../relay/replay-buffer.js';
 import type { StoredMessage } from '../../relay/message-store.js';
 
-const msg = (seq: number, at = 0, bytes = 10): StoredMessage => ({ seq, from: 'p', name: 'P', n: seq, data: seq, sentAt: at, at, bytes });
+const msg = (seq: number, at = 0, bytes = 10): StoredMessage => ({ seq, from: 'p', name: 'P', n: seq, data: seq, sentAt: at, at, bytes, json: '' });
 
 describe('ReplayBuffer', () => {
   it('keeps the newest messages up to the count limit', () => {
