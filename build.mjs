@@ -1,5 +1,6 @@
 // Builds everything `npm start`, the tests and the package need into dist/:
 //   dist/mesh-room.js       the elements + core + lit, one self-contained minified ES module
+//   dist/mesh-room.iife.js  the same as a classic script (global MeshRoom), for CMSs without modules
 //   dist/core.js            the core alone (no lit), for `import { Room } from 'mesh-room/core'`
 //   dist/relay/main.js      the relay CLI (bin `mesh-relay`), Node ESM, `ws` external
 //   dist/relay/index.js     the relay as a library
@@ -22,6 +23,7 @@ const browser = {
 
 const builds = [
   { ...browser, entryPoints: { 'mesh-room': 'components/index.ts' }, outdir: 'dist' },
+  { ...browser, format: 'iife', globalName: 'MeshRoom', entryPoints: { 'mesh-room.iife': 'components/index.ts' }, outdir: 'dist' },
   { ...browser, entryPoints: { core: 'core/index.ts' }, outdir: 'dist' },
   {
     entryPoints: { main: 'relay/main.ts', index: 'relay/index.ts' },

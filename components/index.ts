@@ -13,7 +13,8 @@ export { MeshStatusBadgeElement } from './mesh-status-badge/mesh-status-badge.js
 export { MeshVideoGridElement } from './mesh-video-grid/mesh-video-grid.js';
 export { MeshMediaControlsElement } from './mesh-media-controls/mesh-media-controls.js';
 export { defineMeshElements } from './define.js';
-export { EN, type MeshStrings } from './shared/strings.js';
+export { EN, registerStrings, stringsFor, type MeshStrings } from './shared/strings.js';
+export { DE } from './shared/strings-de.js';
 export * from './events.js';
 export * from '../core/index.js';
 

@@ -21,15 +21,20 @@ export const styles = [
       min-width: 0;
     }
     [part='log'] {
-      list-style: none;
-      margin: 0;
-      padding: 0;
       height: var(--mesh-chat-height);
       overflow-y: auto;
       overflow-x: hidden;
+    }
+    [part='list'] {
+      list-style: none;
+      margin: 0;
+      padding: 0;
       display: flex;
       flex-direction: column;
       gap: calc(var(--_space) / 2);
+    }
+    [part='empty'] {
+      margin: 0;
     }
     [part~='message'] {
       padding: calc(var(--_space) / 2) var(--_space);

@@ -3,7 +3,7 @@ import { MeshError, type RoomMessage } from '../../core/index.js';
 import type { MeshAckedEvent, MeshMessageEvent, MeshMessagesLostEvent, MeshReconnectedEvent, MeshRelayStatusEvent } from '../events.js';
 import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
 import { RoomAttachment } from '../shared/room-attachment.js';
-import { EN, type MeshStrings } from '../shared/strings.js';
+import { langOf, resolveStrings, type MeshStrings } from '../shared/strings.js';
 import { styles } from './mesh-chat.styles.js';
 
 /** A chat message as `<mesh-chat>` shows it. */
@@ -43,7 +43,8 @@ const isChat = (data: unknown): data is { type: 'chat'; text: string } =>
  * @slot empty - Shown while there are no messages.
  *
  * @csspart base - The wrapper.
- * @csspart log - The message list (`role="log"`).
+ * @csspart log - The scrolling message area (`role="log"`, a polite live region).
+ * @csspart list - The list of messages inside it.
  * @csspart message - One message (also `message-self` on our own).
  * @csspart name - The sender's name.
  * @csspart time - The time a message was sent.
@@ -72,34 +73,39 @@ export class MeshChatElement extends LitElement {
   declare for: string;
   /** Messages shown, oldest first. */
   declare messages: ChatMessage[];
-  /** User-visible strings (English by default). */
-  declare strings: MeshStrings;
+  /** Strings to use instead of the built-in ones of the element's language (any subset). */
+  declare strings: Partial<MeshStrings> | null;
+  /** @internal */
   declare protected notice: string;
 
   private readonly attachment: RoomAttachment;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
   private stickToBottom = true;
-  private readonly time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+  /** Re-renders relative times ("2 minutes ago") while the chat is shown. */
+  private clockTimer: ReturnType<typeof setInterval> | undefined;
+
+  /** The strings in effect: the element's language, with `strings` on top. */
+  protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
 
   constructor() {
     super();
     this.for = '';
     this.messages = [];
-    this.strings = EN;
+    this.strings = null;
     this.notice = '';
     this.attachment = new RoomAttachment(this, {
       'mesh-message': (e) => this.onMessage((e as MeshMessageEvent).detail),
       'mesh-acked': (e) => this.onAcked((e as MeshAckedEvent).detail.id),
       'mesh-reconnected': (e) => {
         const d = (e as MeshReconnectedEvent).detail;
-        const s = this.strings;
+        const s = this.s;
         this.showNotice([s.caughtUp(d.missed), d.lost > 0 ? s.lost(d.lost) : '', d.relayRestarted ? s.relayRestarted : ''].filter(Boolean).join(' '));
       },
-      'mesh-messages-lost': (e) => this.showNotice(this.strings.lost((e as MeshMessagesLostEvent).detail.count)),
+      'mesh-messages-lost': (e) => this.showNotice(this.s.lost((e as MeshMessagesLostEvent).detail.count)),
       'mesh-relay-status': (e) => {
         // While the relay is away, say so until it is back (messages still reach peers directly).
-        if (!(e as MeshRelayStatusEvent).detail.reachable) this.showNotice(this.strings.relayUnavailable, true);
-        else if (this.notice === this.strings.relayUnavailable) this.showNotice('');
+        if (!(e as MeshRelayStatusEvent).detail.reachable) this.showNotice(this.s.relayUnavailable, true);
+        else if (this.notice === this.s.relayUnavailable) this.showNotice('');
       },
       'mesh-state-change': () => this.requestUpdate(),
     }, (room) => this.loadHistory(room));
@@ -117,9 +123,15 @@ export class MeshChatElement extends LitElement {
     room.send({ type: 'chat', text: trimmed.slice(0, MAX_TEXT) });
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.clockTimer = setInterval(() => this.requestUpdate(), 30_000);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.noticeTimer);
+    clearInterval(this.clockTimer);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -135,20 +147,23 @@ export class MeshChatElement extends LitElement {
   }
 
   protected override render() {
-    const s = this.strings;
+    const s = this.s;
     const state = this.attachment.room?.state;
     const canSend = state === 'connected' || state === 'reconnecting' || state === 'connecting';
+    const now = Date.now();
     return html`<div part="base">
       <slot name="header"></slot>
-      <ol part="log" role="log" aria-live="polite" aria-label=${s.chatLog} tabindex="0">
-        <li part="empty" ?hidden=${this.messages.length > 0}><slot name="empty">${s.empty}</slot></li>
+      <div part="log" role="log" aria-live="polite" aria-label=${s.chatLog} tabindex="0">
+        <p part="empty" ?hidden=${this.messages.length > 0}><slot name="empty">${s.empty}</slot></p>
+        <ol part="list">
         ${this.messages.map((m) => html`<li part=${m.self ? 'message message-self' : 'message'}>
           <span part="name">${m.name}</span>
-          <time part="time" datetime=${new Date(m.at).toISOString()}>${this.time.format(m.at)}</time>
+          <time part="time" datetime=${new Date(m.at).toISOString()} title=${new Date(m.at).toLocaleString(langOf(this))}>${s.ago(m.at, now)}</time>
           <span part="text">${m.text}</span>
           ${m.pending ? html`<span part="status">${s.sending}</span>` : nothing}
         </li>`)}
-      </ol>
+        </ol>
+      </div>
       <p part="notice" role="status" ?hidden=${!this.notice}>${this.notice}</p>
       <form part="composer" @submit=${this.onSubmit}>
         <label class="visually-hidden" for="input">${s.messageLabel}</label>
@@ -191,7 +206,7 @@ export class MeshChatElement extends LitElement {
       input.value = '';
     } catch (err) {
       const code = (err as MeshError).code;
-      this.showNotice(this.strings.errors[code] ?? (err as Error).message);
+      this.showNotice(this.s.errors[code] ?? (err as Error).message);
     }
   }
 

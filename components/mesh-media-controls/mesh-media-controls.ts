@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { RoomAttachment } from '../shared/room-attachment.js';
-import { EN, type MeshStrings } from '../shared/strings.js';
+import { resolveStrings, type MeshStrings } from '../shared/strings.js';
 import { tokens } from '../shared/tokens.js';
 
 /**
@@ -62,13 +62,17 @@ export class MeshMediaControlsElement extends LitElement {
   };
 
   declare for: string;
-  declare strings: MeshStrings;
+  /** Strings to use instead of the built-in ones of the element's language (any subset). */
+  declare strings: Partial<MeshStrings> | null;
   private readonly attachment: RoomAttachment;
+
+  /** The strings in effect: the element's language, with `strings` on top. */
+  protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
 
   constructor() {
     super();
     this.for = '';
-    this.strings = EN;
+    this.strings = null;
     const update = () => this.requestUpdate();
     this.attachment = new RoomAttachment(this, { 'mesh-local-media': update, 'mesh-state-change': update });
   }
@@ -80,7 +84,7 @@ export class MeshMediaControlsElement extends LitElement {
   protected override render() {
     const room = this.attachment.room;
     if (!room) return nothing;
-    const s = this.strings;
+    const s = this.s;
     const local = room.core?.localMedia ?? null;
     const state = local?.state;
     const inRoom = room.state === 'connected' || room.state === 'reconnecting' || room.state === 'connecting';

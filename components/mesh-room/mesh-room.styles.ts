@@ -14,6 +14,31 @@ export const styles = [
       font: var(--_font);
       color: var(--_text);
     }
+    [part='join-form'] {
+      display: flex;
+      flex-wrap: wrap;
+      gap: var(--_space);
+      align-items: end;
+    }
+    [part='name-label'] {
+      display: grid;
+      gap: calc(var(--_space) / 2);
+    }
+    [part='name-input'],
+    [part='join-button'] {
+      font: inherit;
+      padding: calc(var(--_space) / 2) var(--_space);
+      border-radius: var(--_radius);
+      border: 1px solid var(--_border);
+      color: var(--_text);
+      background: var(--_bg);
+    }
+    [part='join-button'] {
+      color: var(--_on-accent);
+      background: var(--_accent);
+      border-color: var(--_accent);
+      cursor: pointer;
+    }
     [part='media-error'] {
       margin: 0;
       padding: var(--_space) calc(var(--_space) * 1.5);

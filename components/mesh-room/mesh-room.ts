@@ -7,7 +7,7 @@ import {
 } from '../events.js';
 import { mediaKinds } from './media-kinds.js';
 import { ROOM_CONNECTED } from '../shared/room-attachment.js';
-import { EN, type MeshStrings } from '../shared/strings.js';
+import { resolveStrings, type MeshStrings } from '../shared/strings.js';
 import { relayUrl } from './relay-url.js';
 import { styles } from './mesh-room.styles.js';
 
@@ -43,6 +43,10 @@ import { styles } from './mesh-room.styles.js';
  * @csspart base - The wrapper around the content.
  * @csspart error - The message shown when joining failed.
  * @csspart media-error - The message shown when the camera or microphone cannot be used.
+ * @csspart join-form - The form asking for a name (no `name` attribute, or the name was refused).
+ * @csspart name-label - The label of the name field.
+ * @csspart name-input - The name field.
+ * @csspart join-button - The button that joins with the name.
  *
  * @cssprop --mesh-font - Font of all mesh elements. Default `inherit`.
  * @cssprop --mesh-color-text - Text colour.
@@ -81,8 +85,8 @@ export class MeshRoomElement extends LitElement {
   declare token: string;
   /** `idle` | `connecting` | `connected` | `reconnecting` | `failed` | `closed` (read-only). */
   declare state: RoomState;
-  /** User-visible strings (English by default). */
-  declare strings: MeshStrings;
+  /** Strings to use instead of the built-in ones of the element's language (any subset). */
+  declare strings: Partial<MeshStrings> | null;
   /** Why joining failed, while `state` is `failed`. */
   declare error: { code: string; message: string } | null;
   /** Peer-connection settings (ICE servers, transport policy); set before joining. */
@@ -96,6 +100,9 @@ export class MeshRoomElement extends LitElement {
   /** The application called leave(): do not join again by ourselves until join() is called. */
   private userLeft = false;
 
+  /** The strings in effect: the element's language, with `strings` on top. */
+  protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
+
   constructor() {
     super();
     this.room = '';
@@ -105,7 +112,7 @@ export class MeshRoomElement extends LitElement {
     this.maxPeers = 8;
     this.token = '';
     this.state = 'idle';
-    this.strings = EN;
+    this.strings = null;
     this.error = null;
     this.rtcConfig = null;
     this.mediaError = null;
@@ -221,17 +228,32 @@ export class MeshRoomElement extends LitElement {
 
   protected override render() {
     const failed = this.state === 'failed' && this.error;
-    const s = this.strings;
+    const s = this.s;
     const showMedia = mediaKinds(this.media) !== null || this.peers.some((p) => p.stream?.getVideoTracks().length);
+    // No name yet (an embed that cannot know the visitor), or the name was refused: ask for one.
+    const askName = !!this.room && (!this.name || (this.state === 'failed' && (this.error?.code === 'name-taken' || this.error?.code === 'invalid-name')));
     return html`<div part="base">
       ${failed ? html`<p part="error" role="alert">${s.errors[this.error!.code] ?? this.error!.message}</p>` : nothing}
       ${this.mediaError ? html`<p part="media-error" role="alert">${s.errors[this.mediaError.code] ?? this.mediaError.message}</p>` : nothing}
+      ${askName ? html`<form part="join-form" @submit=${this.onNameSubmit}>
+        <label part="name-label">${s.yourName} <input part="name-input" name="name" required maxlength="64" autocomplete="nickname" .value=${this.name}></label>
+        <button part="join-button" type="submit">${s.joinRoom}</button>
+      </form>` : nothing}
       <slot name="media">
-        ${showMedia ? html`<mesh-video-grid exportparts="grid, tile, video, caption, placeholder, indicator, sound-prompt"></mesh-video-grid>` : nothing}
-        <mesh-media-controls exportparts="controls, control, leave-button"></mesh-media-controls>
+        ${showMedia && this.name ? html`<mesh-video-grid exportparts="grid, tile, video, caption, placeholder, indicator, sound-prompt"></mesh-video-grid>` : nothing}
+        ${this.name ? html`<mesh-media-controls exportparts="controls, control, leave-button"></mesh-media-controls>` : nothing}
       </slot>
       <slot></slot>
     </div>`;
+  }
+
+  private onNameSubmit(ev: SubmitEvent): void {
+    ev.preventDefault();
+    const input = (ev.target as HTMLFormElement).elements.namedItem('name') as HTMLInputElement;
+    const name = input.value.trim();
+    if (!name) return;
+    if (name === this.name) void this.join().catch(() => {});
+    else this.name = name; // a new name joins by itself
   }
 
   private wire(core: Room): void {

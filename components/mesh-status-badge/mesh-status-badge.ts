@@ -2,7 +2,7 @@ import { LitElement, html } from 'lit';
 import type { PeerInfo, Quality, RoomState } from '../../core/index.js';
 import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
 import { RoomAttachment } from '../shared/room-attachment.js';
-import { EN, type MeshStrings } from '../shared/strings.js';
+import { resolveStrings, type MeshStrings } from '../shared/strings.js';
 import { styles } from './mesh-status-badge.styles.js';
 
 const STATES: readonly RoomState[] = ['idle', 'connecting', 'connected', 'reconnecting', 'failed', 'closed'];
@@ -48,18 +48,21 @@ export class MeshStatusBadgeElement extends LitElement {
   declare state: RoomState;
   /** Quality of the worst peer link (read-only; null until measured). */
   declare quality: Quality | null;
-  /** User-visible strings (English by default). */
-  declare strings: MeshStrings;
+  /** Strings to use instead of the built-in ones of the element's language (any subset). */
+  declare strings: Partial<MeshStrings> | null;
 
   private readonly internals: ElementInternals | null;
   private readonly attachment: RoomAttachment;
+
+  /** The strings in effect: the element's language, with `strings` on top. */
+  protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
 
   constructor() {
     super();
     this.for = '';
     this.state = 'idle';
     this.quality = null;
-    this.strings = EN;
+    this.strings = null;
     this.internals = typeof this.attachInternals === 'function' ? this.attachInternals() : null;
     const sync = () => this.sync(this.attachment.room);
     this.attachment = new RoomAttachment(this, {
@@ -76,7 +79,7 @@ export class MeshStatusBadgeElement extends LitElement {
   }
 
   protected override render() {
-    const s = this.strings;
+    const s = this.s;
     const room = this.attachment.room;
     const peers = room?.peers ?? [];
     const live = room && (this.state === 'connected' || this.state === 'reconnecting');

@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import type { MediaState, PeerInfo } from '../../core/index.js';
 import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
 import { RoomAttachment } from '../shared/room-attachment.js';
-import { EN, type MeshStrings } from '../shared/strings.js';
+import { resolveStrings, type MeshStrings } from '../shared/strings.js';
 import { styles } from './mesh-video-grid.styles.js';
 
 /**
@@ -35,15 +35,20 @@ export class MeshVideoGridElement extends LitElement {
   };
 
   declare for: string;
-  declare strings: MeshStrings;
+  /** Strings to use instead of the built-in ones of the element's language (any subset). */
+  declare strings: Partial<MeshStrings> | null;
+  /** @internal */
   declare protected soundBlocked: boolean;
 
   private readonly attachment: RoomAttachment;
 
+  /** The strings in effect: the element's language, with `strings` on top. */
+  protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
+
   constructor() {
     super();
     this.for = '';
-    this.strings = EN;
+    this.strings = null;
     this.soundBlocked = false;
     const update = () => this.requestUpdate();
     this.attachment = new RoomAttachment(this, {
@@ -78,12 +83,12 @@ export class MeshVideoGridElement extends LitElement {
     const local = core?.localMedia;
     if (core && local) tiles.push(this.tile(core.selfName, local.stream, local.state, null, true));
     for (const p of room.peers) tiles.push(this.tile(p.name, p.stream, p.media, p, false));
-    return html`<ul part="grid" data-count=${tiles.length} aria-label=${this.strings.participants}>${tiles}</ul>
-      ${this.soundBlocked ? html`<button part="sound-prompt" type="button" @click=${this.enableSound}>${this.strings.enableSound}</button>` : nothing}`;
+    return html`<ul part="grid" data-count=${tiles.length} aria-label=${this.s.participants}>${tiles}</ul>
+      ${this.soundBlocked ? html`<button part="sound-prompt" type="button" @click=${this.enableSound}>${this.s.enableSound}</button>` : nothing}`;
   }
 
   private tile(name: string, stream: MediaStream | null, media: MediaState | null, peer: PeerInfo | null, self: boolean): TemplateResult {
-    const s = this.strings;
+    const s = this.s;
     const video = media ? media.video : !!stream?.getVideoTracks().length;
     const label = self ? `${name} (${s.you})` : name;
     const quality = peer?.quality ?? null;

@@ -1,9 +1,17 @@
 import type { RoomState } from '../../core/index.js';
 
-/** Every user-visible string of the elements. Override per element with the `strings` property. */
+/**
+ * Every user-visible string of the elements. Each element picks the table of its language (the
+ * nearest `lang` attribute, across shadow roots, else the document's) and lays its `strings`
+ * property over it, so a page can change one string or translate all of them.
+ */
 export interface MeshStrings {
+  /** Formats a past time relative to now ("2 minutes ago"); uses Intl.RelativeTimeFormat. */
+  ago(at: number, now: number): string;
   state: Record<RoomState, string>;
   peers(n: number): string;
+  yourName: string;
+  joinRoom: string;
   messageLabel: string;
   send: string;
   chatLog: string;
@@ -36,7 +44,18 @@ export interface MeshStrings {
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
+/** "now", "2 minutes ago", "3 hours ago"…, in `locale`, for times within a day; else the clock time. */
+export function relativeTime(locale: string, at: number, now: number): string {
+  const seconds = Math.round((at - now) / 1000);
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  if (seconds > -45) return rtf.format(0, 'second');
+  if (seconds > -3600) return rtf.format(Math.round(seconds / 60), 'minute');
+  if (seconds > -86_400) return rtf.format(Math.round(seconds / 3600), 'hour');
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' }).format(at);
+}
+
 export const EN: MeshStrings = {
+  ago: (at, now) => relativeTime('en', at, now),
   state: {
     idle: 'Not connected',
     connecting: 'Connecting…',
@@ -46,6 +65,8 @@ export const EN: MeshStrings = {
     closed: 'Left the room',
   },
   peers: (n) => (n === 0 ? 'nobody else here' : plural(n, 'other person', 'other people')),
+  yourName: 'Your name',
+  joinRoom: 'Join',
   messageLabel: 'Message',
   send: 'Send',
   chatLog: 'Chat messages',
@@ -93,3 +114,33 @@ export const EN: MeshStrings = {
     'media-failed': 'The camera or microphone could not be started (another app may be using it). You can still chat.',
   },
 };
+
+/** Built-in tables by language (the primary subtag). */
+const TABLES: Record<string, MeshStrings> = { en: EN };
+
+/** Adds a language table (e.g. `registerStrings('fr', FR)`); pages can ship their own. */
+export function registerStrings(lang: string, table: MeshStrings): void {
+  TABLES[lang.toLowerCase()] = table;
+}
+
+/** The table for a BCP 47 language tag (`de-CH` → `de`), English when there is none. */
+export function stringsFor(lang: string | null | undefined): MeshStrings {
+  const primary = (lang ?? '').toLowerCase().split('-')[0];
+  return TABLES[primary] ?? EN;
+}
+
+/** The language an element is shown in: its nearest `lang`, across shadow roots, else the document's. */
+export function langOf(el: Element): string {
+  let node: Node | null = el;
+  while (node) {
+    if (node instanceof Element && node.hasAttribute('lang')) return node.getAttribute('lang')!;
+    node = node instanceof ShadowRoot ? node.host : node.parentNode;
+  }
+  return document.documentElement.lang || navigator.language || 'en';
+}
+
+/** The strings an element uses: its language's table with its own overrides on top. */
+export function resolveStrings(el: Element, overrides: Partial<MeshStrings> | null | undefined): MeshStrings {
+  const base = stringsFor(langOf(el));
+  return overrides ? { ...base, ...overrides, errors: { ...base.errors, ...overrides.errors } } : base;
+}

@@ -1,0 +1,67 @@
+import { registerStrings, relativeTime, type MeshStrings } from './strings.js';
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** German. */
+export const DE: MeshStrings = {
+  ago: (at, now) => relativeTime('de', at, now),
+  state: {
+    idle: 'Nicht verbunden',
+    connecting: 'Verbinde…',
+    connected: 'Verbunden',
+    reconnecting: 'Verbinde neu…',
+    failed: 'Getrennt',
+    closed: 'Raum verlassen',
+  },
+  peers: (n) => (n === 0 ? 'sonst niemand hier' : plural(n, 'weitere Person', 'weitere Personen')),
+  yourName: 'Dein Name',
+  joinRoom: 'Beitreten',
+  messageLabel: 'Nachricht',
+  send: 'Senden',
+  chatLog: 'Chatnachrichten',
+  empty: 'Noch keine Nachrichten.',
+  you: 'du',
+  sending: 'wird gesendet…',
+  caughtUp: (n) => (n === 0 ? 'Wieder verbunden.' : `Wieder verbunden — ${plural(n, 'Nachricht', 'Nachrichten')} nachgeholt.`),
+  lost: (n) => `${plural(n, 'ältere Nachricht konnte', 'ältere Nachrichten konnten')} nicht wiederhergestellt werden.`,
+  relayRestarted: 'Der Server wurde neu gestartet; Nachrichten von Personen, die inzwischen gegangen sind, lassen sich nicht prüfen.',
+  relayUnavailable: 'Server nicht erreichbar — Nachrichten gehen direkt an die anderen und erreichen alle, sobald er wieder da ist.',
+  micOn: 'Mikrofon stummschalten',
+  micOff: 'Mikrofon einschalten',
+  cameraOn: 'Kamera ausschalten',
+  cameraOff: 'Kamera einschalten',
+  shareScreen: 'Bildschirm teilen',
+  stopSharing: 'Teilen beenden',
+  leave: 'Verlassen',
+  join: 'Wieder beitreten',
+  mediaControls: 'Anrufsteuerung',
+  participants: 'Teilnehmende',
+  muted: 'stumm',
+  noVideo: 'Kamera aus',
+  sharing: 'teilt Bildschirm',
+  enableSound: 'Klicken, um die anderen zu hören',
+  quality: { good: 'gute Verbindung', fair: 'mittlere Verbindung', poor: 'schlechte Verbindung' },
+  figures: (rtt, loss, kbps) => [
+    rtt === null ? '' : `${Math.round(rtt)} ms`,
+    loss === null ? '' : `${(loss < 10 ? loss.toFixed(1) : String(Math.round(loss))).replace('.', ',')} % Verlust`,
+    kbps === null ? '' : kbps >= 1000 ? `${(kbps / 1000).toFixed(1).replace('.', ',')} Mbit/s` : `${Math.round(kbps)} kbit/s`,
+  ].filter(Boolean).join(' · '),
+  errors: {
+    'name-taken': 'Dieser Name wird in diesem Raum schon verwendet. Wähle einen anderen Namen und tritt erneut bei.',
+    'room-full': 'Dieser Raum ist voll. Versuche es später oder nimm einen anderen Raum.',
+    'invalid-name': 'Namen brauchen 1–64 sichtbare Zeichen.',
+    'invalid-room': 'Raumnamen bestehen aus Buchstaben, Ziffern, Punkt, Binde- und Unterstrich (bis 64).',
+    'token-invalid': 'Der Zugangsschlüssel für diesen Raum ist ungültig. Lade die Seite neu, um einen neuen zu erhalten.',
+    'token-expired': 'Der Zugangsschlüssel für diesen Raum ist abgelaufen. Lade die Seite neu, um einen neuen zu erhalten.',
+    'origin-denied': 'Diese Seite darf den Raum-Server nicht verwenden.',
+    'signaling-failed': 'Der Raum-Server ist nicht erreichbar. Prüfe deine Verbindung; ein erneuter Beitritt versucht es wieder.',
+    'payload-too-large': 'Diese Nachricht ist zu lang.',
+    'outbox-full': 'Zu viele Nachrichten warten auf den Server. Warte kurz und versuche es erneut.',
+    'turn-unavailable': 'Der Weiterleitungsserver für schwierige Netze ist nicht erreichbar; Anrufe durch strenge Firewalls können scheitern.',
+    'media-denied': 'Kamera und Mikrofon sind für diese Seite gesperrt. Erlaube sie in den Website-Einstellungen des Browsers, um gesehen und gehört zu werden; der Chat funktioniert trotzdem.',
+    'media-unavailable': 'Keine Kamera und kein Mikrofon gefunden. Du kannst trotzdem chatten und zuschauen.',
+    'media-failed': 'Kamera oder Mikrofon ließen sich nicht starten (vielleicht nutzt sie eine andere App). Du kannst trotzdem chatten.',
+  },
+};
+
+registerStrings('de', DE);
