@@ -2,17 +2,115 @@
 //   dist/mesh-room.js       the elements + core + lit, one self-contained minified ES module
 //   dist/mesh-room.iife.js  the same as a classic script (global MeshRoom), for CMSs without modules
 //   dist/core.js            the core alone (no lit), for `import { Room } from 'mesh-room/core'`
-//   dist/relay/main.js      the relay CLI (bin `mesh-relay`), Node ESM, `ws` external
-//   dist/relay/index.js     the relay as a library
+//   dist/relay/main.js      the relay CLI (bin `mesh-relay`), Node ESM, dependencies external
+//   dist/relay/index.js     the relay as a library; dist/relay/testing.js the web-test-runner plugin
+// Flags: --watch; --types (declaration files in dist/types); --docs (regenerate custom-elements.json
+// and the README's element reference); --check-docs (fail when either is out of date).
 import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rm, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 
-const watch = process.argv.includes('--watch');
+const flags = new Set(process.argv.slice(2));
+
+// The README's element reference, rendered from custom-elements.json.
+const esc = (s = '') => String(s).replace(/\|/g, '\\|').replace(/\n+/g, ' ').trim();
+const table = (head, rows) => (rows.length ? [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n') : '');
+
+/** Markdown for every custom element in the manifest, in tag order. */
+function elementReference(manifest) {
+  const elements = manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.tagName).sort((a, b) => a.tagName.localeCompare(b.tagName));
+  return elements.map((d) => {
+    const attrs = (d.attributes ?? []).filter((a) => !a.name.startsWith('_'));
+    const events = [...new Map((d.events ?? []).filter((e) => e.name).map((e) => [e.name, e])).values()];
+    const parts = [
+      `#### \`<${d.tagName}>\``,
+      esc(d.summary ?? d.description ?? ''),
+      table(['attribute', 'description'], attrs.map((a) => [`\`${a.name}\``, a.description ?? ''])),
+      table(['event', 'description'], events.map((e) => [`\`${e.name}\``, e.description ?? ''])),
+      table(['slot', 'description'], (d.slots ?? []).map((s) => [s.name ? `\`${s.name}\`` : '(default)', s.description ?? ''])),
+      table(['part', 'description'], (d.cssParts ?? []).map((p) => [`\`${p.name}\``, p.description ?? ''])),
+      table(['custom property', 'description'], (d.cssProperties ?? []).map((p) => [`\`${p.name}\``, p.description ?? ''])),
+    ];
+    return parts.filter(Boolean).join('\n\n');
+  }).join('\n\n');
+}
+
+
+/** custom-elements.json generated from the elements' JSDoc, as a string. */
+function generateManifest() {
+  const dir = mkdtempSync(join(tmpdir(), 'cem-'));
+  try {
+    // A config file, because only there can `packagejson: false` stop the analyzer from rewriting
+    // package.json's customElements field to point at this temporary directory.
+    const config = join(dir, 'cem.config.mjs');
+    writeFileSync(config, `export default ${JSON.stringify({
+      globs: ['components/**/*.ts'], exclude: ['components/**/*.styles.ts'], litelement: true, packagejson: false,
+      // The analyzer joins outdir to the working directory, so it gets a relative path.
+      outdir: relative(process.cwd(), dir),
+    })};\n`);
+    execFileSync(process.execPath, ['node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--config', config], { stdio: 'pipe' });
+    return JSON.stringify(JSON.parse(readFileSync(join(dir, 'custom-elements.json'), 'utf8')), null, 2) + '\n';
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const START = '<!-- elements:start (generated from custom-elements.json by `npm run docs`) -->';
+const END = '<!-- elements:end -->';
+function readmeWith(manifest) {
+  const readme = readFileSync('README.md', 'utf8');
+  const a = readme.indexOf(START);
+  const b = readme.indexOf(END);
+  if (a < 0 || b < 0) throw new Error('README.md lacks the element reference markers');
+  return readme.slice(0, a + START.length) + '\n' + elementReference(JSON.parse(manifest)) + '\n' + readme.slice(b);
+}
+
+if (flags.has('--docs') || flags.has('--check-docs')) {
+  const manifest = generateManifest();
+  const readme = readmeWith(manifest);
+  if (flags.has('--check-docs')) {
+    const stale = [];
+    if (readFileSync('custom-elements.json', 'utf8') !== manifest) stale.push('custom-elements.json');
+    if (readFileSync('README.md', 'utf8') !== readme) stale.push('README.md (element reference)');
+    if (stale.length) {
+      console.error(`out of date: ${stale.join(', ')} — run \`npm run docs\` and commit the result`);
+      process.exit(1);
+    }
+    console.log('custom-elements.json and the README element reference are up to date');
+  } else {
+    writeFileSync('custom-elements.json', manifest);
+    writeFileSync('README.md', readme);
+    console.log('wrote custom-elements.json and the README element reference');
+  }
+  process.exit(0);
+}
+
+const watch = flags.has('--watch');
 await rm('dist', { recursive: true, force: true });
 await mkdir('dist', { recursive: true });
 
+/**
+ * Strips the indentation and comments inside lit's css`` and html`` templates (esbuild minifies
+ * the code around them, not their contents). Whitespace between tags goes; text is untouched.
+ */
+const minifyTemplates = {
+  name: 'minify-templates',
+  setup(build) {
+    build.onLoad({ filter: /components[\\/].*\.ts$/ }, async (args) => {
+      let src = readFileSync(args.path, 'utf8');
+      src = src.replace(/css`([^`]*)`/g, (_, body) => 'css`' + body.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{}:;,>])\s*/g, '$1').replace(/;}/g, '}').trim() + '`');
+      src = src.replace(/html`([^`]*)`/g, (_, body) => 'html`' + body.replace(/>\s+</g, '><').replace(/\n\s+/g, ' ') + '`');
+      return { contents: src, loader: 'ts' };
+    });
+  },
+};
+
 const browser = {
   bundle: true,
+  plugins: [minifyTemplates],
   format: 'esm',
   target: 'es2022',
   minify: true,
@@ -26,7 +124,7 @@ const builds = [
   { ...browser, format: 'iife', globalName: 'MeshRoom', entryPoints: { 'mesh-room.iife': 'components/index.ts' }, outdir: 'dist' },
   { ...browser, entryPoints: { core: 'core/index.ts' }, outdir: 'dist' },
   {
-    entryPoints: { main: 'relay/main.ts', index: 'relay/index.ts' },
+    entryPoints: { main: 'relay/main.ts', index: 'relay/index.ts', testing: 'relay/wtr-plugin.ts' },
     outdir: 'dist/relay',
     bundle: true,
     platform: 'node',
@@ -43,4 +141,5 @@ if (watch) {
   console.log('build: watching for changes');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  if (flags.has('--types')) execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
 }

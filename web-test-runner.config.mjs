@@ -5,6 +5,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { defaultReporter, summaryReporter } from '@web/test-runner';
 import { relayPlugin } from './test/helpers/wtr-relay-plugin.ts';
+import { meshRelayPlugin } from './relay/wtr-plugin.ts';
 import { wtrCountReporter } from './test/helpers/count-reporter.mjs';
 
 export const CHROMIUM_ARGS = [
@@ -32,7 +33,8 @@ export default {
   // One page at a time: a background page gets no animation frames, and fixtures wait for one.
   concurrency: 1,
   concurrentBrowsers: 1,
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), relayPlugin()],
+  // meshRelayPlugin is the one the package exports for sites' own tests (tested here too).
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), relayPlugin(), meshRelayPlugin()],
   browsers: [
     chromeLauncher({
       launchOptions: {

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode } from './protocol.js';
+import type { ErrorCode } from './protocol.js';
 
 /** Codes raised by the client itself (the relay's codes are in `protocol.ts`). */
 export const CLIENT_ERROR_CODES = {
@@ -18,9 +18,12 @@ export const CLIENT_ERROR_CODES = {
 
 export type MeshErrorCode = ErrorCode | keyof typeof CLIENT_ERROR_CODES;
 
-/** Default human text for a code. */
+/**
+ * Default human text for a client code. (Relay codes come with the relay's own message; the
+ * descriptions of those live in `ERROR_CODES` of the protocol, on the relay side.)
+ */
 export function describeError(code: MeshErrorCode): string {
-  return (ERROR_CODES as Record<string, string>)[code] ?? (CLIENT_ERROR_CODES as Record<string, string>)[code] ?? code;
+  return (CLIENT_ERROR_CODES as Record<string, string>)[code] ?? code;
 }
 
 /**

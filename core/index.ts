@@ -22,4 +22,4 @@ export { MeshError, describeError, CLIENT_ERROR_CODES, type MeshErrorCode } from
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { StateMachine, type TransitionTable } from './state-machine.js';
 export { systemClock, type Clock } from './clock.js';
-export { ERROR_CODES, PROTOCOL_VERSION, PROTOCOL_LIMITS, QUALITY_THRESHOLDS, classifyQuality, qualityRecommendations, normalizeName, nameKey, type ErrorCode, type QualityLevel, type QualityMetrics } from './protocol.js';
+export { PROTOCOL_VERSION, PROTOCOL_LIMITS, QUALITY_THRESHOLDS, classifyQuality, qualityRecommendations, normalizeName, nameKey, type ErrorCode, type QualityLevel, type QualityMetrics } from './protocol.js';

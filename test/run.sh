@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: everything, on a fresh Debian machine as root.
 #  1. installs the system packages the tests use when missing (Chromium, nftables, coturn, redis-server; never a downloaded browser),
-#  2. builds and type-checks,
+#  2. builds, type-checks, checks the generated docs and the bundle size budgets,
 #  3. runs every runner inside a network namespace that has only `lo` (test traffic stays on 127.0.0.1),
 #  4. ends with one line: "tests: N passed, N failed", summed over all runners.
 set -uo pipefail
@@ -31,6 +31,8 @@ check() { # name, command...: a build step counted as one test
 }
 check build node build.mjs
 check typecheck npx --no-install tsc --noEmit -p .
+check docs node build.mjs --check-docs   # custom-elements.json and the README reference match the JSDoc
+check size node bench/size.mjs --check   # bundle size budgets
 
 # Inside the namespace: loopback only (see ../shared/TESTING.md). Without unshare (a laptop
 # without root) the same commands run on the host, still bound to 127.0.0.1.
@@ -44,7 +46,7 @@ fi
 node -e '
   const fs = require("fs");
   const dir = process.argv[1];
-  const runners = ["build", "typecheck", "node", "wtr", "e2e"];
+  const runners = ["build", "typecheck", "docs", "size", "node", "wtr", "e2e"];
   let passed = 0, failed = 0;
   for (const r of runners) {
     const f = `${dir}/${r}.json`;

@@ -66,7 +66,6 @@ export class MeshChatElement extends LitElement {
     for: { type: String, reflect: true },
     messages: { attribute: false },
     strings: { attribute: false },
-    notice: { state: true },
   };
 
   /** Id of the `<mesh-room>` to attach to. */
@@ -75,8 +74,8 @@ export class MeshChatElement extends LitElement {
   declare messages: ChatMessage[];
   /** Strings to use instead of the built-in ones of the element's language (any subset). */
   declare strings: Partial<MeshStrings> | null;
-  /** @internal */
-  declare protected notice: string;
+  /** The notice shown, if any (rendered on change through requestUpdate). */
+  private notice = '';
 
   private readonly attachment: RoomAttachment;
   private noticeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -92,7 +91,6 @@ export class MeshChatElement extends LitElement {
     this.for = '';
     this.messages = [];
     this.strings = null;
-    this.notice = '';
     this.attachment = new RoomAttachment(this, {
       'mesh-message': (e) => this.onMessage((e as MeshMessageEvent).detail),
       'mesh-acked': (e) => this.onAcked((e as MeshAckedEvent).detail.id),
@@ -194,8 +192,9 @@ export class MeshChatElement extends LitElement {
   /** Shows a notice for a few seconds, or until replaced when `sticky`. */
   private showNotice(text: string, sticky = false): void {
     this.notice = text;
+    this.requestUpdate();
     clearTimeout(this.noticeTimer);
-    if (text && !sticky) this.noticeTimer = setTimeout(() => { this.notice = ''; }, NOTICE_MS);
+    if (text && !sticky) this.noticeTimer = setTimeout(() => this.showNotice(''), NOTICE_MS);
   }
 
   private onSubmit(ev: Event): void {

@@ -31,14 +31,13 @@ export class MeshVideoGridElement extends LitElement {
   static override properties = {
     for: { type: String, reflect: true },
     strings: { attribute: false },
-    soundBlocked: { state: true },
   };
 
   declare for: string;
   /** Strings to use instead of the built-in ones of the element's language (any subset). */
   declare strings: Partial<MeshStrings> | null;
-  /** @internal */
-  declare protected soundBlocked: boolean;
+  /** The browser refused to play sound until a click (rendered through requestUpdate). */
+  private soundBlocked = false;
 
   private readonly attachment: RoomAttachment;
 
@@ -49,7 +48,6 @@ export class MeshVideoGridElement extends LitElement {
     super();
     this.for = '';
     this.strings = null;
-    this.soundBlocked = false;
     const update = () => this.requestUpdate();
     this.attachment = new RoomAttachment(this, {
       'mesh-peer-join': update,
@@ -69,7 +67,10 @@ export class MeshVideoGridElement extends LitElement {
     for (const v of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[data-remote]')) {
       if (v.paused && v.srcObject) {
         v.play().catch((err: DOMException) => {
-          if (err?.name === 'NotAllowedError') this.soundBlocked = true;
+          if (err?.name === 'NotAllowedError' && !this.soundBlocked) {
+            this.soundBlocked = true;
+            this.requestUpdate();
+          }
         });
       }
     }
@@ -109,6 +110,7 @@ export class MeshVideoGridElement extends LitElement {
 
   private enableSound(): void {
     this.soundBlocked = false;
+    this.requestUpdate();
     for (const v of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[data-remote]')) void v.play().catch(() => {});
   }
 

@@ -1,0 +1,123 @@
+// `npm run bench`: builds, runs every benchmark one after another (each in its own loopback-only
+// network namespace), writes one report, bench/results/report.json, and puts the table into
+// README.md between the bench markers. A benchmark that fails is listed in the report and the
+// table keeps its previous figures out (no stale numbers presented as new).
+//
+// Usage: node bench/run-all.mjs [--quick]   (--quick: fewer runs and a smaller relay load, ~3 min)
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { machine } from './lib.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const quick = process.argv.includes('--quick');
+
+/** Name → arguments. Order: the cheap ones first, so a broken build shows quickly. */
+const BENCHES = {
+  size: [],
+  connect: quick ? ['3'] : [],
+  delivery: quick ? ['300'] : [],
+  recovery: quick ? ['5'] : [],
+  media: quick ? ['3'] : [],
+  relay: quick ? ['30', '500'] : [],
+  fuzz: quick ? ['10000'] : [],
+};
+
+function run(cmd, args) {
+  const t0 = Date.now();
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], timeout: 20 * 60_000 });
+  return { ok: r.status === 0, seconds: Math.round((Date.now() - t0) / 100) / 10, status: r.status ?? r.signal };
+}
+
+function chromiumVersion() {
+  for (const bin of [process.env.CHROME_PATH, 'chromium', 'chromium-browser'].filter(Boolean)) {
+    const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    if (r.status === 0) return r.stdout.trim();
+  }
+  return 'unknown';
+}
+
+if (!run(process.execPath, ['build.mjs']).ok) {
+  console.error('bench: the build failed');
+  process.exit(1);
+}
+
+const results = {};
+const failed = [];
+for (const [name, args] of Object.entries(BENCHES)) {
+  const file = `${ROOT}/bench/results/${name}.json`;
+  rmSync(file, { force: true });
+  process.stderr.write(`\n── bench/${name}.mjs ${args.join(' ')}\n`);
+  const r = run(process.execPath, [`bench/${name}.mjs`, ...args]);
+  if (r.ok && existsSync(file)) results[name] = { seconds: r.seconds, ...JSON.parse(readFileSync(file, 'utf8')) };
+  else failed.push({ name, status: r.status });
+}
+
+const report = { at: new Date().toISOString(), quick, machine: { ...machine(), chromium: chromiumVersion() }, failed, results };
+writeFileSync(`${ROOT}/bench/results/report.json`, JSON.stringify(report, null, 2) + '\n');
+
+const table = renderTable(report);
+const README = `${ROOT}/README.md`;
+const START = '<!-- bench:start (written by `npm run bench`) -->';
+const END = '<!-- bench:end -->';
+const readme = readFileSync(README, 'utf8');
+const a = readme.indexOf(START);
+const b = readme.indexOf(END);
+if (a >= 0 && b > a) writeFileSync(README, readme.slice(0, a + START.length) + '\n' + table + '\n' + readme.slice(b));
+process.stdout.write(table + '\n');
+process.stderr.write(`\nbench: report in bench/results/report.json${failed.length ? `; FAILED: ${failed.map((f) => f.name).join(', ')}` : ''}\n`);
+process.exit(failed.length ? 1 : 0);
+
+/** The README table: one row per figure a user cares about, with what it is compared against. */
+function renderTable({ machine: m, results: r, at, quick: q }) {
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  const ms = (n) => (n >= 1000 ? `${(n / 1000).toFixed(1)} s` : `${n} ms`);
+  const k = (n) => `${Math.round(n / 1000)}k`;
+  const rows = [];
+  if (r.size) {
+    const s = r.size.bundles;
+    rows.push(['`size` — all elements + core + lit, `dist/mesh-room.js`, min+gzip', `${kb(s['mesh-room.js'].gzipBytes)} (classic script ${kb(s['mesh-room.iife.js'].gzipBytes)})`,
+      `PeerJS ${s['peerjs Peer'].version} ${kb(s['peerjs Peer'].gzipBytes)}, Trystero ${s['trystero joinRoom'].version} ${kb(s['trystero joinRoom'].gzipBytes)}, neither with UI; goal 20 KB not met`]);
+    rows.push(['same, `dist/core.js` alone (no UI)', kb(s['core.js'].gzipBytes), `lit alone ${kb(s['lit (alone)'].gzipBytes)}`]);
+  }
+  if (r.connect) {
+    rows.push(['`connect` — `join()` to every data channel open, 2 peers', `${ms(r.connect.peers2.joinToAllOpenMs.median)} median`, 'goal < 2 s']);
+    rows.push(['same, 8 peers in one page (28 links)', `${ms(r.connect.peers8.joinToAllOpenMs.median)} median`, 'goal < 2 s']);
+  }
+  if (r.delivery) {
+    const d = r.delivery;
+    rows.push([`\`delivery\` — message latency peer to peer (${d.p2pLatencyMs.n} messages)`, `p50 ${d.p2pLatencyMs.p50} ms, p99 ${d.p2pLatencyMs.p99} ms`, '']);
+    rows.push(['same, through the relay only', `p50 ${d.relayLatencyMs.p50} ms, p99 ${d.relayLatencyMs.p99} ms`, '']);
+    const c = d.chaos;
+    rows.push([`chaos: ${c.sent} messages in rooms of 4, faults: ${c.faults.length} (relay kills and UDP drops)`,
+      `${c.delivered}/${c.expectedDeliveries} delivered, ${c.duplicates} duplicates, ${c.lost} lost, ${c.reportedLost} reported lost`, 'goal: exactly once']);
+  }
+  if (r.recovery) {
+    const v = r.recovery;
+    rows.push([`\`recovery\` — relay SIGKILL + restart → rooms \`connected\` (${v.cycles} cycles)`, `${ms(v.relayRestart.toConnectedMs.median)} median, ${ms(v.relayRestart.toConnectedMs.max)} max`, 'goal < 3 s']);
+    rows.push(['UDP outage healed → first peer-to-peer message', `${ms(v.udpOutage.healToP2pDataMs.median)} median, ${ms(v.udpOutage.healToP2pDataMs.max)} max`, `Chromium needs ${ms(v.udpOutage.detectionMs.median)} to notice the outage`]);
+  }
+  if (r.media) {
+    rows.push(['`media` — `join()` with camera to first remote video frame, 2 peers', `${ms(r.media.peers2.joinToFirstRemoteFrameMs.median)} median`, '']);
+    rows.push(['same, 4 peers, every remote tile showing video', `${ms(r.media.peers4.joinToEveryRemoteFrameMs.median)} median`, '']);
+  }
+  if (r.relay) {
+    const x = r.relay;
+    rows.push([`\`relay\` — deliveries/s, ${x.load.rooms} rooms × ${x.load.clientsPerRoom}, memory mode`, `${k(x.deliveredPerSecond.memory)}/s (${Math.round(x.memoryVsRawWs * 100)} % of raw ws)`, `raw ws broadcast server ${k(x.deliveredPerSecond.rawWs)}/s`]);
+    rows.push(['same, rooms kept in Redis (`--redis`)', `${k(x.deliveredPerSecond.redis)}/s`, '']);
+    rows.push(['latency at 20 msg/s per room, p50 (memory / Redis)', `${x.latencyAt20MsgPerSecPerRoomMs.memory.p50} ms / ${x.latencyAt20MsgPerSecPerRoomMs.redis.p50} ms`, `raw ws ${x.latencyAt20MsgPerSecPerRoomMs.rawWs.p50} ms`]);
+    rows.push([`idle memory per connection (${x.idle.connections} connections)`, `${x.idle.perConnectionKiB} KiB`, '']);
+  }
+  if (r.fuzz) {
+    const f = r.fuzz;
+    rows.push(['`fuzz` — hostile frames against the relay process', `${f.framesTried.toLocaleString('en')} frames, ${f.crashes} crashes`, `calm room meanwhile: ${f.calmRoom.delivered}/${f.calmRoom.sent} delivered`]);
+  }
+  const lines = [
+    `Measured ${at.slice(0, 10)}${q ? ' (quick run)' : ''} on ${m.cpus} × ${m.cpuModel}, ${m.memGiB} GiB, Node ${m.node.replace(/^v/, '')}, ${m.chromium}, ${m.platform}; loopback only, inside a network namespace.`,
+    '',
+    '| benchmark (`node bench/<name>.mjs`) | mesh-room | compared with |',
+    '| --- | --- | --- |',
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ];
+  return lines.join('\n');
+}
