@@ -1,6 +1,6 @@
 import { Timer, type Clock } from './clock.js';
 import { metricsBetween, sampleStats, type HealthMetrics, type StatsSample } from './health-stats.js';
-import { qualityRecommendations, type QualityLevel } from './protocol.js';
+import { qualityRecommendations, type QualityLevel } from './quality.js';
 import { DEFAULT_HYSTERESIS, QualityTracker, type HysteresisOptions } from './quality-tracker.js';
 import { TypedEventTarget } from './typed-event-target.js';
 

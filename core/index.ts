@@ -16,10 +16,13 @@ export { sampleStats, metricsBetween, type HealthMetrics, type StatsSample } fro
 export { QualityTracker, classifyScaled, DEFAULT_HYSTERESIS, type HysteresisOptions } from './quality-tracker.js';
 export { AdaptiveBitrate, BITRATE_LADDER, type BitrateStep } from './adaptive-bitrate.js';
 export { PeerLink, LINK_TRANSITIONS, DEFAULT_LINK_TUNING, type LinkState, type LinkTuning, type PeerLinkOptions, type LinkEventMap } from './peer-link.js';
-export { SignalingClient, SIGNALING_TRANSITIONS, DEFAULT_SIGNALING_TUNING, type SignalingState, type SignalingTuning, type SignalingClientOptions, type StateChange, type WebSocketLike, type WebSocketConstructor } from './signaling-client.js';
+export { SignalingClient } from './signaling-client.js';
+export { SIGNALING_TRANSITIONS, DEFAULT_SIGNALING_TUNING, type SignalingState, type SignalingTuning, type SignalingClientOptions, type StateChange, type WebSocketLike, type WebSocketConstructor } from './signaling-types.js';
 export { MessageExchange, DEFAULT_MESSAGE_TUNING, type RoomMessage, type MessageTuning, type MessageVia, type ReconnectReport, type LostReport } from './message-exchange.js';
 export { MeshError, describeError, CLIENT_ERROR_CODES, type MeshErrorCode } from './errors.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 export { StateMachine, type TransitionTable } from './state-machine.js';
 export { systemClock, type Clock } from './clock.js';
-export { PROTOCOL_VERSION, PROTOCOL_LIMITS, QUALITY_THRESHOLDS, classifyQuality, qualityRecommendations, normalizeName, nameKey, type ErrorCode, type QualityLevel, type QualityMetrics } from './protocol.js';
+export { PROTOCOL_VERSION, PROTOCOL_LIMITS, type ErrorCode } from './protocol.js';
+export { normalizeName, nameKey } from './frame-validation.js';
+export { QUALITY_THRESHOLDS, classifyQuality, qualityRecommendations, type QualityLevel, type QualityMetrics } from './quality.js';

@@ -3,7 +3,8 @@ import type { ChannelFrame } from './channel-frames.js';
 import { Inbox, type Arrival } from './inbox.js';
 import { MeshError } from './errors.js';
 import { DEFAULT_OUTBOX_LIMITS, Outbox, type OutboxLimits } from './outbox.js';
-import { dataBytes, PROTOCOL_LIMITS, type SignalData } from './protocol.js';
+import { PROTOCOL_LIMITS, type SignalData } from './protocol.js';
+import { dataBytes } from './frame-validation.js';
 import { DEFAULT_SENT_LOG_LIMITS, SentLog, type SentLogLimits } from './sent-log.js';
 import { TypedEventTarget } from './typed-event-target.js';
 

@@ -6,7 +6,7 @@ import { Negotiator } from './negotiator.js';
 import type { SignalData } from './protocol.js';
 import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type SendQueueLimits } from './send-queue.js';
 import { StateMachine, type TransitionTable } from './state-machine.js';
-import type { StateChange } from './signaling-client.js';
+import type { StateChange } from './signaling-types.js';
 import { TypedEventTarget } from './typed-event-target.js';
 
 /**

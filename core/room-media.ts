@@ -5,7 +5,7 @@ import type { HealthMetrics } from './health-stats.js';
 import { HealthMonitor } from './health-monitor.js';
 import { LocalMedia, type MediaDevicesLike, type MediaKinds, type MediaState } from './local-media.js';
 import type { PeerLink } from './peer-link.js';
-import type { QualityLevel } from './protocol.js';
+import type { QualityLevel } from './quality.js';
 import type { HysteresisOptions } from './quality-tracker.js';
 
 /** Media and health knobs of a room. */

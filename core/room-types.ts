@@ -4,9 +4,9 @@ import type { HealthMetrics } from './health-stats.js';
 import type { MediaState } from './local-media.js';
 import type { LostReport, MessageTuning, ReconnectReport, RoomMessage } from './message-exchange.js';
 import type { LinkState, LinkTuning } from './peer-link.js';
-import type { QualityLevel } from './protocol.js';
+import type { QualityLevel } from './quality.js';
 import type { MediaOptions } from './room-media.js';
-import type { SignalingTuning, StateChange, WebSocketConstructor } from './signaling-client.js';
+import type { SignalingTuning, StateChange, WebSocketConstructor } from './signaling-types.js';
 import type { TransitionTable } from './state-machine.js';
 
 /** What the user sees: `idle` → `connecting` → `connected` ⇄ `reconnecting`, `failed`, `closed`. */

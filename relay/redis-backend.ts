@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { nameKey, utf8Length, type JoinFrame, type ServerFrame, type SignalFrame } from '../core/protocol.js';
+import { type JoinFrame, type ServerFrame, type SignalFrame } from '../core/protocol.js';
+import { nameKey, utf8Length } from '../core/frame-validation.js';
 import type { QualityReport } from './quality-route.js';
 import { RoomError, type MemberSocket } from './relay-room.js';
 import type { Membership, RoomBackend, RoomView } from './room-backend.js';

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  nameKey, utf8Length,
-  type ErrorCode, type JoinFrame, type MemberInfo, type ServerFrame, type SignalFrame,
-} from '../core/protocol.js';
+import { type ErrorCode, type JoinFrame, type MemberInfo, type ServerFrame, type SignalFrame } from '../core/protocol.js';
+import { nameKey, utf8Length } from '../core/frame-validation.js';
 import type { MessageStore, StoredMessage } from './message-store.js';
 import type { RelayOptions } from './relay-options.js';
 import type { Logger } from './logger.js';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { metricsBetween, sampleStats } from '../../core/health-stats.js';
 import { QualityTracker } from '../../core/quality-tracker.js';
-import { classifyQuality, type QualityMetrics } from '../../core/protocol.js';
+import { classifyQuality, type QualityMetrics } from '../../core/quality.js';
 
 type Recorded = Array<{ at: number; stats: Array<Record<string, unknown> & { type: string; id: string }> }>;
 const recorded = JSON.parse(readFileSync(new URL('../fixtures/chrome-stats-video.json', import.meta.url), 'utf8')) as Recorded;

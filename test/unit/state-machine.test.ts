@@ -4,7 +4,7 @@ import { StateMachine } from '../../core/state-machine.js';
 import { MeshError } from '../../core/errors.js';
 import { ROOM_TRANSITIONS } from '../../core/room.js';
 import { LINK_TRANSITIONS } from '../../core/peer-link.js';
-import { SIGNALING_TRANSITIONS } from '../../core/signaling-client.js';
+import { SIGNALING_TRANSITIONS } from '../../core/signaling-types.js';
 
 describe('StateMachine', () => {
   it('moves along allowed transitions and reports each change once', () => {
