@@ -13,6 +13,13 @@ export const CLIENT_ERROR_CODES = {
   'media-unavailable': 'No camera or microphone was found. Chat still works.',
   'media-failed': 'The camera or microphone could not be started.',
   'relay-protocol': 'The relay sent something this client does not understand.',
+  'file-too-large': 'The file is larger than this room allows. Send a smaller file or raise maxFileBytes.',
+  'file-rejected': 'The receiver declined the file.',
+  'file-cancelled': 'The file transfer was cancelled.',
+  'file-hash-mismatch': 'The file arrived with a different SHA-256 digest and was discarded. Send it again.',
+  'file-interrupted': 'The other side left the room before the file arrived. Send it again when they are back.',
+  'recording-unsupported': 'This browser cannot record the room (MediaRecorder or canvas capture is missing).',
+  'recording-failed': 'The recording stopped because of an error.',
   'turn-unavailable': 'TURN credentials could not be fetched; peers connect directly or through STUN only.',
 } as const;
 

@@ -72,6 +72,10 @@ export interface LinkEventMap {
   'message': CustomEvent<unknown>;
   /** A remote media track arrived (again after each new connection). */
   'track': CustomEvent<{ track: MediaStreamTrack; streams: readonly MediaStream[] }>;
+  /** The file channel (pre-negotiated `files`, id 1) opened (`open: true`) or went away. */
+  'file-channel': CustomEvent<{ open: boolean }>;
+  /** A frame arrived on the file channel: JSON text (control) or binary (a chunk). */
+  'file-frame': CustomEvent<string | ArrayBuffer>;
   /** Something went wrong that the link handles by itself; for logs and diagnostics. */
   'warning': CustomEvent<{ what: string; error?: unknown }>;
 }
@@ -91,7 +95,8 @@ export type Recovery = 'none' | 'ice-restart' | 'recreate';
  * **Recovery**: ICE `disconnected` for longer than a grace period, or `failed`, restarts ICE
  * (`restartIce()`); after `maxIceRestarts` unsuccessful restarts, or when a new connection does
  * not connect in time, the connection is replaced, with backoff. The data channel is
- * pre-negotiated (`negotiated: true, id: 0`), so both sides create it without extra round trips.
+ * pre-negotiated (`negotiated: true, id: 0`), so both sides create it without extra round trips;
+ * so is the `files` channel (id 1) that file transfers use.
  * Local tracks are put on every new connection; track changes use `replaceTrack` (no renegotiation).
  */
 export class PeerLink extends TypedEventTarget<LinkEventMap> {
@@ -106,6 +111,8 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   private readonly RTC: typeof RTCPeerConnection;
   private pc: RTCPeerConnection | null = null;
   private dc: RTCDataChannel | null = null;
+  /** The ordered `files` channel (id 1): file chunks never queue behind chat, nor chat behind them. */
+  private fdc: RTCDataChannel | null = null;
   private negotiator: Negotiator | null = null;
   private media: LinkMedia | null = null;
   /** Generation of the current connection. */
@@ -148,6 +155,8 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   get generation(): number { return this.gen; }
   get queued(): number { return this.queue.length; }
   get channelOpen(): boolean { return this.dc?.readyState === 'open'; }
+  /** The open file channel of the current connection (null while there is none). */
+  get fileChannel(): RTCDataChannel | null { return this.fdc?.readyState === 'open' ? this.fdc : null; }
   /** What recovery is under way: none, an ICE restart, or a replacement connection. */
   get recoveryStep(): Recovery { return this.recovery; }
   /** The sender of our video on the current connection (for adaptive bitrate). */
@@ -300,13 +309,27 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
       }
       this.emit('message', frame);
     };
+    const fdc = pc.createDataChannel('files', { negotiated: true, id: 1, ordered: true });
+    fdc.binaryType = 'arraybuffer';
+    this.fdc = fdc;
+    fdc.onopen = () => {
+      if (this.fdc === fdc) this.emit('file-channel', { open: true });
+    };
+    fdc.onclose = () => {
+      if (this.fdc === fdc) this.emit('file-channel', { open: false });
+    };
+    fdc.onmessage = (ev) => {
+      if (this.fdc === fdc) this.emit('file-frame', ev.data as string | ArrayBuffer);
+    };
   }
 
   private teardown(): void {
     const pc = this.pc;
     const dc = this.dc;
+    const fdc = this.fdc;
     this.pc = null;
     this.dc = null;
+    this.fdc = null;
     this.media = null;
     this.negotiator?.close();
     this.negotiator = null;
@@ -314,6 +337,12 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     if (dc) {
       dc.onopen = dc.onclose = dc.onmessage = null;
       dc.close();
+    }
+    if (fdc) {
+      const wasOpen = fdc.readyState === 'open';
+      fdc.onopen = fdc.onclose = fdc.onmessage = null;
+      fdc.close();
+      if (wasOpen) this.emit('file-channel', { open: false });
     }
     if (pc) {
       pc.oniceconnectionstatechange = pc.onconnectionstatechange = pc.ontrack = null;

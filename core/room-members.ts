@@ -1,5 +1,6 @@
 import { Timer, type Clock } from './clock.js';
 import { parseChannelFrame } from './channel-frames.js';
+import type { FileTransfers } from './file-transfers.js';
 import type { MessageExchange } from './message-exchange.js';
 import { PeerLink } from './peer-link.js';
 import type { MemberInfo, SignalData } from './protocol.js';
@@ -17,6 +18,7 @@ export interface MembersHost {
   readonly options: RoomOptions;
   readonly media: RoomMedia;
   readonly exchange: MessageExchange;
+  readonly files: FileTransfers;
   /** Peer-connection configuration for a new connection. */
   rtcConfig(): RTCConfiguration;
   /** Sends a signal to one member through the relay; false when it cannot now. */
@@ -91,6 +93,7 @@ export class RoomMembers {
     m.link?.close();
     m.link = null;
     this.host.media.detach(id);
+    this.host.files.detach(id);
     this.host.left(this.info(m), reason);
   }
 
@@ -111,6 +114,7 @@ export class RoomMembers {
     for (const m of gone) {
       m.link?.close();
       this.host.media.detach(m.id);
+      this.host.files.detach(m.id);
       this.host.left(this.info(m), 'leave');
     }
   }
@@ -141,6 +145,7 @@ export class RoomMembers {
       else this.host.exchange.fromChannel(info.id, frame);
     });
     this.host.media.attach(info.id, link);
+    this.host.files.attach(info.id, link);
     link.start();
     return link;
   }

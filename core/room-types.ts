@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { MeshError } from './errors.js';
+import type { FileOptions, FileTransfer } from './file-types.js';
 import type { HealthMetrics } from './health-stats.js';
 import type { MediaState } from './local-media.js';
 import type { LostReport, MessageTuning, ReconnectReport, RoomMessage } from './message-exchange.js';
@@ -58,6 +59,8 @@ export interface RoomOptions extends MediaOptions {
   signaling?: Partial<SignalingTuning>;
   link?: Partial<LinkTuning>;
   messages?: Partial<MessageTuning>;
+  /** File transfer limits: `maxFileBytes` (2 GiB), `autoAcceptBytes` (1 MiB), `chunkBytes` (64 KiB). */
+  files?: FileOptions;
   // Injection seams (tests; defaults are the browser's).
   clock?: Clock;
   random?: () => number;
@@ -92,6 +95,12 @@ export interface RoomEventMap {
   'messages-lost': CustomEvent<LostReport>;
   /** The relay became unreachable (peers still talk directly) or reachable again. */
   'relay-status': CustomEvent<{ reachable: boolean }>;
+  /** Someone offers us a file; `acceptFile(id)` or `rejectFile(id)` (small files are already accepted). */
+  'file-offer': CustomEvent<FileTransfer>;
+  /** A file transfer (either direction) changed state or made progress. */
+  'file-update': CustomEvent<FileTransfer>;
+  /** A file arrived and its SHA-256 digest matched the sender's. */
+  'file-received': CustomEvent<{ transfer: FileTransfer; blob: Blob }>;
   /** Something the application should know about (the room keeps working unless `failed`). */
   'error': CustomEvent<MeshError>;
 }

@@ -1,5 +1,7 @@
 import { systemClock, type Clock } from './clock.js';
 import { MeshError } from './errors.js';
+import { FileTransfers } from './file-transfers.js';
+import type { FileTransfer } from './file-types.js';
 import { randomId } from './ids.js';
 import type { LocalMedia } from './local-media.js';
 import { MessageExchange, type RoomMessage } from './message-exchange.js';
@@ -41,6 +43,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   private readonly exchange: MessageExchange;
   private readonly media: RoomMedia;
   private readonly members: RoomMembers;
+  private readonly files: FileTransfers;
   private readonly ice: IceServerFeed;
   private token: string | undefined;
   private signaling: SignalingClient | null = null;
@@ -122,12 +125,17 @@ export class Room extends TypedEventTarget<RoomEventMap> {
       error: (e) => this.emit('error', e),
       reportQuality: (body) => this.postQuality(body),
     }, options);
+    this.files = new FileTransfers(this.clock, options.files);
+    this.files.addEventListener('file-offer', (e) => this.emit('file-offer', e.detail));
+    this.files.addEventListener('file-update', (e) => this.emit('file-update', e.detail));
+    this.files.addEventListener('file-received', (e) => this.emit('file-received', e.detail));
     this.members = new RoomMembers({
       selfId: this.selfId,
       clock: this.clock,
       options,
       media: this.media,
       exchange: this.exchange,
+      files: this.files,
       rtcConfig: () => this.ice.config(),
       signal: (to, session, data) => !!this.signaling?.sendSignal(to, session, data),
       joined: (peer) => this.emit('peer-join', peer),
@@ -206,6 +214,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   /** Leaves the room at once (others are told immediately). The room can join again later. */
   leave(): void {
     if (this.state === 'idle' || this.state === 'closed') return;
+    this.files.cancelAll();
     this.signaling?.leave(this.session);
     this.teardownMembership();
     this.media.stopLocal();
@@ -235,6 +244,31 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     }
     return this.exchange.send(data, options.durable ?? true);
   }
+
+  /**
+   * Offers a file to everyone in the room, or to the members in `to`; returns the file's id.
+   * The file is read a chunk at a time and streamed peer to peer (never through the relay);
+   * follow it with `file-update` events. Throws `file-too-large` above `files.maxFileBytes`.
+   */
+  sendFile(file: Blob, options: { to?: string | string[]; name?: string } = {}): string {
+    if (this.state !== 'connected' && this.state !== 'reconnecting') {
+      throw new MeshError('not-connected', `cannot send a file while the room is ${this.state}; call join() first`);
+    }
+    const to = options.to === undefined ? this.members.ids() : ([] as string[]).concat(options.to).filter((id) => this.members.has(id));
+    const name = options.name ?? (file as Partial<File>).name ?? 'file';
+    return this.files.send(file, name, to);
+  }
+
+  /** Accepts an offered file. */
+  acceptFile(id: string): void { this.files.accept(id); }
+  /** Declines an offered file; the sender sees `file-rejected`. */
+  rejectFile(id: string): void { this.files.reject(id); }
+  /** Stops a transfer from either side (the other side sees `file-cancelled`). */
+  cancelFile(id: string): void { this.files.cancel(id); }
+  /** Every file transfer of this room, both directions. */
+  get transfers(): FileTransfer[] { return this.files.all; }
+  /** A received, verified file (null until then). */
+  fileBlob(id: string): Blob | null { return this.files.blob(id); }
 
   // -------------------------------------------------------------------------------------------
   // Relay connection

@@ -1,0 +1,153 @@
+import type { Clock } from './clock.js';
+import { MeshError } from './errors.js';
+import { decodeChunk, MAX_CHUNK_BYTES, parseFileFrame } from './file-frames.js';
+import { IncomingTransfer } from './file-receiver.js';
+import { OutgoingTransfer, SourceFile } from './file-sender.js';
+import type { TransferHost } from './file-transfer-base.js';
+import { DEFAULT_FILE_OPTIONS, FILE_FLOW, type FileOptions, type FileTransfer } from './file-types.js';
+import { randomId } from './ids.js';
+import type { PeerLink } from './peer-link.js';
+import { TypedEventTarget } from './typed-event-target.js';
+
+export interface FileTransfersEventMap {
+  /** Someone offers us a file (already `active` when it was small enough to accept by itself). */
+  'file-offer': CustomEvent<FileTransfer>;
+  /** A transfer changed state or made progress. */
+  'file-update': CustomEvent<FileTransfer>;
+  /** A file arrived and its digest matched: `blob` is ready to download. */
+  'file-received': CustomEvent<{ transfer: FileTransfer; blob: Blob }>;
+}
+
+/**
+ * Every file transfer of a room, over each link's `files` data channel. Transfers belong to
+ * the room, not to a connection: when a link heals or is replaced, its transfers pause and
+ * continue from the last chunk the receiver holds; when a peer leaves, they are `interrupted`.
+ */
+export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
+  private readonly options: Required<FileOptions>;
+  private readonly outgoing = new Map<string, OutgoingTransfer[]>();
+  private readonly incoming = new Map<string, IncomingTransfer>();
+  private readonly links = new Map<string, PeerLink>();
+  private readonly host: TransferHost;
+
+  constructor(clock: Clock, options: FileOptions = {}) {
+    super();
+    this.options = { ...DEFAULT_FILE_OPTIONS, ...options };
+    if (!(this.options.chunkBytes >= 1024 && this.options.chunkBytes <= MAX_CHUNK_BYTES)) {
+      throw new MeshError('invalid-option', `chunkBytes must be 1024–${MAX_CHUNK_BYTES}`);
+    }
+    this.host = {
+      clock,
+      channel: (peer) => this.links.get(peer)?.fileChannel ?? null,
+      changed: (t) => this.emit('file-update', t),
+    };
+  }
+
+  /** Every transfer, both directions. */
+  get all(): FileTransfer[] {
+    return [...[...this.outgoing.values()].flat(), ...this.incoming.values()].map((t) => t.snapshot());
+  }
+
+  /**
+   * Offers `file` to `peers` (every current member by default); returns the file id. Throws
+   * `file-too-large` above `maxFileBytes` and `invalid-option` when there is nobody to send to.
+   */
+  send(file: Blob, name: string, peers: string[]): string {
+    if (file.size > this.options.maxFileBytes) {
+      throw new MeshError('file-too-large', `"${name}" has ${file.size} bytes; this room sends at most ${this.options.maxFileBytes}`);
+    }
+    if (peers.length === 0) throw new MeshError('invalid-option', 'there is nobody in the room to send the file to');
+    const id = randomId();
+    const source = new SourceFile(file, this.options.chunkBytes);
+    const meta = { name: name.slice(0, 255) || 'file', type: file.type.slice(0, 255) };
+    const list = peers.map((peer) => new OutgoingTransfer(source, id, peer, meta, this.host));
+    this.outgoing.set(id, list);
+    for (const t of list) {
+      this.emit('file-update', t.snapshot());
+      t.channelOpen();
+    }
+    return id;
+  }
+
+  accept(id: string): void { this.incoming.get(id)?.accept(); }
+  reject(id: string): void { this.incoming.get(id)?.reject(); }
+  /** Cancels an incoming file, or an outgoing one for every receiver (or just `peer`). */
+  cancel(id: string, peer?: string): void {
+    this.incoming.get(id)?.cancel();
+    for (const t of this.outgoing.get(id) ?? []) if (!peer || t.peer === peer) t.cancel();
+  }
+
+  /** The verified file of a completed incoming transfer. */
+  blob(id: string): Blob | null { return this.incoming.get(id)?.blob ?? null; }
+
+  /** Wires a new link to `peer` (a replaced link takes over its transfers). */
+  attach(peer: string, link: PeerLink): void {
+    this.links.set(peer, link);
+    const current = () => this.links.get(peer) === link;
+    link.addEventListener('file-channel', (e) => {
+      if (!current()) return;
+      const ch = link.fileChannel;
+      if (e.detail.open && ch) {
+        ch.bufferedAmountLowThreshold = FILE_FLOW.lowWaterBytes;
+        ch.addEventListener('bufferedamountlow', () => this.each(peer, (t) => t instanceof OutgoingTransfer && t.poke()));
+      }
+      this.each(peer, (t) => (e.detail.open ? t.channelOpen() : t.channelClosed()));
+    });
+    link.addEventListener('file-frame', (e) => {
+      if (current()) this.onFrame(peer, e.detail);
+    });
+    if (link.fileChannel) this.each(peer, (t) => t.channelOpen());
+  }
+
+  /** The peer left the room: its transfers are interrupted. */
+  detach(peer: string): void {
+    this.links.delete(peer);
+    this.each(peer, (t) => t.interrupt());
+  }
+
+  /** Cancels what is under way (telling the other sides) and forgets everything. Idempotent. */
+  cancelAll(): void {
+    for (const list of this.outgoing.values()) for (const t of list) t.cancel();
+    for (const t of this.incoming.values()) t.cancel();
+    this.outgoing.clear();
+    this.incoming.clear();
+    this.links.clear();
+  }
+
+  private each(peer: string, fn: (t: OutgoingTransfer | IncomingTransfer) => void): void {
+    for (const list of this.outgoing.values()) for (const t of list) if (t.peer === peer) fn(t);
+    for (const t of this.incoming.values()) if (t.peer === peer) fn(t);
+  }
+
+  private onFrame(peer: string, data: string | ArrayBuffer): void {
+    if (typeof data !== 'string') {
+      const chunk = decodeChunk(data);
+      const t = chunk && this.incoming.get(chunk.id);
+      if (t && t.peer === peer) t.chunk(chunk.index, chunk.bytes);
+      return;
+    }
+    const frame = parseFileFrame(data);
+    if (!frame) return;
+    if (frame.t === 'offer') {
+      const known = this.incoming.get(frame.id);
+      if (known) {
+        if (known.peer === peer) known.reoffered();
+        return;
+      }
+      const t = new IncomingTransfer(frame, peer, this.host, (done) => {
+        this.emit('file-received', { transfer: done.snapshot(), blob: done.blob! });
+      });
+      this.incoming.set(frame.id, t);
+      this.emit('file-offer', t.snapshot());
+      if (frame.size > this.options.maxFileBytes) t.reject('too-large');
+      else if (frame.size <= this.options.autoAcceptBytes) t.accept();
+      return;
+    }
+    const out = this.outgoing.get(frame.id)?.find((t) => t.peer === peer);
+    if (out) out.handle(frame);
+    else {
+      const inc = this.incoming.get(frame.id);
+      if (inc?.peer === peer) inc.handle(frame);
+    }
+  }
+}
