@@ -8,13 +8,15 @@ const RUNS = Number(process.argv[2] ?? 9);
 
 const relay = await startRelay();
 const browser = await launchChromium();
-const page = await browser.newPage();
-await page.goto(relay.httpUrl + '/healthz');
 
 const results = {};
 for (const peers of [2, 8]) {
   const runs = [];
   for (let i = 0; i < RUNS + 1; i++) {
+    // A fresh page per run: Chromium counts closed RTCPeerConnections against its limit of 500
+    // per page until they are garbage-collected.
+    const page = await browser.newPage();
+    await page.goto(relay.httpUrl + '/healthz');
     const r = await page.evaluate(async ({ n, relay, room }) => {
       const { Room } = await import('/dist/core.js');
       const rooms = Array.from({ length: n }, (_, k) => new Room({ relay, room, name: `peer${k}` }));
@@ -30,6 +32,7 @@ for (const peers of [2, 8]) {
       for (const x of rooms) x.close();
       return { joinMs: joined - t0, openMs: open - t0 };
     }, { n: peers, relay: relay.wsUrl, room: `bench-${peers}-${i}` });
+    await page.close();
     if (i > 0) runs.push(r); // the first run warms up the page and the relay
   }
   const open = runs.map((r) => r.openMs);

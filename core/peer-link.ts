@@ -190,7 +190,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
       this.recreateTimer.clear();
       this.createConnection(data.gen, false);
     }
-    void this.negotiator!.handle(data);
+    void this.negotiator?.handle(data);
   }
 
   /**
@@ -257,7 +257,17 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     this.gen = gen;
     this.connectionsCreated++;
     const config = this.opts.rtcConfig;
-    const pc = new this.RTC((typeof config === 'function' ? config() : config) ?? {});
+    let pc: RTCPeerConnection;
+    try {
+      pc = new this.RTC((typeof config === 'function' ? config() : config) ?? {});
+    } catch (error) {
+      // Chromium refuses a 501st connection per page ("Cannot create so many PeerConnections"),
+      // counting closed ones until they are garbage-collected: try again later, with backoff.
+      this.warn('could not create a peer connection', error);
+      if (this.state === 'connected') this.machine.to('reconnecting', 'no peer connection');
+      this.recreate('peer connection could not be created');
+      return;
+    }
     this.pc = pc;
     const media = new LinkMedia(pc, this.opts.localMedia ?? null);
     this.media = media;

@@ -13,7 +13,7 @@ async function until(check: () => boolean, what: string, timeoutMs = 20_000): Pr
 
 /** `size` random bytes as a Blob. */
 function randomBlob(size: number, type = 'application/octet-stream'): Blob {
-  const parts: Uint8Array[] = [];
+  const parts: Uint8Array<ArrayBuffer>[] = [];
   for (let at = 0; at < size; at += 65536) parts.push(crypto.getRandomValues(new Uint8Array(Math.min(65536, size - at))));
   return new Blob(parts, { type });
 }

@@ -21,6 +21,26 @@ describe('PeerLink', () => {
     expect(await back).to.deep.equal({ hello: 'a' });
   });
 
+  it('survives the browser refusing to create a connection (Chromium\'s 500-per-page limit) and tries again', async () => {
+    // Injected fault: the first two constructions throw as Chromium does past its limit.
+    let refusals = 2;
+    const Refusing = function (this: unknown, config?: RTCConfiguration) {
+      if (refusals > 0) {
+        refusals--;
+        throw new DOMException('Cannot create so many PeerConnections', 'UnknownError');
+      }
+      return new RTCPeerConnection(config);
+    } as unknown as typeof RTCPeerConnection;
+    pair = loopbackPair({ aRTC: Refusing, tuning: { recreateBackoff: { firstMs: 10, baseMs: 20, maxMs: 50 } } });
+    const warnings: string[] = [];
+    pair.a.addEventListener('warning', (e) => warnings.push(e.detail.what));
+    pair.a.start();
+    pair.b.start();
+    await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
+    expect(refusals).to.equal(0);
+    expect(warnings.filter((w) => w === 'could not create a peer connection')).to.have.length(2);
+  });
+
   it('makes the peer with the smaller id the polite one', () => {
     pair = loopbackPair();
     expect(pair.a.polite).to.equal(true);

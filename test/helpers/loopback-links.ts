@@ -18,7 +18,7 @@ export interface SignalPath {
  * Two real PeerLinks in one page, each one's signals fed into the other's `handleSignal` on a
  * later task (as a network would), with knobs for duplicates, delays and outages.
  */
-export function loopbackPair(opts: { aInitiates?: boolean; bInitiates?: boolean; tuning?: PeerLinkOptions['tuning'] } = {}) {
+export function loopbackPair(opts: { aInitiates?: boolean; bInitiates?: boolean; tuning?: PeerLinkOptions['tuning']; aRTC?: typeof RTCPeerConnection } = {}) {
   const ids = [randomId(), randomId()].sort();
   const path: Record<'ab' | 'ba', SignalPath> = {
     ab: { copies: 1, down: false, descriptionDelayMs: 0, log: [] },
@@ -34,7 +34,7 @@ export function loopbackPair(opts: { aInitiates?: boolean; bInitiates?: boolean;
     return true;
   };
   // ids[0] < ids[1]: a is polite, b is impolite.
-  a = new PeerLink({ selfId: ids[0], remoteId: ids[1], initiate: opts.aInitiates ?? true, signal: deliver(path.ab, () => b), tuning: opts.tuning });
+  a = new PeerLink({ selfId: ids[0], remoteId: ids[1], initiate: opts.aInitiates ?? true, signal: deliver(path.ab, () => b), tuning: opts.tuning, RTCPeerConnection: opts.aRTC });
   b = new PeerLink({ selfId: ids[1], remoteId: ids[0], initiate: opts.bInitiates ?? false, signal: deliver(path.ba, () => a), tuning: opts.tuning });
   return { a, b, path, close: () => { a.close(); b.close(); } };
 }
