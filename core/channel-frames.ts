@@ -11,8 +11,8 @@ export type ChannelFrame =
   | { t: 'repair-request'; fromN: number; toN: number }
   /** Resent messages, and the ranges the sender no longer holds. */
   | { t: 'repair-reply'; messages: Array<{ n: number; data: unknown; sentAt: number }>; missing: Array<[number, number]> }
-  /** What the sender is sending: microphone on, camera (or screen) on, screen share. */
-  | { t: 'media'; audio: boolean; video: boolean; screen: boolean };
+  /** What the sender is sending: microphone on, camera (or screen) on, screen share; and whether it records the room. */
+  | { t: 'media'; audio: boolean; video: boolean; screen: boolean; recording: boolean };
 
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -43,7 +43,7 @@ export function parseChannelFrame(v: unknown): ChannelFrame | null {
     }
     case 'media':
       return typeof v.audio === 'boolean' && typeof v.video === 'boolean' && typeof v.screen === 'boolean'
-        ? { t: 'media', audio: v.audio, video: v.video, screen: v.screen } : null;
+        ? { t: 'media', audio: v.audio, video: v.video, screen: v.screen, recording: v.recording === true } : null;
     default:
       return null;
   }

@@ -17,6 +17,7 @@ export { QualityTracker, classifyScaled, DEFAULT_HYSTERESIS, type HysteresisOpti
 export { AdaptiveBitrate, BITRATE_LADDER, type BitrateStep } from './adaptive-bitrate.js';
 export { PeerLink, LINK_TRANSITIONS, DEFAULT_LINK_TUNING, type LinkState, type LinkTuning, type PeerLinkOptions, type LinkEventMap } from './peer-link.js';
 export { TRANSFER_TRANSITIONS, DEFAULT_FILE_OPTIONS, type FileTransfer, type FileOptions, type TransferStatus } from './file-types.js';
+export { RoomRecorder, type RecordingOptions, type RecorderSource } from './room-recorder.js';
 export { SignalingClient } from './signaling-client.js';
 export { SIGNALING_TRANSITIONS, DEFAULT_SIGNALING_TUNING, type SignalingState, type SignalingTuning, type SignalingClientOptions, type StateChange, type WebSocketLike, type WebSocketConstructor } from './signaling-types.js';
 export { MessageExchange, DEFAULT_MESSAGE_TUNING, type RoomMessage, type MessageTuning, type MessageVia, type ReconnectReport, type LostReport } from './message-exchange.js';

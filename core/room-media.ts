@@ -37,6 +37,7 @@ export interface RoomMediaHost {
 
 interface RemoteMedia {
   state: MediaState | null;
+  recording: boolean;
   stream: MediaStream | null;
   metrics: HealthMetrics | null;
   quality: QualityLevel | null;
@@ -50,6 +51,8 @@ interface RemoteMedia {
  */
 export class RoomMedia {
   local: LocalMedia | null = null;
+  /** We record the room (and tell every peer so). */
+  private recording = false;
   private readonly peers = new Map<string, RemoteMedia>();
   private readonly monitor: HealthMonitor;
   private worst: QualityLevel | null = null;
@@ -116,17 +119,25 @@ export class RoomMedia {
     this.monitor.forget(id);
   }
 
-  /** A peer announced what it sends. */
-  remoteState(id: string, state: MediaState): void {
+  /** A peer announced what it sends, and whether it records. */
+  remoteState(id: string, state: MediaState, recording: boolean): void {
     const peer = this.peer(id);
     peer.state = state;
+    peer.recording = recording;
     this.host.peerChanged(id);
   }
 
   /** What we know of a peer's media and health. */
-  of(id: string): { media: MediaState | null; stream: MediaStream | null; metrics: HealthMetrics | null; quality: QualityLevel | null } {
+  of(id: string): { media: MediaState | null; stream: MediaStream | null; metrics: HealthMetrics | null; quality: QualityLevel | null; recording: boolean } {
     const p = this.peers.get(id);
-    return { media: p?.state ?? null, stream: p?.stream ?? null, metrics: p?.metrics ?? null, quality: p?.quality ?? null };
+    return { media: p?.state ?? null, stream: p?.stream ?? null, metrics: p?.metrics ?? null, quality: p?.quality ?? null, recording: p?.recording ?? false };
+  }
+
+  /** Tells every peer (now, and each link as it connects) that we record, or stopped. */
+  setRecording(on: boolean): void {
+    if (this.recording === on) return;
+    this.recording = on;
+    for (const [, link] of this.host.links()) this.announce(link);
   }
 
   /** Stops our tracks (leaving); the monitor keeps its peers' history until close. */
@@ -145,13 +156,13 @@ export class RoomMedia {
 
   private peer(id: string): RemoteMedia {
     let p = this.peers.get(id);
-    if (!p) this.peers.set(id, (p = { state: null, stream: null, metrics: null, quality: null, bitrate: new AdaptiveBitrate({ clock: this.host.clock }) }));
+    if (!p) this.peers.set(id, (p = { state: null, recording: false, stream: null, metrics: null, quality: null, bitrate: new AdaptiveBitrate({ clock: this.host.clock }) }));
     return p;
   }
 
   private announce(link: PeerLink): void {
     const s = this.local?.state ?? { audio: false, video: false, screen: false };
-    link.send({ t: 'media', ...s }, true);
+    link.send({ t: 'media', ...s, recording: this.recording }, true);
   }
 
   private async onHealth(id: string, metrics: HealthMetrics, quality: QualityLevel): Promise<void> {

@@ -141,7 +141,7 @@ export class RoomMembers {
     link.addEventListener('message', (e) => {
       const frame = parseChannelFrame(e.detail);
       if (!frame || !current()) return;
-      if (frame.t === 'media') this.host.media.remoteState(info.id, frame);
+      if (frame.t === 'media') this.host.media.remoteState(info.id, { audio: frame.audio, video: frame.video, screen: frame.screen }, frame.recording);
       else this.host.exchange.fromChannel(info.id, frame);
     });
     this.host.media.attach(info.id, link);

@@ -41,6 +41,8 @@ export interface PeerInfo {
   media: MediaState | null;
   /** The peer's audio/video (null until a track arrived). */
   stream: MediaStream | null;
+  /** The peer is recording the room. */
+  recording: boolean;
 }
 
 export interface RoomOptions extends MediaOptions {
@@ -101,6 +103,8 @@ export interface RoomEventMap {
   'file-update': CustomEvent<FileTransfer>;
   /** A file arrived and its SHA-256 digest matched the sender's. */
   'file-received': CustomEvent<{ transfer: FileTransfer; blob: Blob }>;
+  /** We started recording, or stopped (then with the WebM file). Peers see `recording` in `peer-update`. */
+  'recording': CustomEvent<{ recording: boolean; audio?: boolean; blob?: Blob }>;
   /** Something the application should know about (the room keeps working unless `failed`). */
   'error': CustomEvent<MeshError>;
 }

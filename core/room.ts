@@ -12,6 +12,7 @@ import { IceServerFeed } from './ice-servers.js';
 import { PageLifecycle } from './page-lifecycle.js';
 import { postAsMember, relayHttpUrl } from './relay-http.js';
 import { RoomMedia } from './room-media.js';
+import { RoomRecorder, type RecordingOptions } from './room-recorder.js';
 import { RoomMembers } from './room-members.js';
 import { ROOM_TRANSITIONS, type PeerInfo, type RoomEventMap, type RoomOptions, type RoomState } from './room-types.js';
 import { SignalingClient } from './signaling-client.js';
@@ -44,6 +45,8 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   private readonly media: RoomMedia;
   private readonly members: RoomMembers;
   private readonly files: FileTransfers;
+  private recorder: RoomRecorder | null = null;
+  private recorderStarting = false;
   private readonly ice: IceServerFeed;
   private token: string | undefined;
   private signaling: SignalingClient | null = null;
@@ -215,6 +218,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   leave(): void {
     if (this.state === 'idle' || this.state === 'closed') return;
     this.files.cancelAll();
+    void this.stopRecording().catch(() => { /* reported through 'error' */ });
     this.signaling?.leave(this.session);
     this.teardownMembership();
     this.media.stopLocal();
@@ -269,6 +273,54 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   get transfers(): FileTransfer[] { return this.files.all; }
   /** A received, verified file (null until then). */
   fileBlob(id: string): Blob | null { return this.files.blob(id); }
+
+  /** True while this member records the room. */
+  get recording(): boolean { return this.recorder !== null; }
+
+  /**
+   * Records the room locally: every member's video composed into a grid, all audio mixed, as
+   * WebM. Everyone in the room is told (`peer-update` with `recording: true`). Rejects with
+   * `recording-unsupported` where the browser cannot record. Stops by itself on leave. Call it
+   * from a click, so the browser lets the page mix audio (the `recording` event says whether).
+   */
+  async startRecording(options?: RecordingOptions): Promise<void> {
+    if (this.state !== 'connected' && this.state !== 'reconnecting') {
+      throw new MeshError('not-connected', `cannot record while the room is ${this.state}`);
+    }
+    if (this.recorder || this.recorderStarting) return;
+    this.recorderStarting = true;
+    try {
+      this.recorder = await RoomRecorder.start(() => [
+        { id: this.selfId, name: this.name, stream: this.media.local?.stream ?? null },
+        ...this.members.peers().map((p) => ({ id: p.id, name: p.name, stream: p.stream })),
+      ], options);
+    } finally {
+      this.recorderStarting = false;
+    }
+    if (this.state !== 'connected' && this.state !== 'reconnecting') {
+      void this.stopRecording(); // left while the recorder was starting
+      return;
+    }
+    this.media.setRecording(true);
+    this.emit('recording', { recording: true, audio: this.recorder.withAudio });
+  }
+
+  /** Stops recording; resolves with the WebM file (null when not recording). */
+  async stopRecording(): Promise<Blob | null> {
+    const recorder = this.recorder;
+    if (!recorder) return null;
+    this.recorder = null;
+    this.media.setRecording(false);
+    try {
+      const blob = await recorder.stop();
+      this.emit('recording', { recording: false, blob });
+      return blob;
+    } catch (err) {
+      this.emit('recording', { recording: false });
+      this.emit('error', err as MeshError);
+      throw err;
+    }
+  }
 
   // -------------------------------------------------------------------------------------------
   // Relay connection

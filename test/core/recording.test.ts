@@ -1,0 +1,95 @@
+import { expect } from '@open-wc/testing';
+import { MeshError, Room } from '../../core/index.js';
+import { sharedRelay } from '../helpers/browser-relay.js';
+import { randomId } from '../../core/ids.js';
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Loads a WebM blob into a <video>; returns its real duration and size. */
+async function probe(blob: Blob): Promise<{ duration: number; width: number; height: number }> {
+  const video = document.createElement('video');
+  video.muted = true;
+  const url = URL.createObjectURL(blob);
+  try {
+    video.src = url;
+    await new Promise((resolve, reject) => { video.onloadedmetadata = resolve; video.onerror = () => reject(new Error(`not playable: ${video.error?.message}`)); });
+    // MediaRecorder's WebM carries no duration; seeking past the end makes the browser find it.
+    if (!Number.isFinite(video.duration)) {
+      video.currentTime = 1e9;
+      await until(() => Number.isFinite(video.duration), 'duration known', 10_000);
+    }
+    return { duration: video.duration, width: video.videoWidth, height: video.videoHeight };
+  } finally {
+    video.removeAttribute('src');
+    video.load();
+    URL.revokeObjectURL(url);
+  }
+}
+
+describe('Recording', () => {
+  const rooms: Room[] = [];
+  let relay = '';
+  before(async () => {
+    relay = (await sharedRelay()).wsUrl;
+  });
+  afterEach(() => {
+    for (const r of rooms.splice(0)) r.close();
+  });
+
+  it('records a 3-person call to a playable WebM, and everyone sees the recording indicator', async () => {
+    const id = `rec-${randomId(6)}`;
+    const media = { audio: true, video: true };
+    const [a, b, c] = ['Ada', 'Bob', 'Cy'].map((name) => new Room({ relay, room: id, name, media }));
+    rooms.push(a, b, c);
+    for (const r of [a, b, c]) await r.join();
+    await until(() => [a, b, c].every((r) => r.peers.length === 2 && r.peers.every((p) => p.state === 'connected' && p.stream !== null)), 'a call with streams');
+    const events: Array<{ recording: boolean; audio?: boolean; blob?: Blob }> = [];
+    a.addEventListener('recording', (e) => events.push(e.detail));
+    await a.startRecording({ width: 640, height: 360, fps: 10 });
+    expect(a.recording).to.equal(true);
+    for (const r of [b, c]) await until(() => r.peers.find((p) => p.id === a.selfId)?.recording === true, `${r.selfName} sees the indicator`);
+    // The recording's length is the point of this wait, not a hope that something happened.
+    await new Promise((r) => setTimeout(r, 2500));
+    const blob = await a.stopRecording();
+    expect(blob).to.be.instanceOf(Blob);
+    expect(blob!.type).to.equal('video/webm');
+    expect(blob!.size).to.be.greaterThan(10_000);
+    const info = await probe(blob!);
+    expect(info.duration).to.be.greaterThan(1);
+    expect(info.width).to.equal(640);
+    expect(info.height).to.equal(360);
+    expect(events.map((e) => e.recording)).to.deep.equal([true, false]);
+    expect(events[1].blob).to.equal(blob);
+    for (const r of [b, c]) await until(() => r.peers.find((p) => p.id === a.selfId)?.recording === false, `${r.selfName} sees it end`);
+  });
+
+  it('stops by itself on leave, delivering the file; refuses before joining and where the browser cannot record', async () => {
+    const id = `rec-${randomId(6)}`;
+    const a = new Room({ relay, room: id, name: 'Ada' });
+    rooms.push(a);
+    let thrown: unknown;
+    try { await a.startRecording(); } catch (e) { thrown = e; }
+    expect((thrown as MeshError).code).to.equal('not-connected');
+    await a.join();
+    // A browser without MediaRecorder (injected): a typed error, and nothing changes.
+    const saved = globalThis.MediaRecorder;
+    (globalThis as { MediaRecorder?: unknown }).MediaRecorder = undefined;
+    thrown = null;
+    try { await a.startRecording(); } catch (e) { thrown = e; } finally { globalThis.MediaRecorder = saved; }
+    expect((thrown as MeshError).code).to.equal('recording-unsupported');
+    expect(a.recording).to.equal(false);
+    const done = new Promise<Blob | undefined>((resolve) => a.addEventListener('recording', (e) => { if (!e.detail.recording) resolve(e.detail.blob); }));
+    await a.startRecording({ width: 320, height: 180 });
+    await new Promise((r) => setTimeout(r, 1200));
+    a.leave();
+    const blob = await done;
+    expect(blob!.size).to.be.greaterThan(0);
+    expect(a.recording).to.equal(false);
+  });
+});
