@@ -1,4 +1,4 @@
-import type { LostReport, MediaState, PeerInfo, ReconnectReport, RoomMessage, RoomState } from '../core/index.js';
+import type { FileTransfer, LostReport, MediaState, PeerInfo, ReconnectReport, RoomMessage, RoomState } from '../core/index.js';
 
 /** Base of every mesh-room DOM event: bubbles, crosses shadow roots, not cancelable. */
 export class MeshEvent<T> extends Event {
@@ -35,6 +35,16 @@ export class MeshRelayStatusEvent extends MeshEvent<{ reachable: boolean }> { co
 /** Fired by `<mesh-room>` on an error the user should know about. */
 export class MeshErrorEvent extends MeshEvent<ErrorDetail> { constructor(d: ErrorDetail) { super('mesh-error', d); } }
 
+/** Fired by `<mesh-room>` when someone offers us a file. */
+export class MeshFileOfferEvent extends MeshEvent<FileTransfer> { constructor(d: FileTransfer) { super('mesh-file-offer', d); } }
+/** Fired by `<mesh-room>` when a file transfer changes state or makes progress. */
+export class MeshFileUpdateEvent extends MeshEvent<FileTransfer> { constructor(d: FileTransfer) { super('mesh-file-update', d); } }
+/** Fired by `<mesh-room>` when a file arrived and its SHA-256 digest matched. */
+export class MeshFileReceivedEvent extends MeshEvent<{ transfer: FileTransfer; blob: Blob }> { constructor(d: { transfer: FileTransfer; blob: Blob }) { super('mesh-file-received', d); } }
+/** Fired by `<mesh-room>` when we start or stop recording (with the WebM file), and when a peer does. */
+export class MeshRecordingEvent extends MeshEvent<RecordingDetail> { constructor(d: RecordingDetail) { super('mesh-recording', d); } }
+export interface RecordingDetail { recording: boolean; /** Who: our own id, or a peer's. */ by: string; blob?: Blob }
+
 declare global {
   interface GlobalEventHandlersEventMap {
     'mesh-state-change': MeshStateChangeEvent;
@@ -48,5 +58,9 @@ declare global {
     'mesh-local-media': MeshLocalMediaEvent;
     'mesh-relay-status': MeshRelayStatusEvent;
     'mesh-error': MeshErrorEvent;
+    'mesh-file-offer': MeshFileOfferEvent;
+    'mesh-file-update': MeshFileUpdateEvent;
+    'mesh-file-received': MeshFileReceivedEvent;
+    'mesh-recording': MeshRecordingEvent;
   }
 }

@@ -69,6 +69,11 @@ export class RoomRecorder {
     this.ctx = this.canvas.getContext('2d')!;
     this.audio = audio;
     this.mix = this.audio.createMediaStreamDestination();
+    // A silent source keeps the audio track flowing while nobody with a microphone is in the
+    // room: an audio track without samples stalls Chromium's WebM muxer (an empty file).
+    const silence = new ConstantSourceNode(this.audio, { offset: 0 });
+    silence.connect(this.mix);
+    silence.start();
     this.draw();
     const tracks = [...this.canvas.captureStream(fps).getVideoTracks(), ...(this.withAudio ? this.mix.stream.getAudioTracks() : [])];
     this.recorder = new MediaRecorder(new MediaStream(tracks), { mimeType });

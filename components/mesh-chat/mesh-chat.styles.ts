@@ -95,6 +95,55 @@ export const styles = [
       opacity: 0.5;
       cursor: not-allowed;
     }
+    [part~='attach-button'],
+    [part~='file-button'] {
+      font: inherit;
+      color: var(--_text);
+      background: var(--_bg);
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius);
+      padding: calc(var(--_space) / 2) var(--_space);
+      cursor: pointer;
+    }
+    [part~='attach-button']:disabled {
+      opacity: 0.5;
+      cursor: not-allowed;
+    }
+    [part~='file-name'] {
+      font-weight: 600;
+      overflow-wrap: anywhere;
+    }
+    [part~='file-size'],
+    [part~='file-status'] {
+      color: var(--_muted);
+      font-size: 0.85em;
+    }
+    [part~='file-progress'] {
+      display: block;
+      width: 100%;
+      accent-color: var(--_accent);
+    }
+    [part~='file-download'] {
+      color: var(--_accent);
+    }
+    [part='base'] {
+      position: relative;
+    }
+    [part='drop-zone'] {
+      position: absolute;
+      inset: 0;
+      margin: 0;
+      display: grid;
+      place-items: center;
+      border: 2px dashed var(--_accent);
+      border-radius: var(--_radius);
+      background: color-mix(in srgb, var(--_bg) 85%, transparent);
+      color: var(--_text);
+      pointer-events: none;
+    }
+    [part='drop-zone'][hidden] {
+      display: none;
+    }
     .visually-hidden {
       position: absolute;
       width: 1px;

@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { MeshError, type RoomMessage } from '../../core/index.js';
-import type { MeshAckedEvent, MeshMessageEvent, MeshMessagesLostEvent, MeshReconnectedEvent, MeshRelayStatusEvent } from '../events.js';
+import type { MeshAckedEvent, MeshFileReceivedEvent, MeshFileUpdateEvent, MeshMessageEvent, MeshMessagesLostEvent, MeshReconnectedEvent, MeshRelayStatusEvent } from '../events.js';
+import { renderFile, summarize, type ChatFile } from './chat-file.js';
 import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
 import { RoomAttachment } from '../shared/room-attachment.js';
 import { langOf, resolveStrings, type MeshStrings } from '../shared/strings.js';
@@ -32,7 +33,9 @@ const isChat = (data: unknown): data is { type: 'chat'; text: string } =>
 /**
  * Chat for a `<mesh-room>`: a message log and a composer. Attaches to the nearest `<mesh-room>`
  * ancestor, or to the one whose id its `for` attribute names. Names and messages are always
- * rendered as text, never as HTML.
+ * rendered as text, never as HTML. Files are sent with the attach button, by dropping them on
+ * the chat or by pasting them; they appear in the log with progress, accept/decline, cancel
+ * and, once their SHA-256 digest checked out, a download link.
  *
  * @summary Chat for a mesh room.
  * @tag mesh-chat
@@ -55,6 +58,15 @@ const isChat = (data: unknown): data is { type: 'chat'; text: string } =>
  * @csspart composer - The form with the input and the button.
  * @csspart input - The text area.
  * @csspart send-button - The send button.
+ * @csspart attach-button - The button that picks files to send.
+ * @csspart file - A file entry in the log (also `message`).
+ * @csspart file-name - Its name.
+ * @csspart file-size - Its size.
+ * @csspart file-progress - The progress bar while it moves.
+ * @csspart file-status - Speed and time left, or how it ended.
+ * @csspart file-button - Accept, decline and cancel buttons (also `accept-button`, `cancel-button`).
+ * @csspart file-download - The download link of a received file.
+ * @csspart drop-zone - The overlay shown while files are dragged over the chat.
  *
  * @cssprop --mesh-chat-height - Height of the message log. Default 20rem.
  * @cssprop --mesh-color-surface - Background of messages.
@@ -65,13 +77,18 @@ export class MeshChatElement extends LitElement {
   static override properties = {
     for: { type: String, reflect: true },
     messages: { attribute: false },
+    files: { attribute: false },
     strings: { attribute: false },
+    dragging: { state: true },
   };
 
   /** Id of the `<mesh-room>` to attach to. */
   declare for: string;
   /** Messages shown, oldest first. */
   declare messages: ChatMessage[];
+  /** Files sent and offered in the room, oldest first. */
+  declare files: ChatFile[];
+  declare private dragging: boolean;
   /** Strings to use instead of the built-in ones of the element's language (any subset). */
   declare strings: Partial<MeshStrings> | null;
   /** The notice shown, if any (rendered on change through requestUpdate). */
@@ -90,6 +107,8 @@ export class MeshChatElement extends LitElement {
     super();
     this.for = '';
     this.messages = [];
+    this.files = [];
+    this.dragging = false;
     this.strings = null;
     this.attachment = new RoomAttachment(this, {
       'mesh-message': (e) => this.onMessage((e as MeshMessageEvent).detail),
@@ -106,6 +125,12 @@ export class MeshChatElement extends LitElement {
         else if (this.notice === this.s.relayUnavailable) this.showNotice('');
       },
       'mesh-state-change': () => this.requestUpdate(),
+      'mesh-file-offer': (e) => this.onFile((e as MeshFileUpdateEvent).detail.id),
+      'mesh-file-update': (e) => this.onFile((e as MeshFileUpdateEvent).detail.id),
+      'mesh-file-received': (e) => {
+        const { transfer, blob } = (e as MeshFileReceivedEvent).detail;
+        this.onFile(transfer.id, URL.createObjectURL(blob));
+      },
     }, (room) => this.loadHistory(room));
   }
 
@@ -126,8 +151,23 @@ export class MeshChatElement extends LitElement {
     this.clockTimer = setInterval(() => this.requestUpdate(), 30_000);
   }
 
+  /** Offers files to the room; a refusal (too large, not joined) is shown as a notice. */
+  sendFiles(files: Iterable<File>): void {
+    const room = this.attachment.room;
+    for (const file of files) {
+      try {
+        if (!room) throw new MeshError('not-connected', 'this chat is not inside a <mesh-room>');
+        room.sendFile(file);
+      } catch (err) {
+        const code = (err as MeshError).code;
+        this.showNotice(`${file.name}: ${this.s.errors[code] ?? (err as Error).message}`);
+      }
+    }
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    for (const f of this.files) if (f.url) URL.revokeObjectURL(f.url);
     clearTimeout(this.noticeTimer);
     clearInterval(this.clockTimer);
   }
@@ -149,27 +189,87 @@ export class MeshChatElement extends LitElement {
     const state = this.attachment.room?.state;
     const canSend = state === 'connected' || state === 'reconnecting' || state === 'connecting';
     const now = Date.now();
-    return html`<div part="base">
+    const room = this.attachment.room;
+    const entries = [
+      ...this.messages.map((m) => ({ at: m.at, view: this.renderMessage(m, now) })),
+      ...this.files.map((f) => ({ at: f.at, view: renderFile(f, s, {
+        accept: (id) => room?.acceptFile(id), decline: (id) => room?.rejectFile(id), cancel: (id) => room?.cancelFile(id),
+      }) })),
+    ].sort((a, b) => a.at - b.at);
+    return html`<div part="base" @dragover=${this.onDragOver} @dragleave=${this.onDragLeave} @drop=${this.onDrop}>
       <slot name="header"></slot>
       <div part="log" role="log" aria-live="polite" aria-label=${s.chatLog} tabindex="0">
-        <p part="empty" ?hidden=${this.messages.length > 0}><slot name="empty">${s.empty}</slot></p>
-        <ol part="list">
-        ${this.messages.map((m) => html`<li part=${m.self ? 'message message-self' : 'message'}>
-          <span part="name">${m.name}</span>
-          <time part="time" datetime=${new Date(m.at).toISOString()} title=${new Date(m.at).toLocaleString(langOf(this))}>${s.ago(m.at, now)}</time>
-          <span part="text">${m.text}</span>
-          ${m.pending ? html`<span part="status">${s.sending}</span>` : nothing}
-        </li>`)}
-        </ol>
+        <p part="empty" ?hidden=${entries.length > 0}><slot name="empty">${s.empty}</slot></p>
+        <ol part="list">${entries.map((e) => e.view)}</ol>
       </div>
+      <p part="drop-zone" ?hidden=${!this.dragging}>${s.dropFiles}</p>
       <p part="notice" role="status" ?hidden=${!this.notice}>${this.notice}</p>
       <form part="composer" @submit=${this.onSubmit}>
         <label class="visually-hidden" for="input">${s.messageLabel}</label>
         <textarea id="input" part="input" rows="1" maxlength=${MAX_TEXT} placeholder=${s.messageLabel}
-          @keydown=${this.onKeydown}></textarea>
+          @keydown=${this.onKeydown} @paste=${this.onPaste}></textarea>
+        <input id="file" type="file" multiple hidden @change=${this.onPick}>
+        <button part="attach-button" type="button" aria-label=${s.attachFile} title=${s.attachFile} ?disabled=${!canSend}
+          @click=${() => (this.renderRoot.querySelector('#file') as HTMLInputElement).click()}><span aria-hidden="true">📎</span></button>
         <button part="send-button" type="submit" ?disabled=${!canSend}>${s.send}</button>
       </form>
     </div>`;
+  }
+
+  private renderMessage(m: ChatMessage, now: number) {
+    const s = this.s;
+    return html`<li part=${m.self ? 'message message-self' : 'message'}>
+      <span part="name">${m.name}</span>
+      <time part="time" datetime=${new Date(m.at).toISOString()} title=${new Date(m.at).toLocaleString(langOf(this))}>${s.ago(m.at, now)}</time>
+      <span part="text">${m.text}</span>
+      ${m.pending ? html`<span part="status">${s.sending}</span>` : nothing}
+    </li>`;
+  }
+
+  /** Refreshes the entry of file `id` from the room's transfers. */
+  private onFile(id: string, url?: string): void {
+    const room = this.attachment.room;
+    const list = room?.transfers.filter((t) => t.id === id) ?? [];
+    if (list.length === 0) return;
+    const prev = this.files.find((f) => f.id === id);
+    const from = list[0].direction === 'in' ? list[0].peer : '';
+    const sender = room?.peers.find((p) => p.id === from)?.name ?? '';
+    const entry = summarize(list, prev, sender, Date.now());
+    if (url) entry.url = url;
+    this.files = prev ? this.files.map((f) => (f.id === id ? entry : f)) : [...this.files, entry];
+  }
+
+  private onPick(ev: Event): void {
+    const input = ev.target as HTMLInputElement;
+    if (input.files) this.sendFiles(input.files);
+    input.value = '';
+  }
+
+  private onPaste(ev: ClipboardEvent): void {
+    const files = ev.clipboardData?.files;
+    if (!files || files.length === 0) return;
+    ev.preventDefault();
+    this.sendFiles(files);
+  }
+
+  private onDragOver(ev: DragEvent): void {
+    if (!ev.dataTransfer?.types.includes('Files')) return;
+    ev.preventDefault();
+    ev.dataTransfer.dropEffect = 'copy';
+    this.dragging = true;
+  }
+
+  private onDragLeave(ev: DragEvent): void {
+    if (ev.relatedTarget && this.renderRoot.contains(ev.relatedTarget as Node)) return;
+    this.dragging = false;
+  }
+
+  private onDrop(ev: DragEvent): void {
+    this.dragging = false;
+    const files = ev.dataTransfer?.files;
+    if (!files || files.length === 0) return;
+    ev.preventDefault();
+    this.sendFiles(files);
   }
 
   private onMessage(m: RoomMessage): void {

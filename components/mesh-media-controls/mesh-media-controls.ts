@@ -4,8 +4,8 @@ import { resolveStrings, type MeshStrings } from '../shared/strings.js';
 import { tokens } from '../shared/tokens.js';
 
 /**
- * Call controls for a `<mesh-room>`: microphone, camera, screen share and leave (or join
- * again). Toggles are real buttons with `aria-pressed`; changing a track never renegotiates.
+ * Call controls for a `<mesh-room>`: microphone, camera, screen share, recording and leave
+ * (or join again). Toggles are real buttons with `aria-pressed`; changing a track never renegotiates.
  *
  * @summary Microphone, camera, screen-share and leave buttons.
  * @tag mesh-media-controls
@@ -14,6 +14,7 @@ import { tokens } from '../shared/tokens.js';
  *
  * @csspart controls - The toolbar.
  * @csspart control - Each toggle button (`aria-pressed` tells its state).
+ * @csspart record-button - The record / stop-recording toggle (also a `control`).
  * @csspart leave-button - The leave / join-again button.
  *
  * @cssprop --mesh-color-danger - Colour of the leave button.
@@ -74,7 +75,7 @@ export class MeshMediaControlsElement extends LitElement {
     this.for = '';
     this.strings = null;
     const update = () => this.requestUpdate();
-    this.attachment = new RoomAttachment(this, { 'mesh-local-media': update, 'mesh-state-change': update });
+    this.attachment = new RoomAttachment(this, { 'mesh-local-media': update, 'mesh-state-change': update, 'mesh-recording': update });
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -95,6 +96,8 @@ export class MeshMediaControlsElement extends LitElement {
         @click=${() => room.setCamera(!state!.video).catch(() => {})}>${state!.video ? s.cameraOn : s.cameraOff}</button>` : nothing}
       ${local && 'getDisplayMedia' in (navigator.mediaDevices ?? {}) ? html`<button part="control" type="button" aria-pressed=${String(state!.screen)}
         @click=${() => room.shareScreen(!state!.screen).catch(() => {})}>${state!.screen ? s.stopSharing : s.shareScreen}</button>` : nothing}
+ ${inRoom && typeof MediaRecorder === 'function' ? html`<button part="control record-button" type="button" aria-pressed=${String(room.recording)}
+        @click=${() => (room.recording ? void room.stopRecording() : void room.startRecording().catch(() => {}))}>${room.recording ? s.stopRecording : s.record}</button>` : nothing}
       <button part="leave-button" type="button" @click=${() => (inRoom ? room.leave() : void room.join().catch(() => {}))}>${inRoom ? s.leave : s.join}</button>
     </div>`;
   }

@@ -56,5 +56,16 @@ export const styles = [
       background: var(--_bg);
       overflow-wrap: anywhere;
     }
+    [part='recording'] {
+      margin: 0;
+      padding: calc(var(--_space) / 2) var(--_space);
+      border-radius: var(--_radius);
+      color: #fff;
+      background: var(--_danger);
+      overflow-wrap: anywhere;
+    }
+    [part='recording-download'] {
+      color: var(--_accent);
+    }
   `,
 ];

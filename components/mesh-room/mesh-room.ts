@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { MeshError, Room, type PeerInfo, type RoomMessage, type RoomState } from '../../core/index.js';
+import { MeshError, Room, type FileTransfer, type PeerInfo, type RoomMessage, type RoomState } from '../../core/index.js';
 import {
-  MeshAckedEvent, MeshErrorEvent, MeshLocalMediaEvent, MeshMessageEvent, MeshMessagesLostEvent,
+  MeshAckedEvent, MeshErrorEvent, MeshFileOfferEvent, MeshFileReceivedEvent, MeshFileUpdateEvent, MeshLocalMediaEvent, MeshRecordingEvent, MeshMessageEvent, MeshMessagesLostEvent,
   MeshPeerJoinEvent, MeshPeerLeaveEvent, MeshPeerUpdateEvent, MeshReconnectedEvent, MeshRelayStatusEvent,
   MeshStateChangeEvent,
 } from '../events.js';
@@ -36,6 +36,10 @@ import { styles } from './mesh-room.styles.js';
  * @fires mesh-local-media - Our microphone, camera or screen share changed. Detail: `{ audio, video, screen }`.
  * @fires mesh-relay-status - The relay became unreachable (peers still talk directly) or reachable. Detail: `{ reachable }`.
  * @fires mesh-error - Something the user should know. Detail: `{ code, message }`.
+ * @fires mesh-file-offer - Someone offers us a file. Detail: the transfer `{ id, name, size, type, peer, status, ... }`.
+ * @fires mesh-file-update - A file transfer changed state or made progress. Detail: the transfer.
+ * @fires mesh-file-received - A file arrived with a matching SHA-256 digest. Detail: `{ transfer, blob }`.
+ * @fires mesh-recording - We or a peer started or stopped recording the room. Detail: `{ recording, by, blob? }`.
  *
  * @slot - The room's content: `<mesh-chat>`, `<mesh-status-badge>`, anything else.
  * @slot media - Replaces the default video grid (shown when `media` is not `none` or peers send video) and call controls.
@@ -47,6 +51,8 @@ import { styles } from './mesh-room.styles.js';
  * @csspart name-label - The label of the name field.
  * @csspart name-input - The name field.
  * @csspart join-button - The button that joins with the name.
+ * @csspart recording - The indicator shown to everyone while someone records the room.
+ * @csspart recording-download - The link to our finished recording.
  *
  * @cssprop --mesh-font - Font of all mesh elements. Default `inherit`.
  * @cssprop --mesh-color-text - Text colour.
@@ -69,6 +75,7 @@ export class MeshRoomElement extends LitElement {
     error: { attribute: false },
     rtcConfig: { attribute: false },
     mediaError: { attribute: false },
+    recordingUrl: { state: true },
   };
 
   /** Room id to join. */
@@ -94,6 +101,9 @@ export class MeshRoomElement extends LitElement {
   /** Why our camera or microphone cannot be used (the room works without them). */
   declare mediaError: { code: string; message: string } | null;
 
+  /** Object URL of our last recording (revoked when replaced or when the element goes). */
+  declare private recordingUrl: { url: string; size: number } | null;
+  private readonly recordingPeers = new Set<string>();
   private roomCore: Room | null = null;
   /** The latest error of the room; becomes `error` if the room fails. */
   private lastError: { code: string; message: string } | null = null;
@@ -116,6 +126,7 @@ export class MeshRoomElement extends LitElement {
     this.error = null;
     this.rtcConfig = null;
     this.mediaError = null;
+    this.recordingUrl = null;
   }
 
   /** The core `Room` behind this element (null before joining). */
@@ -137,6 +148,7 @@ export class MeshRoomElement extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.closeCore();
+    this.setRecordingUrl(null);
   }
 
   /**
@@ -191,6 +203,46 @@ export class MeshRoomElement extends LitElement {
     return this.mediaChange((m) => (on ? m.startScreenShare() : m.stopScreenShare()));
   }
 
+  /**
+   * Offers a file to everyone (or the member ids in `to`); returns its id. Progress arrives as
+   * `mesh-file-update`. Throws `file-too-large` (a `MeshError`) above the room's limit.
+   */
+  sendFile(file: Blob, options: { to?: string | string[]; name?: string } = {}): string {
+    if (!this.roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
+    return this.roomCore.sendFile(file, options);
+  }
+
+  /** Accepts an offered file. */
+  acceptFile(id: string): void { this.roomCore?.acceptFile(id); }
+  /** Declines an offered file. */
+  rejectFile(id: string): void { this.roomCore?.rejectFile(id); }
+  /** Stops a file transfer (either direction). */
+  cancelFile(id: string): void { this.roomCore?.cancelFile(id); }
+  /** Every file transfer of the room, both directions. */
+  get transfers(): FileTransfer[] { return this.roomCore?.transfers ?? []; }
+
+  /** True while we record the room. */
+  get recording(): boolean { return this.roomCore?.recording ?? false; }
+
+  /**
+   * Records the room (video grid and mixed audio) to WebM; everyone in the room sees an
+   * indicator. Call from a click so the browser lets the page mix audio.
+   */
+  async startRecording(): Promise<void> {
+    if (!this.roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
+    try {
+      await this.roomCore.startRecording();
+    } catch (err) {
+      this.showError(err);
+      throw err;
+    }
+  }
+
+  /** Stops recording; resolves with the WebM file, also offered as a download link. */
+  async stopRecording(): Promise<Blob | null> {
+    return (await this.roomCore?.stopRecording()) ?? null;
+  }
+
   /** Sends `data` (any JSON value) to everyone; returns the message as delivered locally. */
   send(data: unknown): RoomMessage {
     if (!this.roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
@@ -239,12 +291,26 @@ export class MeshRoomElement extends LitElement {
         <label part="name-label">${s.yourName} <input part="name-input" name="name" required maxlength="64" autocomplete="nickname" .value=${this.name}></label>
         <button part="join-button" type="submit">${s.joinRoom}</button>
       </form>` : nothing}
+      ${this.renderRecording()}
       <slot name="media">
         ${showMedia && this.name ? html`<mesh-video-grid exportparts="grid, tile, video, caption, placeholder, indicator, sound-prompt"></mesh-video-grid>` : nothing}
-        ${this.name ? html`<mesh-media-controls exportparts="controls, control, leave-button"></mesh-media-controls>` : nothing}
+        ${this.name ? html`<mesh-media-controls exportparts="controls, control, record-button, leave-button"></mesh-media-controls>` : nothing}
       </slot>
       <slot></slot>
     </div>`;
+  }
+
+  private renderRecording() {
+    const self = this.recording;
+    const names = this.peers.filter((p) => p.recording).map((p) => p.name);
+    const dl = this.recordingUrl;
+    return html`${self || names.length ? html`<p part="recording" role="status"><span aria-hidden="true">●</span> ${this.s.recordingBy(self, names)}</p>` : nothing}
+      ${dl && !self ? html`<a part="recording-download" href=${dl.url} download=${`mesh-room-${this.room}-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.webm`}>${this.s.downloadRecording(dl.size)}</a>` : nothing}`;
+  }
+
+  private setRecordingUrl(blob: Blob | null): void {
+    if (this.recordingUrl) URL.revokeObjectURL(this.recordingUrl.url);
+    this.recordingUrl = blob && blob.size > 0 ? { url: URL.createObjectURL(blob), size: blob.size } : null;
   }
 
   private onNameSubmit(ev: SubmitEvent): void {
@@ -265,10 +331,30 @@ export class MeshRoomElement extends LitElement {
       this.dispatchEvent(new MeshStateChangeEvent(e.detail));
     });
     core.addEventListener('peer-join', (e) => mine() && this.dispatchEvent(new MeshPeerJoinEvent(e.detail)));
-    core.addEventListener('peer-leave', (e) => mine() && this.dispatchEvent(new MeshPeerLeaveEvent(e.detail)));
+    core.addEventListener('peer-leave', (e) => {
+      if (!mine()) return;
+      this.dispatchEvent(new MeshPeerLeaveEvent(e.detail));
+      if (this.recordingPeers.delete(e.detail.peer.id)) this.requestUpdate();
+    });
+    core.addEventListener('file-offer', (e) => mine() && this.dispatchEvent(new MeshFileOfferEvent(e.detail)));
+    core.addEventListener('file-update', (e) => mine() && this.dispatchEvent(new MeshFileUpdateEvent(e.detail)));
+    core.addEventListener('file-received', (e) => mine() && this.dispatchEvent(new MeshFileReceivedEvent(e.detail)));
+    core.addEventListener('recording', (e) => {
+      if (!mine()) return;
+      if (!e.detail.recording) this.setRecordingUrl(e.detail.blob ?? null);
+      this.requestUpdate();
+      this.dispatchEvent(new MeshRecordingEvent({ recording: e.detail.recording, by: core.selfId, ...(e.detail.blob ? { blob: e.detail.blob } : {}) }));
+    });
     core.addEventListener('peer-update', (e) => {
       if (!mine()) return;
       this.dispatchEvent(new MeshPeerUpdateEvent(e.detail));
+      const p = e.detail;
+      if (p.recording !== this.recordingPeers.has(p.id)) {
+        if (p.recording) this.recordingPeers.add(p.id);
+        else this.recordingPeers.delete(p.id);
+        this.requestUpdate();
+        this.dispatchEvent(new MeshRecordingEvent({ recording: p.recording, by: p.id }));
+      }
       if (e.detail.stream && mediaKinds(this.media) === null) this.requestUpdate();
     });
     core.addEventListener('local-media', (e) => mine() && this.dispatchEvent(new MeshLocalMediaEvent(e.detail)));
@@ -304,8 +390,11 @@ export class MeshRoomElement extends LitElement {
   private closeCore(): void {
     const core = this.roomCore;
     if (!core) return;
-    core.close();
     this.roomCore = null;
+    this.recordingPeers.clear();
+    // The recording stops with the room; keep offering it for download.
+    core.addEventListener('recording', (e) => { if (e.detail.blob) this.setRecordingUrl(e.detail.blob); });
+    core.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { registerStrings, relativeTime, type MeshStrings } from './strings.js';
+import { formatBytes, registerStrings, relativeTime, type MeshStrings } from './strings.js';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -46,6 +46,28 @@ export const DE: MeshStrings = {
     loss === null ? '' : `${(loss < 10 ? loss.toFixed(1) : String(Math.round(loss))).replace('.', ',')} % Verlust`,
     kbps === null ? '' : kbps >= 1000 ? `${(kbps / 1000).toFixed(1).replace('.', ',')} Mbit/s` : `${Math.round(kbps)} kbit/s`,
   ].filter(Boolean).join(' · '),
+  attachFile: 'Datei anhängen',
+  dropFiles: 'Dateien hier ablegen, um sie an den Raum zu senden',
+  accept: 'Annehmen',
+  decline: 'Ablehnen',
+  cancel: 'Abbrechen',
+  download: 'Herunterladen',
+  size: (b) => formatBytes('de', b),
+  fileStatus: (t) => {
+    switch (t.status) {
+      case 'offered': return t.direction === 'in' ? 'an dich angeboten' : 'wartet auf Annahme…';
+      case 'active': return [t.bytesPerSecond ? `${formatBytes('de', t.bytesPerSecond)}/s` : '', t.secondsLeft !== null ? `noch ${Math.ceil(t.secondsLeft)} s` : ''].filter(Boolean).join(' · ') || 'beginnt…';
+      case 'paused': return 'wartet auf die Verbindung…';
+      case 'verifying': return 'wird geprüft…';
+      case 'done': return t.direction === 'in' ? 'empfangen und geprüft' : t.receivers > 1 ? `an ${t.done} von ${t.receivers} gesendet` : 'gesendet';
+      default: return '';
+    }
+  },
+  record: 'Aufnehmen',
+  stopRecording: 'Aufnahme beenden',
+  recordingBy: (self, names) => (self && names.length === 0 ? 'Du nimmst diesen Raum auf.'
+    : `${[...(self ? ['Du'] : []), ...names].join(', ')} ${self || names.length > 1 ? 'nehmen' : 'nimmt'} diesen Raum auf.`),
+  downloadRecording: (b) => `Aufnahme herunterladen (${formatBytes('de', b)})`,
   errors: {
     'name-taken': 'Dieser Name wird in diesem Raum schon verwendet. Wähle einen anderen Namen und tritt erneut bei.',
     'room-full': 'Dieser Raum ist voll. Versuche es später oder nimm einen anderen Raum.',
@@ -61,6 +83,13 @@ export const DE: MeshStrings = {
     'media-denied': 'Kamera und Mikrofon sind für diese Seite gesperrt. Erlaube sie in den Website-Einstellungen des Browsers, um gesehen und gehört zu werden; der Chat funktioniert trotzdem.',
     'media-unavailable': 'Keine Kamera und kein Mikrofon gefunden. Du kannst trotzdem chatten und zuschauen.',
     'media-failed': 'Kamera oder Mikrofon ließen sich nicht starten (vielleicht nutzt sie eine andere App). Du kannst trotzdem chatten.',
+    'file-too-large': 'Diese Datei ist zu groß für diesen Raum.',
+    'file-rejected': 'Abgelehnt.',
+    'file-cancelled': 'Abgebrochen.',
+    'file-hash-mismatch': 'Die Datei kam beschädigt an und wurde verworfen. Bitte sie erneut an.',
+    'file-interrupted': 'Unterbrochen — die andere Person ist gegangen. Sende sie erneut, wenn sie zurück ist.',
+    'recording-unsupported': 'Dieser Browser kann den Raum nicht aufnehmen.',
+    'recording-failed': 'Die Aufnahme wurde wegen eines Fehlers beendet.',
   },
 };
 

@@ -39,7 +39,31 @@ export interface MeshStrings {
   quality: Record<'good' | 'fair' | 'poor', string>;
   /** Compact figures for the status badge, e.g. "12 ms · 0.5 % loss · 1.2 Mbit/s". */
   figures(rttMs: number | null, lossPercent: number | null, kbps: number | null): string;
+  attachFile: string;
+  dropFiles: string;
+  accept: string;
+  decline: string;
+  cancel: string;
+  download: string;
+  /** "1.5 MB" */
+  size(bytes: number): string;
+  /** A file transfer's state in words, e.g. "3.2 MB/s · 4 s left", "waiting for the connection…". */
+  fileStatus(t: { status: string; direction: 'in' | 'out'; bytesPerSecond: number | null; secondsLeft: number | null; receivers: number; done: number }): string;
+  record: string;
+  stopRecording: string;
+  /** Who records the room: `self` when we do, and the names of the others who do. */
+  recordingBy(self: boolean, names: string[]): string;
+  downloadRecording(bytes: number): string;
   errors: Record<string, string>;
+}
+
+/** "1.5 MB" in `locale` (decimal units, as file managers show). */
+export function formatBytes(locale: string, bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: i === 0 ? 0 : 1 }).format(v)} ${units[i]}`;
 }
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -96,6 +120,28 @@ export const EN: MeshStrings = {
     loss === null ? '' : `${loss < 10 ? loss.toFixed(1) : Math.round(loss)} % loss`,
     kbps === null ? '' : kbps >= 1000 ? `${(kbps / 1000).toFixed(1)} Mbit/s` : `${Math.round(kbps)} kbit/s`,
   ].filter(Boolean).join(' · '),
+  attachFile: 'Attach a file',
+  dropFiles: 'Drop files to send them to the room',
+  accept: 'Accept',
+  decline: 'Decline',
+  cancel: 'Cancel',
+  download: 'Download',
+  size: (b) => formatBytes('en', b),
+  fileStatus: (t) => {
+    switch (t.status) {
+      case 'offered': return t.direction === 'in' ? 'offered to you' : 'waiting for the others to accept…';
+      case 'active': return [t.bytesPerSecond ? `${formatBytes('en', t.bytesPerSecond)}/s` : '', t.secondsLeft !== null ? `${Math.ceil(t.secondsLeft)} s left` : ''].filter(Boolean).join(' · ') || 'starting…';
+      case 'paused': return 'waiting for the connection…';
+      case 'verifying': return 'checking…';
+      case 'done': return t.direction === 'in' ? 'received and verified' : t.receivers > 1 ? `sent to ${t.done} of ${t.receivers}` : 'sent';
+      default: return '';
+    }
+  },
+  record: 'Record',
+  stopRecording: 'Stop recording',
+  recordingBy: (self, names) => (self && names.length === 0 ? 'You are recording this room.'
+    : `${[...(self ? ['You'] : []), ...names].join(', ')} ${self || names.length > 1 ? 'are' : 'is'} recording this room.`),
+  downloadRecording: (b) => `Download the recording (${formatBytes('en', b)})`,
   relayUnavailable: 'Server unreachable — messages go directly to peers and are delivered to everyone once it is back.',
   errors: {
     'name-taken': 'That name is already used in this room. Choose another name and join again.',
@@ -112,6 +158,13 @@ export const EN: MeshStrings = {
     'media-denied': 'Camera and microphone are blocked for this page. Allow them in the browser\'s site settings to be seen and heard; chat works meanwhile.',
     'media-unavailable': 'No camera or microphone was found. You can still chat and watch.',
     'media-failed': 'The camera or microphone could not be started (another app may be using it). You can still chat.',
+    'file-too-large': 'That file is too large to send in this room.',
+    'file-rejected': 'Declined.',
+    'file-cancelled': 'Cancelled.',
+    'file-hash-mismatch': 'The file arrived damaged and was discarded. Ask for it again.',
+    'file-interrupted': 'Interrupted — the other person left. Send it again when they are back.',
+    'recording-unsupported': 'This browser cannot record the room.',
+    'recording-failed': 'The recording stopped because of an error.',
   },
 };
 
