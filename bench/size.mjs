@@ -16,11 +16,12 @@ const KB = 1024;
 
 /**
  * Regression budgets, min+gzip bytes. Issue 9 asked for all elements + core + lit ≤ 20 KB; the
- * bundle is ~34 KB because the core alone (self-healing links, exactly-once messages, media,
- * health, TURN refresh) is ~19 KB and lit ~6 KB. `GOAL` records that target so every report
- * shows the distance to it; the budgets stop it from growing further unnoticed.
+ * bundle is ~42 KB because the core alone (self-healing links, exactly-once messages, media,
+ * health, TURN refresh: ~18 KB; file transfer and recording: ~5.5 KB more) is ~24 KB and lit
+ * ~6 KB. `GOAL` records that target so every report shows the distance to it; the budgets stop
+ * it from growing further unnoticed.
  */
-const BUDGET = { 'mesh-room.js': 36 * KB, 'mesh-room.iife.js': 36 * KB, 'core.js': 20 * KB };
+const BUDGET = { 'mesh-room.js': 44 * KB, 'mesh-room.iife.js': 44 * KB, 'core.js': 25 * KB };
 const GOAL = { 'mesh-room.js': 20 * KB };
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;

@@ -15,7 +15,7 @@ export interface PageLog {
 
 export interface LinkSnapshot { id: string; name: string; state: string; connectionsCreated: number; iceRestartsMade: number; generation: number; channelOpen: boolean }
 
-type Tuning = Pick<RoomOptions, 'signaling' | 'link' | 'messages' | 'maxPeers'>;
+type Tuning = Pick<RoomOptions, 'signaling' | 'link' | 'messages' | 'maxPeers' | 'files'>;
 
 /**
  * One user in its own browser context, running a core `Room` (from the built `dist/core.js`
