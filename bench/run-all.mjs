@@ -19,6 +19,7 @@ const BENCHES = {
   delivery: quick ? ['300'] : [],
   recovery: quick ? ['5'] : [],
   media: quick ? ['3'] : [],
+  files: quick ? ['1'] : [],
   relay: quick ? ['30', '500'] : [],
   fuzz: quick ? ['10000'] : [],
 };
@@ -100,6 +101,11 @@ function renderTable({ machine: m, results: r, at, quick: q }) {
   if (r.media) {
     rows.push(['`media` — `join()` with camera to first remote video frame, 2 peers', `${ms(r.media.peers2.joinToFirstRemoteFrameMs.median)} median`, '']);
     rows.push(['same, 4 peers, every remote tile showing video', `${ms(r.media.peers4.joinToEveryRemoteFrameMs.median)} median`, '']);
+  }
+  if (r.files) {
+    const f = r.files;
+    rows.push([`\`files\` — ${f.fileMB} MB between two browser pages, ${f.chunkKiB} KiB chunks, SHA-256 checked`, `${f.throughputMBps.median} MB/s median`, 'CPU-bound here: 2 cores for 2 renderers and the browser']);
+    rows.push(['same, receiving page: peak JS heap (V8 + ArrayBuffers)', `${f.receiverPeakHeapMiB.median} MiB median, ${f.receiverPeakHeapMiB.max} MiB max`, `the file itself: ${f.fileMB} MB (kept in the browser's blob store)`]);
   }
   if (r.relay) {
     const x = r.relay;

@@ -154,7 +154,11 @@ export class OutgoingTransfer extends TransferBase {
       const index = this.next;
       const bytes = await this.source.read(index);
       if (!live() || this.channel() !== ch || this.next !== index) continue;
-      ch.send(encodeChunk(this.id, index, bytes));
+      try {
+        ch.send(encodeChunk(this.id, index, bytes));
+      } catch {
+        return; // the channel is closing: 'file-channel' closed follows, and the receiver's accept resumes
+      }
       this.next = index + 1;
     }
   }

@@ -60,8 +60,12 @@ export abstract class TransferBase {
   protected sendControl(frame: Record<string, unknown>): boolean {
     const ch = this.channel();
     if (!ch) return false;
-    ch.send(JSON.stringify({ ...frame, id: this.id }));
-    return true;
+    try {
+      ch.send(JSON.stringify({ ...frame, id: this.id }));
+      return true;
+    } catch {
+      return false; // closing: the frame is sent again when the channel reopens
+    }
   }
 
   snapshot(): FileTransfer {

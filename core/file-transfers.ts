@@ -33,8 +33,9 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
   constructor(clock: Clock, options: FileOptions = {}) {
     super();
     this.options = { ...DEFAULT_FILE_OPTIONS, ...options };
-    if (!(this.options.chunkBytes >= 1024 && this.options.chunkBytes <= MAX_CHUNK_BYTES)) {
-      throw new MeshError('invalid-option', `chunkBytes must be 1024–${MAX_CHUNK_BYTES}`);
+    // A chunk travels with a header of up to 69 bytes; Chromium's messages stop at 256 KiB.
+    if (!(this.options.chunkBytes >= 1024 && this.options.chunkBytes <= MAX_CHUNK_BYTES / 2)) {
+      throw new MeshError('invalid-option', `chunkBytes must be 1024–${MAX_CHUNK_BYTES / 2}`);
     }
     this.host = {
       clock,
@@ -58,7 +59,10 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
     }
     if (peers.length === 0) throw new MeshError('invalid-option', 'there is nobody in the room to send the file to');
     const id = randomId();
-    const source = new SourceFile(file, this.options.chunkBytes);
+    // Chunks fit every receiver's SCTP message limit (a header of up to 69 bytes rides along).
+    const limits = peers.map((p) => this.links.get(p)?.connection?.sctp?.maxMessageSize ?? Infinity);
+    const fit = Math.floor((Math.min(...limits) - 128) / 1024) * 1024;
+    const source = new SourceFile(file, Math.max(1024, Math.min(this.options.chunkBytes, fit)));
     const meta = { name: name.slice(0, 255) || 'file', type: file.type.slice(0, 255) };
     const list = peers.map((peer) => new OutgoingTransfer(source, id, peer, meta, this.host));
     this.outgoing.set(id, list);

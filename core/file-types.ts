@@ -55,14 +55,17 @@ export interface FileOptions {
   maxFileBytes?: number;
   /** Incoming files up to this size are accepted without asking, bytes. Default 1 MiB. */
   autoAcceptBytes?: number;
-  /** Chunk size, bytes (1 KiB–256 KiB). Default 64 KiB. */
+  /**
+   * Chunk size, bytes (1 KiB–128 KiB; less when a receiver's SCTP takes smaller messages).
+   * Default 128 KiB: on Chromium, 50 MB move ~1.6× faster than with 64 KiB (`bench/files.mjs`).
+   */
   chunkBytes?: number;
 }
 
 export const DEFAULT_FILE_OPTIONS: Required<FileOptions> = {
   maxFileBytes: 2 * 1024 ** 3,
   autoAcceptBytes: 1024 ** 2,
-  chunkBytes: 64 * 1024,
+  chunkBytes: 128 * 1024,
 };
 
 /**

@@ -61,7 +61,7 @@ export interface RoomOptions extends MediaOptions {
   signaling?: Partial<SignalingTuning>;
   link?: Partial<LinkTuning>;
   messages?: Partial<MessageTuning>;
-  /** File transfer limits: `maxFileBytes` (2 GiB), `autoAcceptBytes` (1 MiB), `chunkBytes` (64 KiB). */
+  /** File transfer limits: `maxFileBytes` (2 GiB), `autoAcceptBytes` (1 MiB), `chunkBytes` (128 KiB). */
   files?: FileOptions;
   // Injection seams (tests; defaults are the browser's).
   clock?: Clock;
