@@ -58,9 +58,9 @@ export class IncomingTransfer extends TransferBase {
     this.end('cancelled', new MeshError('file-cancelled', `"${this.meta.name}" was cancelled`));
   }
 
-  /** The sender left the room. */
-  interrupt(): void {
-    this.end('interrupted', new MeshError('file-interrupted', `the sender left before "${this.meta.name}" arrived`));
+  /** The sender left the room (or we did: `message` says so). */
+  interrupt(message = `the sender left before "${this.meta.name}" arrived`): void {
+    this.end('interrupted', new MeshError('file-interrupted', message));
   }
 
   channelOpen(): void {

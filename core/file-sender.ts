@@ -123,9 +123,9 @@ export class OutgoingTransfer extends TransferBase {
     this.stop('cancelled', new MeshError('file-cancelled', `"${this.meta.name}" was cancelled`));
   }
 
-  /** The receiver left the room. */
-  interrupt(): void {
-    this.stop('interrupted', new MeshError('file-interrupted', `the receiver left before "${this.meta.name}" arrived`));
+  /** The receiver left the room (or we did: `message` says so). */
+  interrupt(message = `the receiver left before "${this.meta.name}" arrived`): void {
+    this.stop('interrupted', new MeshError('file-interrupted', message));
   }
 
   private stop(status: 'cancelled' | 'failed' | 'interrupted', error: MeshError): void {

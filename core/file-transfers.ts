@@ -109,10 +109,13 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
     this.each(peer, (t) => t.interrupt());
   }
 
-  /** Cancels what is under way (telling the other sides) and forgets everything. Idempotent. */
-  cancelAll(): void {
-    for (const list of this.outgoing.values()) for (const t of list) t.cancel();
-    for (const t of this.incoming.values()) t.cancel();
+  /**
+   * We leave the room: what is under way ends as `interrupted` here, and the other sides see
+   * the same when the relay tells them we left. Then everything is forgotten. Idempotent.
+   */
+  leaveAll(): void {
+    for (const list of this.outgoing.values()) for (const t of list) t.interrupt(`you left the room before "${t.meta.name}" was sent`);
+    for (const t of this.incoming.values()) t.interrupt(`you left the room before "${t.meta.name}" arrived`);
     this.outgoing.clear();
     this.incoming.clear();
     this.links.clear();

@@ -217,7 +217,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   /** Leaves the room at once (others are told immediately). The room can join again later. */
   leave(): void {
     if (this.state === 'idle' || this.state === 'closed') return;
-    this.files.cancelAll();
+    this.files.leaveAll();
     void this.stopRecording().catch(() => { /* reported through 'error' */ });
     this.signaling?.leave(this.session);
     this.teardownMembership();

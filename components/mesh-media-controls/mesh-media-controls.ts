@@ -14,7 +14,7 @@ import { tokens } from '../shared/tokens.js';
  *
  * @csspart controls - The toolbar.
  * @csspart control - Each toggle button (`aria-pressed` tells its state).
- * @csspart record-button - The record / stop-recording toggle (also a `control`).
+ * @csspart record-button - The record / stop-recording toggle (also a `control`), shown when the call has video or audio.
  * @csspart leave-button - The leave / join-again button.
  *
  * @cssprop --mesh-color-danger - Colour of the leave button.
@@ -75,7 +75,7 @@ export class MeshMediaControlsElement extends LitElement {
     this.for = '';
     this.strings = null;
     const update = () => this.requestUpdate();
-    this.attachment = new RoomAttachment(this, { 'mesh-local-media': update, 'mesh-state-change': update, 'mesh-recording': update });
+    this.attachment = new RoomAttachment(this, { 'mesh-local-media': update, 'mesh-state-change': update, 'mesh-recording': update, 'mesh-peer-update': update });
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
@@ -96,7 +96,7 @@ export class MeshMediaControlsElement extends LitElement {
         @click=${() => room.setCamera(!state!.video).catch(() => {})}>${state!.video ? s.cameraOn : s.cameraOff}</button>` : nothing}
       ${local && 'getDisplayMedia' in (navigator.mediaDevices ?? {}) ? html`<button part="control" type="button" aria-pressed=${String(state!.screen)}
         @click=${() => room.shareScreen(!state!.screen).catch(() => {})}>${state!.screen ? s.stopSharing : s.shareScreen}</button>` : nothing}
- ${inRoom && typeof MediaRecorder === 'function' ? html`<button part="control record-button" type="button" aria-pressed=${String(room.recording)}
+ ${inRoom && (local || room.peers.some((p) => p.stream)) && typeof MediaRecorder === 'function' ? html`<button part="control record-button" type="button" aria-pressed=${String(room.recording)}
         @click=${() => (room.recording ? void room.stopRecording() : void room.startRecording().catch(() => {}))}>${room.recording ? s.stopRecording : s.record}</button>` : nothing}
       <button part="leave-button" type="button" @click=${() => (inRoom ? room.leave() : void room.join().catch(() => {}))}>${inRoom ? s.leave : s.join}</button>
     </div>`;

@@ -53,8 +53,8 @@ describe('accessibility (axe)', () => {
     input.value = 'sent with Enter';
     key('Enter');
     expect(chat.messages.map((m) => m.text)).to.deep.equal(['sent with Enter']);
-    // Everything interactive is reachable with Tab: the log (scrollable), the input, the button.
+    // Everything interactive is reachable with Tab: the log (scrollable), the input, attach, send.
     const focusable = [...chat.shadowRoot!.querySelectorAll('[tabindex="0"], textarea, button')];
-    expect(focusable.map((e) => e.getAttribute('part'))).to.deep.equal(['log', 'input', 'send-button']);
+    expect(focusable.map((e) => e.getAttribute('part'))).to.deep.equal(['log', 'input', 'attach-button', 'send-button']);
   });
 });
