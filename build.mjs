@@ -52,7 +52,10 @@ function generateManifest() {
       outdir: relative(process.cwd(), dir),
     })};\n`);
     execFileSync(process.execPath, ['node_modules/@custom-elements-manifest/analyzer/cem.js', 'analyze', '--config', config], { stdio: 'pipe' });
-    return JSON.stringify(JSON.parse(readFileSync(join(dir, 'custom-elements.json'), 'utf8')), null, 2) + '\n';
+    const manifest = JSON.parse(readFileSync(join(dir, 'custom-elements.json'), 'utf8'));
+    // The analyzer lists modules in the order its glob finds them, which varies: sort by path.
+    manifest.modules.sort((a, b) => a.path.localeCompare(b.path));
+    return JSON.stringify(manifest, null, 2) + '\n';
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
