@@ -79,7 +79,12 @@ describe('Room', () => {
         expect(ks).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       }
     }
-    expect(inbox.get(members[0])!.some((m) => m.via === 'p2p')).to.equal(true);
+    // Which path wins each race depends on load; that the direct path works is checked
+    // deterministically: a best-effort message only travels peer to peer.
+    for (const list of inbox.values()) expect(list.every((m) => m.via === 'p2p' || m.via === 'relay')).to.equal(true);
+    const direct = new Promise<RoomMessage>((resolve) => members[0].addEventListener('message', (e) => { if (!e.detail.durable) resolve(e.detail); }));
+    members[1].send({ probe: true }, { durable: false });
+    expect((await direct).via).to.equal('p2p');
   });
 
   it('refuses a name already in the room (ignoring case) with a typed error', async () => {
