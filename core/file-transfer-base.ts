@@ -19,6 +19,7 @@ export abstract class TransferBase {
   error: MeshError | null = null;
   private rateFrom = { t: 0, bytes: 0 };
   private lastEmit = -Infinity;
+  private lastEmitBytes = 0;
 
   constructor(
     readonly id: string,
@@ -44,12 +45,17 @@ export abstract class TransferBase {
     this.machine.to(status, reason);
   }
 
-  /** Records progress; emits at most every `progressEveryMs` (and always at the end). */
+  /**
+   * Records progress; emits every `progressEveryMs`, at every further tenth of the file (so a
+   * fast transfer still shows steps), and at the end.
+   */
   protected progress(bytes: number): void {
     this.bytes = bytes;
     const now = this.host.clock.now();
-    if (now - this.lastEmit < FILE_FLOW.progressEveryMs && bytes < this.meta.size) return;
+    const step = bytes - this.lastEmitBytes >= this.meta.size / 10;
+    if (now - this.lastEmit < FILE_FLOW.progressEveryMs && !step && bytes < this.meta.size) return;
     this.lastEmit = now;
+    this.lastEmitBytes = bytes;
     this.host.changed(this.snapshot());
   }
 
@@ -70,7 +76,7 @@ export abstract class TransferBase {
 
   snapshot(): FileTransfer {
     const elapsed = (this.host.clock.now() - this.rateFrom.t) / 1000;
-    const moving = this.status === 'active' && elapsed >= 0.3;
+    const moving = this.status === 'active' && elapsed > 0 && this.bytes > this.rateFrom.bytes;
     const rate = moving ? (this.bytes - this.rateFrom.bytes) / elapsed : null;
     return {
       id: this.id,

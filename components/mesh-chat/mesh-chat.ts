@@ -20,6 +20,9 @@ export interface ChatMessage {
   pending: boolean;
 }
 
+/** The attach icon, drawn (an emoji would depend on the page's fonts). */
+const PAPERCLIP = html`<svg aria-hidden="true" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9"/></svg>`;
+
 /** Longest chat text accepted from the composer, characters. */
 const MAX_TEXT = 4000;
 /** Messages kept on screen. */
@@ -210,7 +213,7 @@ export class MeshChatElement extends LitElement {
           @keydown=${this.onKeydown} @paste=${this.onPaste}></textarea>
         <input id="file" type="file" multiple hidden @change=${this.onPick}>
         <button part="attach-button" type="button" aria-label=${s.attachFile} title=${s.attachFile} ?disabled=${!canSend}
-          @click=${() => (this.renderRoot.querySelector('#file') as HTMLInputElement).click()}><span aria-hidden="true">📎</span></button>
+          @click=${() => (this.renderRoot.querySelector('#file') as HTMLInputElement).click()}>${PAPERCLIP}</button>
         <button part="send-button" type="submit" ?disabled=${!canSend}>${s.send}</button>
       </form>
     </div>`;

@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { MeshError, Room, type FileTransfer, type PeerInfo, type RoomMessage, type RoomState } from '../../core/index.js';
+import { MeshError, Room, type FileOptions, type FileTransfer, type PeerInfo, type RoomMessage, type RoomState } from '../../core/index.js';
 import {
   MeshAckedEvent, MeshErrorEvent, MeshFileOfferEvent, MeshFileReceivedEvent, MeshFileUpdateEvent, MeshLocalMediaEvent, MeshRecordingEvent, MeshMessageEvent, MeshMessagesLostEvent,
   MeshPeerJoinEvent, MeshPeerLeaveEvent, MeshPeerUpdateEvent, MeshReconnectedEvent, MeshRelayStatusEvent,
@@ -75,6 +75,7 @@ export class MeshRoomElement extends LitElement {
     error: { attribute: false },
     rtcConfig: { attribute: false },
     mediaError: { attribute: false },
+    files: { attribute: false },
     recordingUrl: { state: true },
   };
 
@@ -100,6 +101,8 @@ export class MeshRoomElement extends LitElement {
   declare rtcConfig: RTCConfiguration | null;
   /** Why our camera or microphone cannot be used (the room works without them). */
   declare mediaError: { code: string; message: string } | null;
+  /** File limits, set before joining: `{ maxFileBytes, autoAcceptBytes, chunkBytes }` (2 GiB, 1 MiB, 128 KiB). */
+  declare files: FileOptions | null;
 
   /** Object URL of our last recording (revoked when replaced or when the element goes). */
   declare private recordingUrl: { url: string; size: number } | null;
@@ -126,6 +129,7 @@ export class MeshRoomElement extends LitElement {
     this.error = null;
     this.rtcConfig = null;
     this.mediaError = null;
+    this.files = null;
     this.recordingUrl = null;
   }
 
@@ -170,6 +174,7 @@ export class MeshRoomElement extends LitElement {
         maxPeers: this.maxPeers,
         ...(this.token ? { token: this.token } : {}),
         ...(this.rtcConfig ? { rtcConfig: this.rtcConfig } : {}),
+        ...(this.files ? { files: this.files } : {}),
         media: mediaKinds(this.media),
       });
     } catch (err) {

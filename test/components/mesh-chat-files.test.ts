@@ -21,10 +21,10 @@ describe('<mesh-chat> files and <mesh-room> recording', () => {
     relay = (await sharedRelay()).wsUrl;
   });
 
-  async function twoRooms(media = 'none') {
+  async function twoRooms(media = 'none', files: Record<string, number> | null = null) {
     const room = uniqueRoom('files');
     const wrap = await fixture<HTMLDivElement>(html`<div>
-      <mesh-room relay=${relay} room=${room} name="Ada" media=${media}><mesh-chat></mesh-chat></mesh-room>
+      <mesh-room relay=${relay} room=${room} name="Ada" media=${media} .files=${files}><mesh-chat></mesh-chat></mesh-room>
       <mesh-room relay=${relay} room=${room} name="Bob" media=${media}><mesh-chat></mesh-chat></mesh-room>
     </div>`);
     const rooms = [...wrap.querySelectorAll('mesh-room')] as MeshRoomElement[];
@@ -88,9 +88,8 @@ describe('<mesh-chat> files and <mesh-room> recording', () => {
     expect(chats[1].shadowRoot!.querySelector(`[data-file="${pastedId}"] [part~="file-status"]`)!.textContent).to.equal('Cancelled.');
   });
 
-  it('shows a notice when a file is over the room\'s limit', async () => {
-    const { rooms, chats } = await twoRooms();
-    (rooms[0].core as unknown as { files: { options: { maxFileBytes: number } } }).files.options.maxFileBytes = 1000;
+  it('shows a notice when a file is over the limit set with the files property', async () => {
+    const { chats } = await twoRooms('none', { maxFileBytes: 1000 });
     chats[0].sendFiles([new File([bytes(1001)], 'big.bin')]);
     await until(() => !(part(chats[0], 'notice') as HTMLElement).hidden, 'notice');
     expect(part(chats[0], 'notice')!.textContent).to.equal('big.bin: That file is too large to send in this room.');

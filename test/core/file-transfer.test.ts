@@ -102,7 +102,7 @@ describe('File transfer', () => {
 
   it('a connection replaced mid-transfer resumes from the last chunk held, with no corrupted or repeated bytes', async () => {
     const [a, b] = await meshOf(['Ada', 'Bob'], { files: { autoAcceptBytes: 64 * 1024 * 1024 } });
-    const file = randomBlob(12 * 1024 * 1024);
+    const file = randomBlob(24 * 1024 * 1024);
     const log = statusLog(b);
     const received = new Promise<Blob>((resolve) => b.addEventListener('file-received', (e) => resolve(e.detail.blob)));
     const id = a.sendFile(file, { name: 'resume.bin' });
@@ -119,7 +119,7 @@ describe('File transfer', () => {
 
   it('the sender cancels: the receiver sees file-cancelled and keeps nothing', async () => {
     const [a, b] = await meshOf(['Ada', 'Bob'], { files: { autoAcceptBytes: 64 * 1024 * 1024 } });
-    const id = a.sendFile(randomBlob(16 * 1024 * 1024), { name: 'big.bin' });
+    const id = a.sendFile(randomBlob(48 * 1024 * 1024), { name: 'big.bin' });
     await until(() => (find(b, (t) => t.id === id)?.bytes ?? 0) > 0, 'first bytes');
     a.cancelFile(id);
     await until(() => find(b, (t) => t.id === id)?.status === 'cancelled', 'receiver cancelled');
@@ -130,7 +130,7 @@ describe('File transfer', () => {
 
   it('the receiver cancels, or declines: the sender sees file-cancelled / file-rejected', async () => {
     const [a, b] = await meshOf(['Ada', 'Bob'], { files: { autoAcceptBytes: 0 } });
-    const one = a.sendFile(randomBlob(16 * 1024 * 1024), { name: 'one.bin' });
+    const one = a.sendFile(randomBlob(48 * 1024 * 1024), { name: 'one.bin' });
     await until(() => find(b, (t) => t.id === one)?.status === 'offered', 'offer one');
     b.acceptFile(one);
     await until(() => (find(b, (t) => t.id === one)?.bytes ?? 0) > 0, 'first bytes');
@@ -168,7 +168,7 @@ describe('File transfer', () => {
 
   it('the sender leaves mid-transfer: the receiver sees "interrupted"', async () => {
     const [a, b] = await meshOf(['Ada', 'Bob'], { files: { autoAcceptBytes: 64 * 1024 * 1024 } });
-    const id = a.sendFile(randomBlob(32 * 1024 * 1024), { name: 'gone.bin' });
+    const id = a.sendFile(randomBlob(48 * 1024 * 1024), { name: 'gone.bin' });
     await until(() => (find(b, (t) => t.id === id)?.bytes ?? 0) > 0, 'first bytes');
     const sender = find(a, (t) => t.id === id)!;
     a.leave();

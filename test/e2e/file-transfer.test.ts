@@ -107,7 +107,7 @@ describe('file transfer between browsers', () => {
   it('a UDP outage mid-transfer: ICE restarts and the file completes with the right SHA-256', async () => {
     assert.ok(Chaos.available(), 'nft must work here: npm test runs this inside a network namespace as root');
     const [a, b] = await pair({ disconnectedGraceMs: 300, restartTimeoutMs: 2000 });
-    const sha = await makeFile(a.page, 24 * MB);
+    const sha = await makeFile(a.page, 48 * MB);
     await expectFile(b.page);
     await a.page.evaluate(() => (window as any).__mesh.room.sendFile((window as any).__file, { name: 'outage.bin' }));
     await b.page.waitForFunction(() => ((window as any).__mesh.room.transfers[0]?.bytes ?? 0) > 0, null, { timeout: 20_000, polling: 5 });
@@ -122,9 +122,9 @@ describe('file transfer between browsers', () => {
     const stalled = await bytesIn(b.page);
     chaos.heal();
     const got = await received(b.page);
-    assert.equal(got.size, 24 * MB);
+    assert.equal(got.size, 48 * MB);
     assert.equal(got.sha, sha);
-    assert.ok(stalled < 24 * MB, `the outage hit before the end (${during} → ${stalled} bytes)`);
+    assert.ok(stalled < 48 * MB, `the outage hit before the end (${during} → ${stalled} bytes)`);
     const statuses = await b.page.evaluate(() => (window as any).__statuses);
     assert.equal(statuses.at(-1), 'done', `statuses: ${statuses.join(' → ')}`);
   });
