@@ -2,7 +2,7 @@
  * Runtime validation of the wire format in `protocol.ts`: every frame from a socket passes through
  * here before anything indexes into it, and a bad frame becomes a typed problem, never a throw.
  */
-import { type ClientFrame, type ErrorCode, type JoinFrame, PROTOCOL_LIMITS, PROTOCOL_VERSION, type ServerFrame, type SignalData, type StreamPosition } from './protocol.js';
+import { type ClientFrame, type ErrorCode, type JoinFrame, PROTOCOL_LIMITS, PROTOCOL_VERSION, type ServerFrame, type SignalData, type StreamPosition } from './wire-types.js';
 
 /** Why a frame was rejected. */
 export interface FrameProblem { problem: ErrorCode; message: string; ref?: string }

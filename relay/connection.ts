@@ -1,6 +1,5 @@
 import type { WebSocket, RawData } from 'ws';
-import { ERROR_CODES, type ClientFrame, type ErrorCode, type JoinFrame, type ServerFrame } from '../core/protocol.js';
-import { frameRef, isProblem, parseClientFrame } from '../core/frame-validation.js';
+import { ERROR_CODES, type ClientFrame, type ErrorCode, type JoinFrame, type ServerFrame, frameRef, isProblem, parseClientFrame } from '../core/protocol.js';
 import { RoomError, type MemberSocket } from './relay-room.js';
 import type { Membership, RoomBackend } from './room-backend.js';
 import type { RelayOptions } from './relay-options.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isValidRoomId } from '../core/frame-validation.js';
+import { isValidRoomId } from '../core/protocol.js';
 import { serveStatic } from './static-files.js';
 import { postQuality } from './quality-route.js';
 import { applyCors } from './cors.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { classifyQuality, qualityRecommendations, type QualityLevel, type QualityMetrics } from '../core/quality.js';
+import { classifyQuality, qualityRecommendations, type QualityLevel, type QualityMetrics } from '../core/protocol.js';
 import type { RoomBackend } from './room-backend.js';
 
 /** The latest quality a member reported. */

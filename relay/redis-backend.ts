@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { type JoinFrame, type ServerFrame, type SignalFrame } from '../core/protocol.js';
-import { nameKey, utf8Length } from '../core/frame-validation.js';
+import { type JoinFrame, type ServerFrame, type SignalFrame, nameKey, utf8Length } from '../core/protocol.js';
 import type { QualityReport } from './quality-route.js';
 import { RoomError, type MemberSocket } from './relay-room.js';
 import type { Membership, RoomBackend, RoomView } from './room-backend.js';

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type ErrorCode, type JoinFrame, type MemberInfo, type ServerFrame, type SignalFrame } from '../core/protocol.js';
-import { nameKey, utf8Length } from '../core/frame-validation.js';
+import { type ErrorCode, type JoinFrame, type MemberInfo, type ServerFrame, type SignalFrame, nameKey, utf8Length } from '../core/protocol.js';
 import type { MessageStore, StoredMessage } from './message-store.js';
 import type { RelayOptions } from './relay-options.js';
 import type { Logger } from './logger.js';
