@@ -71,3 +71,12 @@ export class IceServerFeed {
     }
   }
 }
+
+/** True when the selected candidate pair's local side is a TURN relay candidate. */
+export async function pathIsRelayed(pc: RTCPeerConnection): Promise<boolean> {
+  const stats = await pc.getStats();
+  let pairId: string | undefined;
+  for (const s of stats.values()) if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+  const pair = pairId ? stats.get(pairId) : undefined;
+  return stats.get(pair?.localCandidateId)?.candidateType === 'relay';
+}

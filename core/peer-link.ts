@@ -1,5 +1,7 @@
 import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { pathIsRelayed } from './ice-servers.js';
 import { systemClock, Timer, type Clock } from './clock.js';
+import { LinkChannels } from './link-channels.js';
 import { LinkMedia } from './link-media.js';
 import type { LocalMedia } from './local-media.js';
 import { Negotiator } from './negotiator.js';
@@ -94,10 +96,8 @@ export type Recovery = 'none' | 'ice-restart' | 'recreate';
  *
  * **Recovery**: ICE `disconnected` for longer than a grace period, or `failed`, restarts ICE
  * (`restartIce()`); after `maxIceRestarts` unsuccessful restarts, or when a new connection does
- * not connect in time, the connection is replaced, with backoff. The data channel is
- * pre-negotiated (`negotiated: true, id: 0`), so both sides create it without extra round trips;
- * so is the `files` channel (id 1) that file transfers use.
- * Local tracks are put on every new connection; track changes use `replaceTrack` (no renegotiation).
+ * not connect in time, the connection is replaced, with backoff. Its data channels are
+ * pre-negotiated ({@link LinkChannels}). Local tracks are put on every new connection; track changes use `replaceTrack` (no renegotiation).
  */
 export class PeerLink extends TypedEventTarget<LinkEventMap> {
   readonly remoteId: string;
@@ -110,9 +110,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   private readonly queue: SendQueue;
   private readonly RTC: typeof RTCPeerConnection;
   private pc: RTCPeerConnection | null = null;
-  private dc: RTCDataChannel | null = null;
-  /** The ordered `files` channel (id 1): file chunks never queue behind chat, nor chat behind them. */
-  private fdc: RTCDataChannel | null = null;
+  private channels: LinkChannels | null = null;
   private negotiator: Negotiator | null = null;
   private media: LinkMedia | null = null;
   /** Generation of the current connection. */
@@ -154,9 +152,9 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   get connection(): RTCPeerConnection | null { return this.pc; }
   get generation(): number { return this.gen; }
   get queued(): number { return this.queue.length; }
-  get channelOpen(): boolean { return this.dc?.readyState === 'open'; }
+  get channelOpen(): boolean { return this.channels?.open ?? false; }
   /** The open file channel of the current connection (null while there is none). */
-  get fileChannel(): RTCDataChannel | null { return this.fdc?.readyState === 'open' ? this.fdc : null; }
+  get fileChannel(): RTCDataChannel | null { return this.channels?.openFiles ?? null; }
   /** What recovery is under way: none, an ICE restart, or a replacement connection. */
   get recoveryStep(): Recovery { return this.recovery; }
   /** The sender of our video on the current connection (for adaptive bitrate). */
@@ -223,14 +221,9 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     }
   }
 
-  /** True when the selected candidate pair's local side is a TURN relay candidate. */
-  async usesRelay(pc: RTCPeerConnection | null = this.pc): Promise<boolean> {
-    if (!pc) return false;
-    const stats = await pc.getStats();
-    let pairId: string | undefined;
-    for (const s of stats.values()) if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
-    const pair = pairId ? stats.get(pairId) : undefined;
-    return stats.get(pair?.localCandidateId)?.candidateType === 'relay';
+  /** True when the current path runs through a TURN server. */
+  usesRelay(pc: RTCPeerConnection | null = this.pc): Promise<boolean> {
+    return pc ? pathIsRelayed(pc) : Promise.resolve(false);
   }
 
   /** Puts the current local tracks on the connection (after mute, camera or screen changes). */
@@ -274,7 +267,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     this.negotiator = new Negotiator(pc, gen, this.polite, {
       send: (data) => this.opts.signal(data),
       beforeAnswer: async () => {
-        if (!this.dc) this.openChannel(pc);
+        if (!this.channels) this.openChannels(pc);
         await media.adoptAfterOffer();
       },
       warn: (what, error) => this.warn(what, error),
@@ -287,73 +280,42 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     // The offering side creates the channel and its transceivers now (which starts negotiation);
     // the answering side does so once the offer is applied, so it never starts a competing offer.
     if (initiate) {
-      this.openChannel(pc);
+      this.openChannels(pc);
       media.addOwn();
     }
     this.recoveryTimer.set(this.tuning.connectTimeoutMs, () => this.recreate('connection did not open in time'));
   }
 
-  private openChannel(pc: RTCPeerConnection): void {
-    const dc = pc.createDataChannel('mesh', { negotiated: true, id: 0, ordered: true });
-    this.dc = dc;
-    dc.onopen = () => {
-      if (this.dc !== dc) return;
-      this.queue.attach(dc);
-      this.refresh(pc);
-    };
-    dc.onclose = () => {
-      if (this.dc !== dc) return;
-      this.queue.detach();
-      this.refresh(pc);
-      // The remote closed its connection (it recreated or went away): recover.
-      if (this.state !== 'closed') this.recreate('data channel closed');
-    };
-    dc.onmessage = (ev) => {
-      if (this.dc !== dc || typeof ev.data !== 'string') return;
-      let frame: unknown;
-      try {
-        frame = JSON.parse(ev.data);
-      } catch {
-        this.warn('ignored a malformed data-channel frame');
-        return;
-      }
-      this.emit('message', frame);
-    };
-    const fdc = pc.createDataChannel('files', { negotiated: true, id: 1, ordered: true });
-    fdc.binaryType = 'arraybuffer';
-    this.fdc = fdc;
-    fdc.onopen = () => {
-      if (this.fdc === fdc) this.emit('file-channel', { open: true });
-    };
-    fdc.onclose = () => {
-      if (this.fdc === fdc) this.emit('file-channel', { open: false });
-    };
-    fdc.onmessage = (ev) => {
-      if (this.fdc === fdc) this.emit('file-frame', ev.data as string | ArrayBuffer);
-    };
+  private openChannels(pc: RTCPeerConnection): void {
+    const channels = new LinkChannels(pc, {
+      open: (dc) => {
+        this.queue.attach(dc);
+        this.refresh(pc);
+      },
+      closed: () => {
+        this.queue.detach();
+        this.refresh(pc);
+        // The remote closed its connection (it recreated or went away): recover.
+        if (this.state !== 'closed') this.recreate('data channel closed');
+      },
+      message: (frame) => this.emit('message', frame),
+      malformed: () => this.warn('ignored a malformed data-channel frame'),
+      fileChannel: (open) => this.emit('file-channel', { open }),
+      fileFrame: (data) => this.emit('file-frame', data),
+    });
+    this.channels = channels;
   }
 
   private teardown(): void {
     const pc = this.pc;
-    const dc = this.dc;
-    const fdc = this.fdc;
+    const channels = this.channels;
     this.pc = null;
-    this.dc = null;
-    this.fdc = null;
+    this.channels = null;
     this.media = null;
     this.negotiator?.close();
     this.negotiator = null;
     this.queue.detach();
-    if (dc) {
-      dc.onopen = dc.onclose = dc.onmessage = null;
-      dc.close();
-    }
-    if (fdc) {
-      const wasOpen = fdc.readyState === 'open';
-      fdc.onopen = fdc.onclose = fdc.onmessage = null;
-      fdc.close();
-      if (wasOpen) this.emit('file-channel', { open: false });
-    }
+    channels?.close();
     if (pc) {
       pc.oniceconnectionstatechange = pc.onconnectionstatechange = pc.ontrack = null;
       pc.close();
@@ -365,7 +327,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     if (this.pc !== pc || this.state === 'closed') return;
     // ICE reports trouble before the aggregate connectionState follows: require both.
     const ice = pc.iceConnectionState;
-    const up = (ice === 'connected' || ice === 'completed') && pc.connectionState === 'connected' && this.dc?.readyState === 'open';
+    const up = (ice === 'connected' || ice === 'completed') && pc.connectionState === 'connected' && this.channelOpen;
     if (up) {
       this.recovery = 'none';
       this.iceRestarts = 0;
@@ -376,7 +338,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
       this.machine.to('connected', 'connection and data channel open');
       this.queue.flush();
     } else if (this.state === 'connected') {
-      this.machine.to('reconnecting', `ICE ${ice}, connection ${pc.connectionState}, channel ${this.dc?.readyState ?? 'none'}`);
+      this.machine.to('reconnecting', `ICE ${ice}, connection ${pc.connectionState}, channel ${this.channels?.mesh.readyState ?? 'none'}`);
     }
   }
 
