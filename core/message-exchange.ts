@@ -141,6 +141,12 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
     this.catchUpTimer = new Timer(host.clock);
   }
 
+  /** True while our message `id` (`<peerId>:<n>`) waits for the relay to store it. */
+  isPending(id: string): boolean {
+    const [from, n] = id.split(':');
+    return from === this.host.selfId && this.outbox.has(Number(n));
+  }
+
   /** The number of this peer's last durable message. */
   get sentCount(): number { return this.lastN; }
 

@@ -1,9 +1,10 @@
 import { Timer, type Clock } from './clock.js';
 import { parseChannelFrame } from './channel-frames.js';
 import type { FileTransfers } from './file-transfers.js';
-import type { MessageExchange } from './message-exchange.js';
+import type { ExchangeHost, MessageExchange } from './message-exchange.js';
 import { PeerLink } from './peer-link.js';
-import type { MemberInfo, SignalData } from './protocol.js';
+import type { ChannelFrame } from './channel-frames.js';
+import type { MemberInfo, ServerFrame, SignalData } from './protocol.js';
 import type { RoomMedia } from './room-media.js';
 import type { PeerInfo, RoomOptions } from './room-types.js';
 
@@ -73,6 +74,72 @@ export class RoomMembers {
     this.members.set(info.id, member);
     member.link = this.createLink(info, how.initiate);
     this.host.joined(this.info(member));
+  }
+
+  /** Sends on the peer's data channel if it is open now; false otherwise. */
+  sendDirect(id: string, frame: ChannelFrame): boolean {
+    const link = this.link(id);
+    if (!link?.channelOpen) return false;
+    link.send(frame);
+    return true;
+  }
+
+  /** Queues a frame on every peer's data channel. */
+  broadcast(frame: ChannelFrame, droppable: boolean): void {
+    for (const [, link] of this.links()) link.send(frame, droppable);
+  }
+
+  /** True when the link to `id` was down (or missing) at some point since clock time `t`. */
+  linkWasDownSince(id: string, t: number): boolean {
+    const link = this.link(id);
+    return !link || link.state !== 'connected' || link.lastDownAt >= t;
+  }
+
+  /**
+   * Applies a membership or signaling frame from the relay; `session` is ours (signals for an
+   * older session of ours, or from an older session of theirs, are dropped).
+   */
+  fromRelay(f: ServerFrame, session: string): void {
+    switch (f.type) {
+      case 'peer-joined':
+        if (f.member.id === this.host.selfId) return;
+        this.upsert(f.member, { initiate: false, rebuild: false });
+        this.host.exchange.memberKnown(f.member.id, f.member.baseN, f.member.lastN, false);
+        return;
+      case 'peer-left':
+        if (this.session(f.id) === f.session) this.remove(f.id, f.reason);
+        return;
+      case 'peer-status':
+        this.setOnline(f.id, f.online);
+        return;
+      case 'signal':
+        if (f.toSession !== session || this.session(f.from) !== f.fromSession) return;
+        if (f.data.kind === 'repair-request' || f.data.kind === 'repair-reply') this.host.exchange.fromRelaySignal(f.from, f.data);
+        else this.link(f.from)?.handleSignal(f.data);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Takes the member list of a welcome (`fresh`: our first one). Members the relay no longer lists
+   * are gone, except after a relay restart (`epochChanged`), when they get `graceMs` to return.
+   */
+  reconcile(listed: MemberInfo[], how: { fresh: boolean; resumed: boolean; epochChanged: boolean; graceMs: number }): void {
+    // The relay dropped us (grace expired) while keeping its memory: the others closed their
+    // links to us, so ours are dead too. After a relay restart, nobody was told anything: keep them.
+    const rebuild = !how.fresh && !how.resumed && !how.epochChanged;
+    for (const info of listed) {
+      this.upsert(info, { initiate: true, rebuild });
+      this.host.exchange.memberKnown(info.id, info.baseN, info.lastN, how.fresh);
+    }
+    const ids = new Set(listed.map((m) => m.id));
+    for (const id of this.ids()) {
+      if (ids.has(id)) continue;
+      if (how.epochChanged) this.awaitReturn(id, how.graceMs);
+      else this.remove(id, 'leave');
+    }
   }
 
   /** A member's relay connection went down or came back. */
@@ -153,4 +220,16 @@ export class RoomMembers {
   private info(m: Member): PeerInfo {
     return { id: m.id, name: m.name, state: m.link?.state ?? 'closed', online: m.online, ...this.host.media.of(m.id) };
   }
+}
+
+/** What a room's {@link MessageExchange} asks of the members and their links. */
+export function exchangeMemberSide(members: () => RoomMembers): Pick<ExchangeHost, 'nameOf' | 'isMember' | 'sendDirect' | 'broadcastDirect' | 'linkWasDownSince' | 'awaitingMembers'> {
+  return {
+    nameOf: (id) => members().names.get(id) ?? id.slice(0, 8),
+    isMember: (id) => members().has(id),
+    sendDirect: (id, frame) => members().sendDirect(id, frame),
+    broadcastDirect: (frame, droppable) => members().broadcast(frame, droppable),
+    linkWasDownSince: (id, t) => members().linkWasDownSince(id, t),
+    awaitingMembers: () => members().awaiting,
+  };
 }

@@ -7,15 +7,17 @@ import type { LocalMedia } from './local-media.js';
 import { MessageExchange, type RoomMessage } from './message-exchange.js';
 import type { PeerLink } from './peer-link.js';
 import { PROTOCOL_LIMITS, type ServerFrame, type WelcomeFrame } from './protocol.js';
-import { isValidRoomId, normalizeName } from './frame-validation.js';
+import { checkRoomOptions } from './room-options.js';
 import { IceServerFeed } from './ice-servers.js';
 import { PageLifecycle } from './page-lifecycle.js';
 import { postAsMember, relayHttpUrl } from './relay-http.js';
 import { RoomMedia } from './room-media.js';
-import { RoomRecorder, type RecordingOptions } from './room-recorder.js';
-import { RoomMembers } from './room-members.js';
+import type { RecordingOptions } from './room-recorder.js';
+import { RoomRecording } from './room-recording.js';
+import { exchangeMemberSide, RoomMembers } from './room-members.js';
 import { ROOM_TRANSITIONS, type PeerInfo, type RoomEventMap, type RoomOptions, type RoomState } from './room-types.js';
-import { SignalingClient } from './signaling-client.js';
+import type { SignalingClient } from './signaling-client.js';
+import { openSignaling } from './room-signaling.js';
 import { StateMachine } from './state-machine.js';
 import { TypedEventTarget } from './typed-event-target.js';
 
@@ -45,8 +47,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   private readonly media: RoomMedia;
   private readonly members: RoomMembers;
   private readonly files: FileTransfers;
-  private recorder: RoomRecorder | null = null;
-  private recorderStarting = false;
+  private readonly recordings: RoomRecording;
   private readonly ice: IceServerFeed;
   private token: string | undefined;
   private signaling: SignalingClient | null = null;
@@ -66,13 +67,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
 
   constructor(options: RoomOptions) {
     super();
-    if (!isValidRoomId(options.room)) throw new MeshError('invalid-room', `room id "${options.room}" must be 1–64 characters of [A-Za-z0-9_.-]`);
-    const name = normalizeName(options.name);
-    if (name === null) throw new MeshError('invalid-name', 'the name must be 1–64 printable characters');
-    const urls = Array.isArray(options.relay) ? options.relay : [options.relay];
-    if (urls.length === 0 || urls.some((u) => !/^wss?:\/\//.test(u))) {
-      throw new MeshError('invalid-option', `relay must be a ws:// or wss:// URL, got ${JSON.stringify(options.relay)}`);
-    }
+    const name = checkRoomOptions(options);
     this.opts = options;
     this.roomId = options.room;
     this.name = name;
@@ -93,29 +88,14 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     this.exchange = new MessageExchange({
       selfId: this.selfId,
       clock: this.clock,
-      nameOf: (id) => this.members.names.get(id) ?? id.slice(0, 8),
-      isMember: (id) => this.members.has(id),
+      ...exchangeMemberSide(() => this.members),
       isSynced: () => this.signaling?.state === 'connected',
       maxMessageBytes: () => this.relayLimit,
-      sendDirect: (id, frame) => {
-        const link = this.members.link(id);
-        if (!link?.channelOpen) return false;
-        link.send(frame);
-        return true;
-      },
-      broadcastDirect: (frame, droppable) => {
-        for (const [, link] of this.members.links()) link.send(frame, droppable);
-      },
       sendViaRelay: (id, data) => {
         const session = this.members.session(id);
         return !!session && !!this.signaling?.sendSignal(id, session, data);
       },
       publish: () => this.signaling?.publish(),
-      awaitingMembers: () => this.members.awaiting,
-      linkWasDownSince: (id, t) => {
-        const link = this.members.link(id);
-        return !link || link.state !== 'connected' || link.lastDownAt >= t;
-      },
     }, options.messages);
     this.media = new RoomMedia({
       clock: this.clock,
@@ -126,12 +106,11 @@ export class Room extends TypedEventTarget<RoomEventMap> {
         if (peer) this.emit('peer-update', peer);
       },
       error: (e) => this.emit('error', e),
-      reportQuality: (body) => this.postQuality(body),
+      // Advisory and best effort: POST /rooms/:id/quality on the relay.
+      reportQuality: (body) => postAsMember(this.opts.fetch, this.relayHttp(`rooms/${encodeURIComponent(this.roomId)}/quality`), this.key, { peer: this.selfId, ...body }),
     }, options);
     this.files = new FileTransfers(this.clock, options.files);
-    this.files.addEventListener('file-offer', (e) => this.emit('file-offer', e.detail));
-    this.files.addEventListener('file-update', (e) => this.emit('file-update', e.detail));
-    this.files.addEventListener('file-received', (e) => this.emit('file-received', e.detail));
+    this.forward(this.files, { 'file-offer': 'file-offer', 'file-update': 'file-update', 'file-received': 'file-received' });
     this.members = new RoomMembers({
       selfId: this.selfId,
       clock: this.clock,
@@ -153,10 +132,15 @@ export class Room extends TypedEventTarget<RoomEventMap> {
       },
     });
     this.members.names.set(this.selfId, name);
-    this.exchange.addEventListener('message', (e) => this.emit('message', e.detail));
-    this.exchange.addEventListener('acked', (e) => this.emit('acked', e.detail));
-    this.exchange.addEventListener('reconnected', (e) => this.emit('reconnected', e.detail));
-    this.exchange.addEventListener('lost', (e) => this.emit('messages-lost', e.detail));
+    this.recordings = new RoomRecording({
+      self: () => ({ id: this.selfId, name: this.name, stream: this.media.local?.stream ?? null }),
+      peers: () => this.members.peers(),
+      inRoom: () => this.inRoom(),
+      announce: (on) => this.media.setRecording(on),
+      changed: (detail) => this.emit('recording', detail),
+      error: (e) => this.emit('error', e),
+    });
+    this.forward(this.exchange, { message: 'message', acked: 'acked', reconnected: 'reconnected', lost: 'messages-lost' });
     this.lifecycle = new PageLifecycle(options.pageLifecycle !== undefined ? options.pageLifecycle : (typeof window !== 'undefined' ? window : null), {
       active: () => this.state !== 'idle' && this.state !== 'closed' && this.state !== 'failed',
       leave: () => this.leave(),
@@ -176,10 +160,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   /** Round trip to the relay, ms (null until measured). */
   get relayRtt(): number | null { return this.signaling?.rtt ?? null; }
   /** True while our message `id` waits for the relay to store it. */
-  isPending(id: string): boolean {
-    const [from, n] = id.split(':');
-    return from === this.selfId && this.exchange.outbox.has(Number(n));
-  }
+  isPending(id: string): boolean { return this.exchange.isPending(id); }
   /**
    * Replaces the room token for the next joins and resumes (tokens expire; a page can fetch a new
    * one and hand it over without leaving).
@@ -218,7 +199,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   leave(): void {
     if (this.state === 'idle' || this.state === 'closed') return;
     this.files.leaveAll();
-    void this.stopRecording().catch(() => { /* reported through 'error' */ });
+    void this.recordings.stop().catch(() => { /* reported through 'error' */ });
     this.signaling?.leave(this.session);
     this.teardownMembership();
     this.media.stopLocal();
@@ -255,9 +236,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
    * follow it with `file-update` events. Throws `file-too-large` above `files.maxFileBytes`.
    */
   sendFile(file: Blob, options: { to?: string | string[]; name?: string } = {}): string {
-    if (this.state !== 'connected' && this.state !== 'reconnecting') {
-      throw new MeshError('not-connected', `cannot send a file while the room is ${this.state}; call join() first`);
-    }
+    if (!this.inRoom()) throw new MeshError('not-connected', `cannot send a file while the room is ${this.state}; call join() first`);
     const to = options.to === undefined ? this.members.ids() : ([] as string[]).concat(options.to).filter((id) => this.members.has(id));
     const name = options.name ?? (file as Partial<File>).name ?? 'file';
     return this.files.send(file, name, to);
@@ -275,7 +254,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   fileBlob(id: string): Blob | null { return this.files.blob(id); }
 
   /** True while this member records the room. */
-  get recording(): boolean { return this.recorder !== null; }
+  get recording(): boolean { return this.recordings.active; }
 
   /**
    * Records the room locally: every member's video composed into a grid, all audio mixed, as
@@ -283,44 +262,15 @@ export class Room extends TypedEventTarget<RoomEventMap> {
    * `recording-unsupported` where the browser cannot record. Stops by itself on leave. Call it
    * from a click, so the browser lets the page mix audio (the `recording` event says whether).
    */
-  async startRecording(options?: RecordingOptions): Promise<void> {
-    if (this.state !== 'connected' && this.state !== 'reconnecting') {
-      throw new MeshError('not-connected', `cannot record while the room is ${this.state}`);
-    }
-    if (this.recorder || this.recorderStarting) return;
-    this.recorderStarting = true;
-    try {
-      this.recorder = await RoomRecorder.start(() => [
-        { id: this.selfId, name: this.name, stream: this.media.local?.stream ?? null },
-        ...this.members.peers().map((p) => ({ id: p.id, name: p.name, stream: p.stream })),
-      ], options);
-    } finally {
-      this.recorderStarting = false;
-    }
-    if (this.state !== 'connected' && this.state !== 'reconnecting') {
-      void this.stopRecording(); // left while the recorder was starting
-      return;
-    }
-    this.media.setRecording(true);
-    this.emit('recording', { recording: true, audio: this.recorder.withAudio });
+  startRecording(options?: RecordingOptions): Promise<void> {
+    if (!this.inRoom()) return Promise.reject(new MeshError('not-connected', `cannot record while the room is ${this.state}`));
+    return this.recordings.start(options);
   }
 
   /** Stops recording; resolves with the WebM file (null when not recording). */
-  async stopRecording(): Promise<Blob | null> {
-    const recorder = this.recorder;
-    if (!recorder) return null;
-    this.recorder = null;
-    this.media.setRecording(false);
-    try {
-      const blob = await recorder.stop();
-      this.emit('recording', { recording: false, blob });
-      return blob;
-    } catch (err) {
-      this.emit('recording', { recording: false });
-      this.emit('error', err as MeshError);
-      throw err;
-    }
-  }
+  stopRecording(): Promise<Blob | null> { return this.recordings.stop(); }
+
+  private inRoom(): boolean { return this.state === 'connected' || this.state === 'reconnecting'; }
 
   // -------------------------------------------------------------------------------------------
   // Relay connection
@@ -329,38 +279,27 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     this.session = randomId();
     this.firstSync = true;
     this.baseN = this.exchange.ackedN;
-    const sc = new SignalingClient({
-      urls: Array.isArray(this.opts.relay) ? this.opts.relay : [this.opts.relay],
-      identity: () => ({
-        room: this.roomId, peerId: this.selfId, key: this.key, session: this.session, name: this.name,
-        baseN: this.baseN, ...(this.token ? { token: this.token } : {}),
-      }),
-      outbox: this.exchange.outbox,
-      position: null,
-      WebSocket: this.opts.WebSocket,
-      clock: this.clock,
-      random: this.opts.random,
-      networkEvents: this.opts.networkEvents,
-      visibility: this.opts.visibility,
-      ...this.opts.signaling,
+    const identity = () => ({
+      room: this.roomId, peerId: this.selfId, key: this.key, session: this.session, name: this.name,
+      baseN: this.baseN, ...(this.token ? { token: this.token } : {}),
     });
-    this.signaling = sc;
-    sc.addEventListener('state-change', (e) => {
-      if (e.detail.to === 'reconnecting') {
-        this.exchange.connectionLost();
-        this.emit('relay-status', { reachable: false });
-      } else if (e.detail.to === 'connected' && e.detail.from === 'reconnecting') {
-        this.emit('relay-status', { reachable: true });
-      }
-      this.refreshState();
+    this.signaling = openSignaling(this.opts, this.clock, identity, this.exchange.outbox, {
+      state: ({ from, to }) => {
+        if (to === 'reconnecting') {
+          this.exchange.connectionLost();
+          this.emit('relay-status', { reachable: false });
+        } else if (to === 'connected' && from === 'reconnecting') {
+          this.emit('relay-status', { reachable: true });
+        }
+        this.refreshState();
+      },
+      welcome: (w) => this.onWelcome(w),
+      synced: () => this.onSynced(),
+      frame: (f) => this.onFrame(f),
+      ack: (n) => this.exchange.acked(n),
+      error: (e) => this.emit('error', e),
     });
-    sc.addEventListener('welcome', (e) => this.onWelcome(e.detail));
-    sc.addEventListener('synced', () => this.onSynced());
-    sc.addEventListener('frame', (e) => this.onFrame(e.detail));
-    sc.addEventListener('ack', (e) => this.exchange.acked(e.detail.n));
-    sc.addEventListener('publish-rejected', (e) => this.emit('error', e.detail.error));
-    sc.addEventListener('error', (e) => this.emit('error', e.detail));
-    sc.connect();
+    this.signaling.connect();
   }
 
   private onWelcome(w: WelcomeFrame): void {
@@ -395,21 +334,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
       this.leave();
       return;
     }
-    const epochChanged = !fresh && this.epochChanged;
-    // The relay dropped us (grace expired) while keeping its memory: the others closed their
-    // links to us, so ours are dead too. After a relay restart, nobody was told anything: keep them.
-    const rebuildAll = !fresh && !w.resumed && !epochChanged;
-    const listed = new Set<string>();
-    for (const info of w.members) {
-      listed.add(info.id);
-      this.members.upsert(info, { initiate: true, rebuild: rebuildAll });
-      this.exchange.memberKnown(info.id, info.baseN, info.lastN, fresh);
-    }
-    for (const id of this.members.ids()) {
-      if (listed.has(id)) continue;
-      if (epochChanged) this.members.awaitReturn(id, this.graceMs);
-      else this.members.remove(id, 'leave');
-    }
+    this.members.reconcile(w.members, { fresh, resumed: w.resumed, epochChanged: !fresh && this.epochChanged, graceMs: this.graceMs });
     this.firstSync = false;
     this.exchange.synced();
     for (const [, link] of this.members.links()) link.signalingRestored();
@@ -418,28 +343,9 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   }
 
   private onFrame(f: ServerFrame): void {
-    switch (f.type) {
-      case 'message':
-        if (!this.members.names.has(f.from)) this.members.names.set(f.from, f.name);
-        this.exchange.fromRelay(f.from, f.n, f.data, f.sentAt, this.replaying);
-        return;
-      case 'peer-joined':
-        if (f.member.id === this.selfId) return;
-        this.members.upsert(f.member, { initiate: false, rebuild: false });
-        this.exchange.memberKnown(f.member.id, f.member.baseN, f.member.lastN, false);
-        return;
-      case 'peer-left':
-        if (this.members.session(f.id) === f.session) this.members.remove(f.id, f.reason);
-        return;
-      case 'peer-status':
-        this.members.setOnline(f.id, f.online);
-        return;
-      case 'signal':
-        if (f.toSession !== this.session || this.members.session(f.from) !== f.fromSession) return;
-        if (f.data.kind === 'repair-request' || f.data.kind === 'repair-reply') this.exchange.fromRelaySignal(f.from, f.data);
-        else this.members.link(f.from)?.handleSignal(f.data);
-        return;
-    }
+    if (f.type !== 'message') return this.members.fromRelay(f, this.session);
+    if (!this.members.names.has(f.from)) this.members.names.set(f.from, f.name);
+    this.exchange.fromRelay(f.from, f.n, f.data, f.sentAt, this.replaying);
   }
 
   private teardownMembership(): void {
@@ -454,13 +360,6 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   private relayHttp(path: string): string | null {
     const ws = this.signaling?.url;
     return ws ? relayHttpUrl(ws, path) : null;
-  }
-
-  /** Reports our link quality to the relay (`POST /rooms/:id/quality`); advisory, best effort. */
-  private postQuality(body: Record<string, unknown>): void {
-    const url = this.relayHttp(`rooms/${encodeURIComponent(this.roomId)}/quality`);
-    const send = this.opts.fetch ?? (typeof fetch === 'function' ? fetch : null);
-    if (url && send && this.state !== 'closed') void postAsMember(send, url, this.key, { peer: this.selfId, ...body });
   }
 
   // -------------------------------------------------------------------------------------------

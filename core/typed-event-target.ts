@@ -19,4 +19,11 @@ export class TypedEventTarget<M extends { [K in keyof M]: Event }> extends Event
   protected emit<K extends keyof M & string>(type: K, detail: M[K] extends CustomEvent<infer D> ? D : never): void {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
+
+  /** Re-emits `source`'s events under our names (`{ theirs: ours }`), detail unchanged. */
+  protected forward(source: EventTarget, names: Record<string, keyof M & string>): void {
+    for (const [theirs, ours] of Object.entries(names)) {
+      source.addEventListener(theirs, (e) => this.dispatchEvent(new CustomEvent(ours, { detail: (e as CustomEvent).detail })));
+    }
+  }
 }
