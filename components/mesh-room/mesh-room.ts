@@ -1,13 +1,14 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { MeshError, Room, type FileOptions, type FileTransfer, type PeerInfo, type RoomMessage, type RoomState } from '../../core/index.js';
 import {
-  MeshAckedEvent, MeshErrorEvent, MeshFileOfferEvent, MeshFileReceivedEvent, MeshFileUpdateEvent, MeshLocalMediaEvent, MeshRecordingEvent, MeshMessageEvent, MeshMessagesLostEvent,
+  MeshAckedEvent, MeshErrorEvent, MeshFileOfferEvent, MeshFileReceivedEvent, MeshFileUpdateEvent, MeshLocalMediaEvent, MeshMessageEvent, MeshMessagesLostEvent,
   MeshPeerJoinEvent, MeshPeerLeaveEvent, MeshPeerUpdateEvent, MeshReconnectedEvent, MeshRelayStatusEvent,
   MeshStateChangeEvent,
 } from '../events.js';
 import { mediaKinds } from './media-kinds.js';
 import { ROOM_CONNECTED } from '../shared/room-attachment.js';
 import { resolveStrings, type MeshStrings } from '../shared/strings.js';
+import { RecordingView } from './recording-view.js';
 import { relayUrl } from './relay-url.js';
 import { styles } from './mesh-room.styles.js';
 
@@ -76,7 +77,6 @@ export class MeshRoomElement extends LitElement {
     rtcConfig: { attribute: false },
     mediaError: { attribute: false },
     files: { attribute: false },
-    recordingUrl: { state: true },
   };
 
   /** Room id to join. */
@@ -104,9 +104,7 @@ export class MeshRoomElement extends LitElement {
   /** File limits, set before joining: `{ maxFileBytes, autoAcceptBytes, chunkBytes }` (2 GiB, 1 MiB, 128 KiB). */
   declare files: FileOptions | null;
 
-  /** Object URL of our last recording (revoked when replaced or when the element goes). */
-  declare private recordingUrl: { url: string; size: number } | null;
-  private readonly recordingPeers = new Set<string>();
+  private readonly recordingView = new RecordingView(this);
   private roomCore: Room | null = null;
   /** The latest error of the room; becomes `error` if the room fails. */
   private lastError: { code: string; message: string } | null = null;
@@ -130,7 +128,6 @@ export class MeshRoomElement extends LitElement {
     this.rtcConfig = null;
     this.mediaError = null;
     this.files = null;
-    this.recordingUrl = null;
   }
 
   /** The core `Room` behind this element (null before joining). */
@@ -152,7 +149,6 @@ export class MeshRoomElement extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.closeCore();
-    this.setRecordingUrl(null);
   }
 
   /**
@@ -296,26 +292,13 @@ export class MeshRoomElement extends LitElement {
         <label part="name-label">${s.yourName} <input part="name-input" name="name" required maxlength="64" autocomplete="nickname" .value=${this.name}></label>
         <button part="join-button" type="submit">${s.joinRoom}</button>
       </form>` : nothing}
-      ${this.renderRecording()}
+      ${this.recordingView.render(s, this.room, this.recording, this.peers)}
       <slot name="media">
         ${showMedia && this.name ? html`<mesh-video-grid exportparts="grid, tile, video, caption, placeholder, indicator, sound-prompt"></mesh-video-grid>` : nothing}
         ${this.name ? html`<mesh-media-controls exportparts="controls, control, record-button, leave-button"></mesh-media-controls>` : nothing}
       </slot>
       <slot></slot>
     </div>`;
-  }
-
-  private renderRecording() {
-    const self = this.recording;
-    const names = this.peers.filter((p) => p.recording).map((p) => p.name);
-    const dl = this.recordingUrl;
-    return html`${self || names.length ? html`<p part="recording" role="status"><span aria-hidden="true">●</span> ${this.s.recordingBy(self, names)}</p>` : nothing}
-      ${dl && !self ? html`<a part="recording-download" href=${dl.url} download=${`mesh-room-${this.room}-${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.webm`}>${this.s.downloadRecording(dl.size)}</a>` : nothing}`;
-  }
-
-  private setRecordingUrl(blob: Blob | null): void {
-    if (this.recordingUrl) URL.revokeObjectURL(this.recordingUrl.url);
-    this.recordingUrl = blob && blob.size > 0 ? { url: URL.createObjectURL(blob), size: blob.size } : null;
   }
 
   private onNameSubmit(ev: SubmitEvent): void {
@@ -336,30 +319,14 @@ export class MeshRoomElement extends LitElement {
       this.dispatchEvent(new MeshStateChangeEvent(e.detail));
     });
     core.addEventListener('peer-join', (e) => mine() && this.dispatchEvent(new MeshPeerJoinEvent(e.detail)));
-    core.addEventListener('peer-leave', (e) => {
-      if (!mine()) return;
-      this.dispatchEvent(new MeshPeerLeaveEvent(e.detail));
-      if (this.recordingPeers.delete(e.detail.peer.id)) this.requestUpdate();
-    });
+    core.addEventListener('peer-leave', (e) => mine() && this.dispatchEvent(new MeshPeerLeaveEvent(e.detail)));
     core.addEventListener('file-offer', (e) => mine() && this.dispatchEvent(new MeshFileOfferEvent(e.detail)));
     core.addEventListener('file-update', (e) => mine() && this.dispatchEvent(new MeshFileUpdateEvent(e.detail)));
     core.addEventListener('file-received', (e) => mine() && this.dispatchEvent(new MeshFileReceivedEvent(e.detail)));
-    core.addEventListener('recording', (e) => {
-      if (!mine()) return;
-      if (!e.detail.recording) this.setRecordingUrl(e.detail.blob ?? null);
-      this.requestUpdate();
-      this.dispatchEvent(new MeshRecordingEvent({ recording: e.detail.recording, by: core.selfId, ...(e.detail.blob ? { blob: e.detail.blob } : {}) }));
-    });
+    this.recordingView.wire(core, mine);
     core.addEventListener('peer-update', (e) => {
       if (!mine()) return;
       this.dispatchEvent(new MeshPeerUpdateEvent(e.detail));
-      const p = e.detail;
-      if (p.recording !== this.recordingPeers.has(p.id)) {
-        if (p.recording) this.recordingPeers.add(p.id);
-        else this.recordingPeers.delete(p.id);
-        this.requestUpdate();
-        this.dispatchEvent(new MeshRecordingEvent({ recording: p.recording, by: p.id }));
-      }
       if (e.detail.stream && mediaKinds(this.media) === null) this.requestUpdate();
     });
     core.addEventListener('local-media', (e) => mine() && this.dispatchEvent(new MeshLocalMediaEvent(e.detail)));
@@ -396,9 +363,7 @@ export class MeshRoomElement extends LitElement {
     const core = this.roomCore;
     if (!core) return;
     this.roomCore = null;
-    this.recordingPeers.clear();
-    // The recording stops with the room; keep offering it for download.
-    core.addEventListener('recording', (e) => { if (e.detail.blob) this.setRecordingUrl(e.detail.blob); });
+    this.recordingView.reset();
     core.close();
   }
 }
