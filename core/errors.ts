@@ -18,8 +18,8 @@ export const CLIENT_ERROR_CODES = {
   'file-cancelled': 'The file transfer was cancelled.',
   'file-hash-mismatch': 'The file arrived with a different SHA-256 digest and was discarded. Send it again.',
   'file-interrupted': 'The other side left the room before the file arrived. Send it again when they are back.',
-  'recording-unsupported': 'This browser cannot record the room (MediaRecorder or canvas capture is missing).',
-  'recording-failed': 'The recording stopped because of an error.',
+  'recording-unsupported': 'This browser cannot record the room (MediaRecorder or canvas capture is missing). Use a current Chrome, Edge, Firefox or Safari.',
+  'recording-failed': 'The recording stopped because of an error. Start it again; if it keeps failing, reload the page.',
   'turn-unavailable': 'TURN credentials could not be fetched; peers connect directly or through STUN only.',
 } as const;
 

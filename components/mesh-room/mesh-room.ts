@@ -47,7 +47,7 @@ import { styles } from './mesh-room.styles.js';
  *
  * @csspart base - The wrapper around the content.
  * @csspart error - The message shown when joining failed.
- * @csspart media-error - The message shown when the camera or microphone cannot be used.
+ * @csspart media-error - The message shown when the camera, microphone or recording cannot be used.
  * @csspart join-form - The form asking for a name (no `name` attribute, or the name was refused).
  * @csspart name-label - The label of the name field.
  * @csspart name-input - The name field.
@@ -353,7 +353,8 @@ export class MeshRoomElement extends LitElement {
   private showError(err: unknown): void {
     const e = err instanceof MeshError ? err : new MeshError('invalid-option', String((err as Error)?.message ?? err));
     const detail = { code: e.code, message: e.message };
-    if (e.code.startsWith('media-')) this.mediaError = detail;
+    // Camera, microphone and recording trouble is shown at once; the room goes on without them.
+    if (e.code.startsWith('media-') || e.code.startsWith('recording-')) this.mediaError = detail;
     else if (this.roomCore) this.lastError = detail; // shown only if the room fails because of it
     else this.error = detail; // the room could not even be created
     this.dispatchEvent(new MeshErrorEvent(detail));

@@ -88,8 +88,8 @@ export const DE: MeshStrings = {
     'file-cancelled': 'Abgebrochen.',
     'file-hash-mismatch': 'Die Datei kam beschädigt an und wurde verworfen. Bitte sie erneut an.',
     'file-interrupted': 'Unterbrochen — die andere Person ist gegangen. Sende sie erneut, wenn sie zurück ist.',
-    'recording-unsupported': 'Dieser Browser kann den Raum nicht aufnehmen.',
-    'recording-failed': 'Die Aufnahme wurde wegen eines Fehlers beendet.',
+    'recording-unsupported': 'Dieser Browser kann den Raum nicht aufnehmen. Nimm einen aktuellen Chrome, Edge, Firefox oder Safari.',
+    'recording-failed': 'Die Aufnahme wurde wegen eines Fehlers beendet. Starte sie erneut; hilft das nicht, lade die Seite neu.',
   },
 };
 

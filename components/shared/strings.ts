@@ -163,8 +163,8 @@ export const EN: MeshStrings = {
     'file-cancelled': 'Cancelled.',
     'file-hash-mismatch': 'The file arrived damaged and was discarded. Ask for it again.',
     'file-interrupted': 'Interrupted — the other person left. Send it again when they are back.',
-    'recording-unsupported': 'This browser cannot record the room.',
-    'recording-failed': 'The recording stopped because of an error.',
+    'recording-unsupported': 'This browser cannot record the room. Use a current Chrome, Edge, Firefox or Safari.',
+    'recording-failed': 'The recording stopped because of an error. Start it again; if it keeps failing, reload the page.',
   },
 };
 

@@ -1,15 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { MeshError, Room } from '../../core/index.js';
 import { sharedRelay } from '../helpers/browser-relay.js';
+import { until } from '../components/helpers.js';
 import { randomId } from '../../core/ids.js';
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Loads a WebM blob into a <video>; returns its real duration and size. */
 async function probe(blob: Blob): Promise<{ duration: number; width: number; height: number }> {
