@@ -100,7 +100,6 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
     link.addEventListener('file-frame', (e) => {
       if (current()) this.onFrame(peer, e.detail);
     });
-    if (link.fileChannel) this.each(peer, (t) => t.channelOpen());
   }
 
   /** The peer left the room: its transfers are interrupted. */
