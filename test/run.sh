@@ -3,7 +3,8 @@
 #  1. installs the system packages the tests use when missing (Chromium, nftables, coturn, redis-server; never a downloaded browser),
 #  2. builds, type-checks, checks the generated docs and the bundle size budgets,
 #  3. runs every runner inside a network namespace that has only `lo` (test traffic stays on 127.0.0.1),
-#  4. ends with one line: "tests: N passed, N failed", summed over all runners.
+#  4. ends with one line: "tests: N passed, N failed", summed over all runners (test/helpers/summary.mjs);
+#     a runner that exits non-zero, does not report, or runs out of time counts as a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 RESULTS=.test-results
@@ -26,8 +27,11 @@ fi
 
 check() { # name, command...: a build step counted as one test
   local name=$1; shift
-  if "$@" >"$RESULTS/$name.log" 2>&1; then echo "{\"passed\":1,\"failed\":0}" >"$RESULTS/$name.json"; echo "ok: $name";
-  else echo "{\"passed\":0,\"failed\":1}" >"$RESULTS/$name.json"; echo "FAILED: $name"; cat "$RESULTS/$name.log"; fi
+  "$@" >"$RESULTS/$name.log" 2>&1
+  local status=$?
+  echo "$status" >"$RESULTS/$name.exit"
+  if [ "$status" = 0 ]; then echo '{"passed":1,"failed":0,"skipped":0}' >"$RESULTS/$name.json"; echo "ok: $name";
+  else echo '{"passed":0,"failed":1,"skipped":0}' >"$RESULTS/$name.json"; echo "FAILED: $name"; cat "$RESULTS/$name.log"; fi
 }
 check build node build.mjs
 check typecheck npx --no-install tsc --noEmit -p .
@@ -37,24 +41,10 @@ check size node bench/size.mjs --check   # bundle size budgets
 # Inside the namespace: loopback only (see ../shared/TESTING.md). Without unshare (a laptop
 # without root) the same commands run on the host, still bound to 127.0.0.1.
 if unshare -n true 2>/dev/null; then
-  unshare -n bash test/run-inside.sh
+  unshare -n bash test/run-inside.sh --own-netns
 else
   echo "test: network namespaces unavailable; running on the host loopback" >&2
   bash test/run-inside.sh
 fi
 
-node -e '
-  const fs = require("fs");
-  const dir = process.argv[1];
-  const runners = ["build", "typecheck", "docs", "size", "node", "wtr", "e2e"];
-  let passed = 0, failed = 0;
-  for (const r of runners) {
-    const f = `${dir}/${r}.json`;
-    if (!fs.existsSync(f)) { console.log(`${r}: did not report (counted as 1 failure)`); failed++; continue; }
-    const c = JSON.parse(fs.readFileSync(f, "utf8"));
-    console.log(`${r}: ${c.passed} passed, ${c.failed} failed`);
-    passed += c.passed; failed += c.failed;
-  }
-  console.log(`tests: ${passed} passed, ${failed} failed`);
-  process.exit(failed > 0 || passed === 0 ? 1 : 0);
-' "$RESULTS"
+node test/helpers/summary.mjs "$RESULTS" build typecheck docs size node wtr e2e

@@ -1,5 +1,6 @@
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { HOOK, LONG_TEST, TEST } from '../helpers/deadlines.js';
 import type { Browser } from 'playwright-core';
 import { RelayProcess } from '../helpers/relay-process.js';
 import { launchChromium } from '../helpers/browser.js';
@@ -27,7 +28,7 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
   before(async () => {
     assert.ok(Chaos.available(), 'nft must work here (npm test runs this in a network namespace as root)');
     browser = await launchChromium();
-  });
+  }, HOOK);
   afterEach(async () => {
     chaos.heal();
     for (const p of pages) await p.close();
@@ -35,11 +36,11 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
     await proxy?.close();
     proxy = null;
     await relay?.kill();
-  });
+  }, HOOK);
   after(async () => {
     chaos.close();
     await browser?.close();
-  });
+  }, HOOK);
 
   /**
    * A room where `offline` (by name) reaches the relay through a proxy the test can cut; with
@@ -81,7 +82,7 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
   }
   const seq = (tag: string, count: number) => Array.from({ length: count }, (_, k) => ({ tag, i: k + 1 }));
 
-  it('a member offline for 30 s catches up every message sent meanwhile and reports how many it missed', async () => {
+  it('a member offline for 30 s catches up every message sent meanwhile and reports how many it missed', LONG_TEST, async () => {
     const [ada, bob, cy] = await setup(['Ada', 'Bob', 'Cy'], 'Bob', ['--grace-ms', '60000']);
     await ada.send({ tag: 'before', i: 1 });
     await bob.received(1);
@@ -100,7 +101,7 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
     assert.deepEqual(await dataFrom(bob, cy), seq('cy', 10));
   });
 
-  it('gone longer than the buffer reaches, with the sender still here: the sender resends what was evicted, nothing lost', async () => {
+  it('gone longer than the buffer reaches, with the sender still here: the sender resends what was evicted, nothing lost', TEST, async () => {
     const [ada, bob] = await setup(['Ada', 'Bob'], 'Bob', ['--replay-messages', '10']);
     await takeOffline(bob);
     await sendMany(ada, 25, 'ada');
@@ -113,7 +114,7 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
     assert.deepEqual(await dataFrom(bob, ada), seq('ada', 25));
   });
 
-  it('gone longer than the buffer reaches, with the sender gone: the evicted messages are reported lost, the rest delivered in order', async () => {
+  it('gone longer than the buffer reaches, with the sender gone: the evicted messages are reported lost, the rest delivered in order', TEST, async () => {
     const [ada, bob] = await setup(['Ada', 'Bob'], 'Bob', ['--replay-messages', '10']);
     await takeOffline(bob);
     await sendMany(ada, 25, 'ada');
@@ -127,7 +128,7 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
     assert.deepEqual(log.messages.filter((m) => !m.self).map((m) => m.data), seq('ada', 25).slice(15));
   });
 
-  it('the relay restarts (new epoch, empty buffer) while a member is away: senders resend, nothing duplicated, lost 0', async () => {
+  it('the relay restarts (new epoch, empty buffer) while a member is away: senders resend, nothing duplicated, lost 0', TEST, async () => {
     const [ada, bob] = await setup(['Ada', 'Bob'], 'Bob');
     await takeOffline(bob);
     await sendMany(ada, 5, 'acked'); // stored by the relay that is about to die
@@ -144,7 +145,7 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
     assert.deepEqual(await dataFrom(bob, ada), [...seq('acked', 5), ...seq('outbox', 5)]);
   });
 
-  it('soak: 4 peers send 200 numbered messages each while the relay is killed and UDP dropped at random; every peer gets every message exactly once, in order', async () => {
+  it('soak: 4 peers send 200 numbered messages each while the relay is killed and UDP dropped at random; every peer gets every message exactly once, in order', LONG_TEST, async () => {
     const names = ['Ada', 'Bob', 'Cy', 'Di'];
     relay = new RelayProcess({ args: ['--static', '/dist=dist'] });
     await relay.start();

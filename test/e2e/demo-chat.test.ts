@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { HOOK, TEST } from '../helpers/deadlines.js';
 import type { Browser, Page } from 'playwright-core';
 import { RelayProcess } from '../helpers/relay-process.js';
 import { launchChromium, newUser } from '../helpers/browser.js';
@@ -27,13 +28,13 @@ describe('demo page', () => {
     relay = new RelayProcess({ args: ['--static', '/=demo', '--static', '/dist=dist'] });
     await relay.start();
     browser = await launchChromium();
-  });
+  }, HOOK);
   after(async () => {
     await browser?.close();
     await relay?.kill('SIGTERM');
-  });
+  }, HOOK);
 
-  it('shows a join form without parameters', async () => {
+  it('shows a join form without parameters', TEST, async () => {
     const { context, page } = await newUser(browser);
     await page.goto(relay.httpUrl + '/');
     await page.locator('#join-form input[name="name"]').waitFor();
@@ -41,7 +42,7 @@ describe('demo page', () => {
     await context.close();
   });
 
-  it('three people in separate browser contexts join from the URL and chat', async () => {
+  it('three people in separate browser contexts join from the URL and chat', TEST, async () => {
     const users = await Promise.all(['Ada', 'Bob', 'Cy'].map(() => newUser(browser)));
     const pages = users.map((u) => u.page);
     await Promise.all(pages.map((p, i) => p.goto(`${relay.httpUrl}/?room=e2e-chat&name=${['Ada', 'Bob', 'Cy'][i]}`)));

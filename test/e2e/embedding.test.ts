@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { HOOK, TEST } from '../helpers/deadlines.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
@@ -36,13 +37,13 @@ describe('embedding in other pages', () => {
     relay = new RelayProcess({ args: ['--static', '/=demo', '--static', '/dist=dist', '--static', '/fixtures=test/fixtures'] });
     await relay.start();
     browser = await launchChromium();
-  });
+  }, HOOK);
   after(async () => {
     await browser?.close();
     await relay?.kill('SIGTERM');
-  });
+  }, HOOK);
 
-  it('a CMS article with one classic script tag and a strict CSP: visitors type a name and chat, with no violation', async () => {
+  it('a CMS article with one classic script tag and a strict CSP: visitors type a name and chat, with no violation', TEST, async () => {
     const users = [await newUser(browser), await newUser(browser)];
     const problems: string[][] = [];
     for (const [i, u] of users.entries()) {
@@ -62,7 +63,7 @@ describe('embedding in other pages', () => {
     for (const u of users) await u.context.close();
   });
 
-  it('a name already taken is shown, and the visitor can pick another one right there', async () => {
+  it('a name already taken is shown, and the visitor can pick another one right there', TEST, async () => {
     const [first, second] = [await newUser(browser), await newUser(browser)];
     for (const u of [first, second]) {
       await u.page.goto(`${relay.httpUrl}/cms.html`);
@@ -80,7 +81,7 @@ describe('embedding in other pages', () => {
     for (const u of [first, second]) await u.context.close();
   });
 
-  it('the demo page has no accessibility violation (join form and a room in use)', async () => {
+  it('the demo page has no accessibility violation (join form and a room in use)', TEST, async () => {
     const { context, page } = await newUser(browser);
     await page.goto(relay.httpUrl + '/');
     assert.deepEqual(await axe(page), []);
@@ -93,7 +94,7 @@ describe('embedding in other pages', () => {
     await other.context.close();
   });
 
-  it('loading the bundle twice (module and classic script) does not break anything', async () => {
+  it('loading the bundle twice (module and classic script) does not break anything', TEST, async () => {
     const { context, page } = await newUser(browser);
     const problems = await watch(page);
     await page.goto(`${relay.httpUrl}/fixtures/twice.html`);

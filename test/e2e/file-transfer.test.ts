@@ -1,5 +1,6 @@
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { HOOK, LONG_TEST } from '../helpers/deadlines.js';
 import type { Browser, Page } from 'playwright-core';
 import { RelayProcess } from '../helpers/relay-process.js';
 import { launchChromium } from '../helpers/browser.js';
@@ -49,17 +50,17 @@ describe('file transfer between browsers', () => {
 
   before(async () => {
     browser = await launchChromium();
-  });
+  }, HOOK);
   afterEach(async () => {
     chaos.heal();
     for (const p of pages) await p.close();
     pages = [];
     await relay?.kill();
-  });
+  }, HOOK);
   after(async () => {
     chaos.close();
     await browser?.close();
-  });
+  }, HOOK);
 
   async function pair(link: Record<string, number> = {}) {
     relay = new RelayProcess({ args: ['--static', '/dist=dist'] });
@@ -73,7 +74,7 @@ describe('file transfer between browsers', () => {
     return pages;
   }
 
-  it('50 MB arrive with the same SHA-256, and the receiving page never holds the file in its heap', async () => {
+  it('50 MB arrive with the same SHA-256, and the receiving page never holds the file in its heap', LONG_TEST, async () => {
     const [a, b] = await pair();
     const sha = await makeFile(a.page, 50 * MB);
     await expectFile(b.page);
@@ -88,8 +89,11 @@ describe('file transfer between browsers', () => {
     await a.page.evaluate(() => (window as any).__mesh.room.sendFile((window as any).__file, { name: 'fifty.bin' }));
     const done = b.page.evaluate(() => (window as any).__received.then(() => true));
     let finished = false;
-    void done.then(() => { finished = true; });
+    void done.then(() => { finished = true; }, () => {});
+    // Sample the heap until the file is in; a transfer that stalls fails here, not at the runner's limit.
+    const deadline = Date.now() + 120_000;
     while (!finished) {
+      assert.ok(Date.now() < deadline, `the 50 MB file did not arrive within 120 s (${await bytesIn(b.page)} bytes in)`);
       peak = Math.max(peak, await heap());
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -104,7 +108,7 @@ describe('file transfer between browsers', () => {
     await cdp.detach();
   });
 
-  it('a UDP outage mid-transfer: ICE restarts and the file completes with the right SHA-256', async () => {
+  it('a UDP outage mid-transfer: ICE restarts and the file completes with the right SHA-256', LONG_TEST, async () => {
     assert.ok(Chaos.available(), 'nft must work here: npm test runs this inside a network namespace as root');
     const [a, b] = await pair({ disconnectedGraceMs: 300, restartTimeoutMs: 2000 });
     const sha = await makeFile(a.page, 48 * MB);

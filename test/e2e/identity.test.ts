@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { HOOK, TEST } from '../helpers/deadlines.js';
 import type { Browser, Page } from 'playwright-core';
 import { RelayProcess } from '../helpers/relay-process.js';
 import { launchChromium, newUser } from '../helpers/browser.js';
@@ -23,13 +24,13 @@ describe('identity across reloads and tabs', () => {
     relay = new RelayProcess({ args: ['--static', '/=demo', '--static', '/dist=dist'] });
     await relay.start();
     browser = await launchChromium();
-  });
+  }, HOOK);
   after(async () => {
     await browser?.close();
     await relay?.kill('SIGTERM');
-  });
+  }, HOOK);
 
-  it('a page reload with the same name rejoins at once: one member of that name, never "name taken"', async () => {
+  it('a page reload with the same name rejoins at once: one member of that name, never "name taken"', TEST, async () => {
     const [ada, bob] = [await newUser(browser), await newUser(browser)];
     await ada.page.goto(`${relay.httpUrl}/?room=reload&name=Ada`);
     await bob.page.goto(`${relay.httpUrl}/?room=reload&name=Bob`);
@@ -48,7 +49,7 @@ describe('identity across reloads and tabs', () => {
     await Promise.all([ada.context.close(), bob.context.close()]);
   });
 
-  it('two tabs racing for the same name: exactly one gets in, the other is told the name is taken', async () => {
+  it('two tabs racing for the same name: exactly one gets in, the other is told the name is taken', TEST, async () => {
     const bob = await newUser(browser);
     await bob.page.goto(`${relay.httpUrl}/?room=race&name=Bob`);
     const tabs = [await newUser(browser), await newUser(browser)];

@@ -1,5 +1,6 @@
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { HOOK, TEST } from '../helpers/deadlines.js';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { RelayProcess } from '../helpers/relay-process.js';
 import { CHROMIUM_ARGS, launchChromium, newUser } from '../helpers/browser.js';
@@ -58,17 +59,17 @@ describe('audio and video in the mesh', () => {
     relay = new RelayProcess({ args: ['--static', '/=demo', '--static', '/dist=dist'] });
     await relay.start();
     browser = await launchChromium();
-  });
+  }, HOOK);
   afterEach(async () => {
     chaos.heal();
     for (const c of contexts) await c.close();
     contexts = [];
-  });
+  }, HOOK);
   after(async () => {
     chaos.close();
     await browser?.close();
     await relay?.kill('SIGTERM');
-  });
+  }, HOOK);
 
   async function open(names: string[], room = `media-${++roomNo}`): Promise<Page[]> {
     const pages: Page[] = [];
@@ -81,7 +82,7 @@ describe('audio and video in the mesh', () => {
     return pages;
   }
 
-  it('two pages receive each other\'s video (frames decoded), with a tile each', async () => {
+  it('two pages receive each other\'s video (frames decoded), with a tile each', TEST, async () => {
     const pages = await open(['Ada', 'Bob']);
     await Promise.all(pages.map((p) => meshed(p, 1)));
     for (const p of pages) await decodingFromAll(p);
@@ -89,7 +90,7 @@ describe('audio and video in the mesh', () => {
     assert.deepEqual(await tiles(pages[1]), ['Bob (you)', 'Ada']);
   });
 
-  it('four pages: everyone decodes everyone; tiles appear and disappear as people join and leave', async () => {
+  it('four pages: everyone decodes everyone; tiles appear and disappear as people join and leave', TEST, async () => {
     const id = `media-${++roomNo}`;
     const pages = await open(['Ada', 'Bob', 'Cy'], id);
     await Promise.all(pages.map((p) => meshed(p, 2)));
@@ -108,7 +109,7 @@ describe('audio and video in the mesh', () => {
     }
   });
 
-  it('the camera button stops outgoing frames and starts them again, without renegotiating; others see "camera off"', async () => {
+  it('the camera button stops outgoing frames and starts them again, without renegotiating; others see "camera off"', TEST, async () => {
     const [ada, bob] = await open(['Ada', 'Bob']);
     await Promise.all([meshed(ada, 1), meshed(bob, 1)]);
     await decodingFromAll(bob);
@@ -126,7 +127,7 @@ describe('audio and video in the mesh', () => {
     assert.equal(await sdp(), before, 'the same session description: nothing was renegotiated');
   });
 
-  it('screen sharing replaces the camera on the existing connection and gives it back after', async () => {
+  it('screen sharing replaces the camera on the existing connection and gives it back after', TEST, async () => {
     const [ada, bob] = await open(['Ada', 'Bob']);
     await Promise.all([meshed(ada, 1), meshed(bob, 1)]);
     await decodingFromAll(bob);
@@ -149,7 +150,7 @@ describe('audio and video in the mesh', () => {
     await decodingFromAll(bob);
   });
 
-  it('a user who denies the camera still chats and is told what to do', async () => {
+  it('a user who denies the camera still chats and is told what to do', TEST, async () => {
     // A browser without the auto-accepting permission UI: getUserMedia is refused.
     const strict = await chromium.launch({ executablePath: process.env.CHROME_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS.filter((a) => a !== '--use-fake-ui-for-media-stream') });
     try {
@@ -170,7 +171,7 @@ describe('audio and video in the mesh', () => {
     }
   });
 
-  it('video resumes after a UDP outage once ICE has restarted', async () => {
+  it('video resumes after a UDP outage once ICE has restarted', TEST, async () => {
     const [ada, bob] = await open(['Ada', 'Bob']);
     await Promise.all([meshed(ada, 1), meshed(bob, 1)]);
     await decodingFromAll(bob);

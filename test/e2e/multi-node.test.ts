@@ -1,5 +1,6 @@
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { HOOK, TEST } from '../helpers/deadlines.js';
 import type { Browser } from 'playwright-core';
 import { RelayProcess } from '../helpers/relay-process.js';
 import { RedisProcess } from '../helpers/redis-process.js';
@@ -18,17 +19,17 @@ describe('relay nodes sharing rooms through Redis', () => {
   before(async () => {
     await redis.start();
     browser = await launchChromium();
-  });
+  }, HOOK);
   afterEach(async () => {
     for (const p of pages) await p.close();
     pages = [];
     for (const n of nodes) await n.kill();
     nodes = [];
-  });
+  }, HOOK);
   after(async () => {
     await browser?.close();
     await redis.kill();
-  });
+  }, HOOK);
 
   async function twoNodes() {
     nodes = [0, 1].map(() => new RelayProcess({ args: ['--static', '/dist=dist', '--redis', redis.url, '--node-ttl-ms', '2000', '--grace-ms', '20000'] }));
@@ -55,7 +56,7 @@ describe('relay nodes sharing rooms through Redis', () => {
     }
   }
 
-  it('members on node A and node B connect peer to peer and chat', async () => {
+  it('members on node A and node B connect peer to peer and chat', TEST, async () => {
     const [a, b] = await twoNodes();
     const id = `multi-${++roomNo}`;
     const ada = await PeerPage.open(browser, a.httpUrl, { relay: a.wsUrl, room: id, name: 'Ada' });
@@ -72,7 +73,7 @@ describe('relay nodes sharing rooms through Redis', () => {
     await ada.page.waitForFunction(() => (window as any).__mesh.room.isPending((window as any).__mesh.log.messages.find((m: any) => m.self).id) === false, undefined, { timeout: 10_000, polling: 50 });
   });
 
-  it('node A is killed: its members move to node B by themselves and resume exactly once', async () => {
+  it('node A is killed: its members move to node B by themselves and resume exactly once', TEST, async () => {
     const [a, b] = await twoNodes();
     const id = `multi-${++roomNo}`;
     // Everyone knows both nodes; Ada and Cy start on A, Bob on B.
@@ -96,7 +97,7 @@ describe('relay nodes sharing rooms through Redis', () => {
     for (const p of pages) assert.equal((await p.links()).every((l) => l.connectionsCreated === 1), true, `${p.name} kept its links`);
   });
 
-  it('Redis restarts during a chat: the relays go unhealthy, then healthy, and no acknowledged message is lost', async () => {
+  it('Redis restarts during a chat: the relays go unhealthy, then healthy, and no acknowledged message is lost', TEST, async () => {
     const [a, b] = await twoNodes();
     const id = `multi-${++roomNo}`;
     const ada = await PeerPage.open(browser, a.httpUrl, { relay: a.wsUrl, room: id, name: 'Ada', ...QUICK });

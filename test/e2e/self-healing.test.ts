@@ -1,5 +1,6 @@
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { HOOK, TEST } from '../helpers/deadlines.js';
 import type { Browser } from 'playwright-core';
 import { RelayProcess } from '../helpers/relay-process.js';
 import { launchChromium } from '../helpers/browser.js';
@@ -18,17 +19,17 @@ describe('rooms that heal themselves', () => {
   before(async () => {
     assert.ok(Chaos.available(), 'nft must work here: npm test runs this inside a network namespace as root');
     browser = await launchChromium();
-  });
+  }, HOOK);
   afterEach(async () => {
     chaos.heal();
     for (const p of pages) await p.close();
     pages = [];
     await relay?.kill();
-  });
+  }, HOOK);
   after(async () => {
     chaos.close();
     await browser?.close();
-  });
+  }, HOOK);
 
   async function room(n: number, relayArgs: string[] = [], tuning: Parameters<typeof PeerPage.open>[2] extends infer O ? Partial<O> : never = {}) {
     relay = new RelayProcess({ args: ['--static', '/dist=dist', ...relayArgs] });
@@ -60,7 +61,7 @@ describe('rooms that heal themselves', () => {
     }
   }
 
-  it('4 peers: the relay is killed and restarted on the same port; everyone reconnects by itself and the peer links stay open throughout', async () => {
+  it('4 peers: the relay is killed and restarted on the same port; everyone reconnects by itself and the peer links stay open throughout', TEST, async () => {
     await room(4);
     const before = await Promise.all(pages.map((p) => p.links()));
     const sent = new Map<PeerPage, unknown[]>(pages.map((p) => [p, []]));
@@ -95,7 +96,7 @@ describe('rooms that heal themselves', () => {
     await assertExactlyOnce(sent);
   });
 
-  it('3 peers: all UDP dropped for 5 s; links go reconnecting, ICE restarts, and data flows peer to peer again after healing', async () => {
+  it('3 peers: all UDP dropped for 5 s; links go reconnecting, ICE restarts, and data flows peer to peer again after healing', TEST, async () => {
     await room(3);
     chaos.dropUdp();
     await Promise.all(pages.map((p) => p.anyLink('reconnecting', 20_000)));
@@ -117,7 +118,7 @@ describe('rooms that heal themselves', () => {
     process.stdout.write(`# peer-to-peer data again ${Date.now() - healedAt} ms after the links reconnected\n`);
   });
 
-  it('2 peers: a black-holed relay (sockets open, no bytes) is found by the heartbeat, and the client reconnects once it heals', async () => {
+  it('2 peers: a black-holed relay (sockets open, no bytes) is found by the heartbeat, and the client reconnects once it heals', TEST, async () => {
     await room(2, [], { signaling: { pingIntervalMs: 500, pingTimeoutMs: 2000 } });
     chaos.blackholeTcp(relay.port);
     await Promise.all(pages.map((p) => p.reach('reconnecting', 10_000)));

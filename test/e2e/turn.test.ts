@@ -1,5 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { HOOK, LONG_TEST } from '../helpers/deadlines.js';
 import type { Browser } from 'playwright-core';
 import { RelayProcess } from '../helpers/relay-process.js';
 import { launchChromium } from '../helpers/browser.js';
@@ -29,15 +30,15 @@ describe('TURN (real coturn, relay-only ICE)', () => {
     relay = new RelayProcess({ args: ['--static', '/dist=dist', '--turn-secret', SECRET, '--turn-urls', turn.url, '--turn-ttl', '20'] });
     await relay.start();
     browser = await launchChromium();
-  });
+  }, HOOK);
   after(async () => {
     for (const p of pages) await p.close();
     await browser?.close();
     await relay?.kill();
     await turn?.stop();
-  });
+  }, HOOK);
 
-  it('connects through TURN only, and a call outlives its 20 s credentials because they are refreshed (one without refresh breaks)', async () => {
+  it('connects through TURN only, and a call outlives its 20 s credentials because they are refreshed (one without refresh breaks)', LONG_TEST, async () => {
     const relayOnly = { rtcConfig: { iceTransportPolicy: 'relay' as const } };
     const open = async (room: string, name: string, blockRefresh: boolean) => {
       const p = await PeerPage.open(browser, relay.httpUrl, { relay: relay.wsUrl, room, name, ...relayOnly });

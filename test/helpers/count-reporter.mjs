@@ -1,43 +1,62 @@
-// Reporters that write a runner's pass/fail counts to a JSON file, so test/run.sh can add up
-// every runner into one "N passed, N failed" line.
+// Reporters that write a runner's pass/fail/skip counts to a JSON file, so test/run.sh can add up
+// every runner into one "N passed, N failed" line (see test/helpers/summary.mjs). Whatever goes
+// wrong counts as a failure: a failing test, a throwing hook (of a suite or of a file), a test
+// cancelled because its suite could not start, a test that timed out, a file that did not load.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-function write(file, passed, failed) {
+function write(file, counts) {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify({ passed, failed }));
+  writeFileSync(file, JSON.stringify(counts));
 }
 
-/** web-test-runner reporter. Failed files (load errors) count as one failure each. */
+/** web-test-runner reporter. Failed files (load errors, hook errors) count as one failure each. */
 export function wtrCountReporter(file) {
   return {
     onTestRunFinished({ sessions }) {
-      let passed = 0;
-      let failed = 0;
+      const c = { passed: 0, failed: 0, skipped: 0 };
       const walk = (suite) => {
         for (const t of suite.tests ?? []) {
-          if (t.skipped) continue;
-          if (t.passed) passed++;
-          else failed++;
+          if (t.skipped) c.skipped++;
+          else if (t.passed) c.passed++;
+          else c.failed++;
         }
         for (const s of suite.suites ?? []) walk(s);
       };
       for (const session of sessions) {
+        const before = c.failed;
         if (session.testResults) walk(session.testResults);
-        if (!session.passed && (session.errors?.length ?? 0) > 0) failed++;
+        // A session that failed without a failing test (a hook threw, the file did not load, the
+        // browser gave up) is one failure more; so is one that reports errors of its own.
+        if ((!session.passed && c.failed === before) || (session.errors?.length ?? 0) > 0) c.failed++;
       }
-      write(file, passed, failed);
+      write(file, c);
     },
   };
 }
 
-/** node:test reporter (a transform over the test event stream); pass to --test-reporter. */
+/**
+ * node:test reporter (a transform over the test event stream); pass to --test-reporter.
+ * A suite's own failure counts unless it only repeats its failed tests (`subtestsFailed`): a
+ * `before`/`after` hook that throws fails the suite with `hookFailed`, and that is counted.
+ * The file is written after every result: with --test-force-exit the process may end before
+ * the event stream does.
+ */
 export default async function* nodeCountReporter(source) {
-  let passed = 0;
-  let failed = 0;
+  const file = process.env.COUNT_FILE ?? '.test-results/node.json';
+  const c = { passed: 0, failed: 0, skipped: 0 };
   for await (const event of source) {
-    if (event.type === 'test:pass' && event.data.details?.type !== 'suite') passed++;
-    if (event.type === 'test:fail' && event.data.details?.type !== 'suite') failed++;
+    const d = event.data;
+    if (event.type === 'test:pass') {
+      if (d.skip || d.todo) c.skipped++;
+      else if (d.details?.type !== 'suite') c.passed++;
+    } else if (event.type === 'test:fail') {
+      const onlyRepeatsSubtests = d.details?.type === 'suite' && d.details?.error?.failureType === 'subtestsFailed';
+      if (!onlyRepeatsSubtests) c.failed++;
+    } else {
+      continue;
+    }
+    write(file, c);
   }
-  write(process.env.COUNT_FILE ?? '.test-results/node.json', passed, failed);
+  write(file, c);
 }
