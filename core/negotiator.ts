@@ -2,6 +2,16 @@ import type { SignalData } from './protocol.js';
 
 type Description = { type: RTCSdpType; sdp: string };
 
+/** Glare as one link saw it, over all its connections (for diagnostics and tests). */
+export interface GlareCounts {
+  /** Remote offers that arrived while we were making or had made an offer of our own. */
+  collisions: number;
+  /** Of those, the ones we (polite) gave way to: our offer rolled back, theirs answered. */
+  rollbacks: number;
+  /** Of those, the ones we (impolite) ignored. */
+  ignoredOffers: number;
+}
+
 /** What a negotiator needs from its link. */
 export interface NegotiatorHost {
   /** Sends a description or candidate of this connection to the remote peer. */
@@ -36,6 +46,7 @@ export class Negotiator {
     private readonly gen: number,
     private readonly polite: boolean,
     private readonly host: NegotiatorHost,
+    private readonly glare: GlareCounts = { collisions: 0, rollbacks: 0, ignoredOffers: 0 },
   ) {
     pc.onnegotiationneeded = () => void this.offer();
     pc.onicecandidate = ({ candidate }) => {
@@ -89,6 +100,11 @@ export class Negotiator {
     const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.settingRemoteAnswer);
     const collision = desc.type === 'offer' && !readyForOffer;
     this.ignoreOffer = !this.polite && collision;
+    if (collision) {
+      this.glare.collisions++;
+      if (this.ignoreOffer) this.glare.ignoredOffers++;
+      else this.glare.rollbacks++;
+    }
     if (this.ignoreOffer) return;
     if (desc.type === 'answer' && pc.signalingState !== 'have-local-offer') return; // duplicate or stale
     if (desc.type === 'offer' && pc.signalingState === 'stable' && pc.remoteDescription?.sdp === desc.sdp) {

@@ -4,7 +4,7 @@ import { systemClock, Timer, type Clock } from './clock.js';
 import { LinkChannels } from './link-channels.js';
 import { LinkMedia } from './link-media.js';
 import type { LocalMedia } from './local-media.js';
-import { Negotiator } from './negotiator.js';
+import { Negotiator, type GlareCounts } from './negotiator.js';
 import type { SignalData } from './protocol.js';
 import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type SendQueueLimits } from './send-queue.js';
 import { StateMachine, type TransitionTable } from './state-machine.js';
@@ -127,6 +127,8 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   connectionsCreated = 0;
   /** Count of ICE restarts made (for diagnostics and tests). */
   iceRestartsMade = 0;
+  /** Offer collisions (glare) and how they were resolved, over every connection (for diagnostics and tests). */
+  readonly glare: GlareCounts = { collisions: 0, rollbacks: 0, ignoredOffers: 0 };
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -271,7 +273,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
         await media.adoptAfterOffer();
       },
       warn: (what, error) => this.warn(what, error),
-    });
+    }, this.glare);
     pc.oniceconnectionstatechange = () => this.onIceState(pc);
     pc.onconnectionstatechange = () => this.refresh(pc);
     pc.ontrack = (ev) => {

@@ -72,24 +72,46 @@ describe('PeerLink', () => {
     expect(pair.b.connection!.signalingState).to.equal('stable');
   });
 
-  it('converges when both sides renegotiate at the same moment, 50 times in a row', async () => {
+  it('converges when both sides renegotiate at the same moment, 50 times in a row, each time through a real collision', async () => {
     pair = loopbackPair();
     pair.a.start();
     pair.b.start();
     await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
     const offers = () => pair!.path.ab.log.concat(pair!.path.ba.log).filter((s) => s.kind === 'description' && s.description.type === 'offer').length;
+    const { a, b } = pair;
+    expect([a.glare.collisions, b.glare.collisions]).to.deep.equal([0, 0], 'no glare while connecting one way');
     for (let round = 0; round < 50; round++) {
-      const before = offers();
+      const before = { offers: offers(), rollbacks: a.glare.rollbacks, ignored: b.glare.ignoredOffers };
       // Both sides start an ICE restart in the same task: two offers cross (glare).
-      pair.a.connection!.restartIce();
-      pair.b.connection!.restartIce();
-      await waitFor(() => offers() >= before + 2 && pair!.a.connection!.signalingState === 'stable' && pair!.b.connection!.signalingState === 'stable', `round ${round} to settle`);
-      const echo = nextFrame(pair.b);
-      pair.a.send({ round });
+      a.connection!.restartIce();
+      b.connection!.restartIce();
+      await waitFor(() => offers() >= before.offers + 2 && a.connection!.signalingState === 'stable' && b.connection!.signalingState === 'stable', `round ${round} to settle`);
+      // The offers really collided: the polite side rolled its own back, the impolite one ignored the other's.
+      expect(a.glare.rollbacks, `round ${round}: polite rollbacks`).to.be.greaterThan(before.rollbacks);
+      expect(b.glare.ignoredOffers, `round ${round}: impolite ignored offers`).to.be.greaterThan(before.ignored);
+      const echo = nextFrame(b);
+      a.send({ round });
       expect(await echo).to.deep.equal({ round });
     }
-    expect(pair.a.state).to.equal('connected');
-    expect(pair.b.state).to.equal('connected');
+    // One collision per round, resolved by politeness: the polite side always gives way, the impolite one never.
+    expect(a.glare).to.deep.equal({ collisions: 50, rollbacks: 50, ignoredOffers: 0 });
+    expect(b.glare).to.deep.equal({ collisions: 50, rollbacks: 0, ignoredOffers: 50 });
+    expect(a.state).to.equal('connected');
+    expect(b.state).to.equal('connected');
+  });
+
+  it('counts no collision when the two sides renegotiate one after the other (the glare test above could not pass that way)', async () => {
+    pair = loopbackPair();
+    pair.a.start();
+    pair.b.start();
+    await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
+    const { a, b } = pair;
+    for (const side of [a, b, a, b]) {
+      const offersBefore = pair.path.ab.log.length + pair.path.ba.log.length;
+      side.connection!.restartIce();
+      await waitFor(() => pair!.path.ab.log.length + pair!.path.ba.log.length > offersBefore && a.connection!.signalingState === 'stable' && b.connection!.signalingState === 'stable', 'renegotiated');
+    }
+    expect([a.glare.collisions, b.glare.collisions]).to.deep.equal([0, 0]);
   });
 
   it('tolerates every signal arriving twice', async () => {
