@@ -7,6 +7,7 @@ import { launchChromium } from '../helpers/browser.js';
 import { PeerPage } from '../helpers/peer-page.js';
 import { Chaos } from '../helpers/chaos.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
+import { settle } from '../helpers/wait.js';
 
 /**
  * Fast reconnects for a member that comes back from a long outage (no `online` event in tests),
@@ -93,6 +94,7 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
     await new Promise((r) => setTimeout(r, 30_000 - (Date.now() - wentAt)));
     bringBack();
     await bob.page.waitForFunction(() => (window as any).__mesh.log.reconnected.length > 0, undefined, { timeout: 30_000, polling: 50 });
+    await settle();
     const report = (await bob.log()).reconnected[0];
     assert.equal(report.missed, 20);
     assert.equal(report.lost, 0);
@@ -109,6 +111,7 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
     await ada.page.waitForFunction(() => { const r = (window as any).__mesh.room; return r.linkTo(r.peers[0].id).connectionsCreated > 1; }, undefined, { timeout: 30_000, polling: 50 });
     bringBack();
     await bob.page.waitForFunction(() => (window as any).__mesh.log.reconnected.length > 0, undefined, { timeout: 30_000, polling: 50 });
+    await settle();
     const report = (await bob.log()).reconnected[0];
     assert.deepEqual([report.missed, report.lost], [25, 0]);
     assert.deepEqual(await dataFrom(bob, ada), seq('ada', 25));
@@ -122,6 +125,7 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
     pages = pages.filter((p) => p !== ada);
     bringBack();
     await bob.page.waitForFunction(() => (window as any).__mesh.log.reconnected.length > 0, undefined, { timeout: 30_000, polling: 50 });
+    await settle();
     const log = await bob.log();
     assert.deepEqual([log.reconnected[0].missed, log.reconnected[0].lost], [10, 15]);
     assert.equal(log.lost, 15);
@@ -139,7 +143,9 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
     bringBack();
     await bob.page.waitForFunction(() => (window as any).__mesh.log.reconnected.length > 0, undefined, { timeout: 30_000, polling: 50 });
     await bob.received(10);
+    await settle();
     const log = await bob.log();
+    assert.equal(log.reconnected.length, 1);
     assert.equal(log.reconnected[0].relayRestarted, true);
     assert.equal(log.reconnected[0].lost, 0);
     assert.deepEqual(await dataFrom(bob, ada), [...seq('acked', 5), ...seq('outbox', 5)]);
@@ -205,9 +211,11 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
           throw new Error(`${p.name} after faults ${faults}: ${detail.join('; ')}; ${JSON.stringify(state)}: ${err}`);
         });
     }
+    await settle(); // keep listening: a late duplicate must show up in the checks below
     for (const p of pages) {
       const log = await p.log();
       const others = log.messages.filter((m) => !m.self);
+      assert.equal(others.length, 600, `${p.name}: exactly 600 messages from the others`);
       assert.equal(new Set(others.map((m) => m.id)).size, others.length, `${p.name}: duplicates`);
       for (const sender of pages.filter((q) => q !== p)) assert.deepEqual(await dataFrom(p, sender), expected, `${p.name} from ${sender.name}`);
       assert.equal(log.lost, 0, `${p.name} reported losses`);

@@ -6,6 +6,7 @@ import { RelayProcess } from '../helpers/relay-process.js';
 import { RedisProcess } from '../helpers/redis-process.js';
 import { launchChromium } from '../helpers/browser.js';
 import { PeerPage } from '../helpers/peer-page.js';
+import { settle } from '../helpers/wait.js';
 
 const QUICK = { signaling: { backoff: { firstMs: 100, baseMs: 200, maxMs: 1000 } } };
 
@@ -43,9 +44,12 @@ describe('relay nodes sharing rooms through Redis', () => {
       const total = [...sent].filter(([q]) => q !== p).reduce((s, [, d]) => s + d.length, 0);
       await p.received(total, 30_000);
     }
+    await settle(); // keep listening: a late duplicate must show up below
     for (const p of pages) {
       const log = await p.log();
       const others = log.messages.filter((m) => !m.self);
+      const total = [...sent].filter(([q]) => q !== p).reduce((s, [, d]) => s + d.length, 0);
+      assert.equal(others.length, total, `${p.name}: ${others.length} messages, expected ${total}`);
       assert.equal(new Set(others.map((m) => m.id)).size, others.length, `${p.name}: duplicates`);
       for (const [q, data] of sent) {
         if (q === p) continue;

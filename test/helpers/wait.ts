@@ -29,3 +29,15 @@ export async function until<T>(check: () => T, timeoutMs = 5000, what = 'conditi
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** How long exactly-once checks keep listening after the expected count is reached, ms. */
+export const SETTLE_MS = 2000;
+
+/**
+ * Keeps listening for `ms` after everything expected has arrived, so that a late duplicate (a
+ * resend, a replay, a repair racing the direct path) is seen by the assertions that follow. This
+ * is an observation window, not a wait for something to happen.
+ */
+export function settle(ms = SETTLE_MS): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
