@@ -3,12 +3,13 @@ import net from 'node:net';
 /**
  * A TCP proxy on 127.0.0.1 in front of a server, for fault injection without touching the
  * network: `blackhole()` keeps sockets open but stops moving bytes (a half-open connection as
- * both ends see it), `cut()` resets every connection, `heal()` restores normal service.
+ * both ends see it) — or only the server's replies, with `blackhole('replies')` —, `cut()` resets
+ * every connection, `heal()` restores normal service.
  */
 export class TcpProxy {
   private server: net.Server;
   private pairs = new Set<[net.Socket, net.Socket]>();
-  private holed = false;
+  private holed: 'none' | 'both' | 'replies' = 'none';
   private refusing = false;
   port = 0;
 
@@ -24,10 +25,11 @@ export class TcpProxy {
 
   get wsUrl(): string { return `ws://127.0.0.1:${this.port}/ws`; }
 
-  blackhole(): void { this.holed = true; }
+  /** Stops moving bytes: both ways, or only the server's (requests still arrive, answers are lost). */
+  blackhole(which: 'both' | 'replies' = 'both'): void { this.holed = which; }
   /** New connections are reset at once (a relay that is down). */
   refuse(on = true): void { this.refusing = on; }
-  heal(): void { this.holed = false; this.refusing = false; }
+  heal(): void { this.holed = 'none'; this.refusing = false; }
 
   cut(): void {
     for (const [a, b] of this.pairs) { a.destroy(); b.destroy(); }
@@ -46,11 +48,11 @@ export class TcpProxy {
     const upstream = net.connect(this.targetPort, this.targetHost);
     const pair: [net.Socket, net.Socket] = [client, upstream];
     this.pairs.add(pair);
-    const pipe = (from: net.Socket, to: net.Socket) => {
-      from.on('data', (chunk) => { if (!this.holed) to.write(chunk); });
+    const pipe = (from: net.Socket, to: net.Socket, reply: boolean) => {
+      from.on('data', (chunk) => { if (this.holed === 'none' || (this.holed === 'replies' && !reply)) to.write(chunk); });
     };
-    pipe(client, upstream);
-    pipe(upstream, client);
+    pipe(client, upstream, false);
+    pipe(upstream, client, true);
     const end = () => { client.destroy(); upstream.destroy(); this.pairs.delete(pair); };
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
