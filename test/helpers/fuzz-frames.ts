@@ -15,7 +15,16 @@ export function mulberry32(seed: number): () => number {
 }
 
 const TYPES = ['join', 'leave', 'signal', 'publish', 'ping', 'welcome', 'error', '', 'JOIN', 'constructor', '__proto__', 'toString'];
-const WEIRD: unknown[] = [null, true, false, 0, -1, 1e309, -0, 2 ** 53 + 1, '', ' ', '\u0000', '\u202e', '💥'.repeat(50), [], {}, [[[]]], { __proto__: { polluted: 1 } }, 'NaN', 'x'.repeat(70)];
+/**
+ * Objects whose own keys are `__proto__` / `constructor` (made by JSON.parse: an object literal's
+ * `__proto__` would set the prototype instead, and JSON.stringify would drop it).
+ */
+const POLLUTERS: unknown[] = [
+  JSON.parse('{"__proto__":{"polluted":1,"isAdmin":true}}'),
+  JSON.parse('{"constructor":{"prototype":{"polluted":1}}}'),
+  JSON.parse('{"x":{"__proto__":{"isAdmin":true}}}'),
+];
+const WEIRD: unknown[] = [null, true, false, 0, -1, 1e309, -0, 2 ** 53 + 1, '', ' ', '\u0000', '\u202e', '💥'.repeat(50), [], {}, [[[]]], ...POLLUTERS, '__proto__', 'constructor', 'NaN', 'x'.repeat(70)];
 
 export interface FuzzFrame { data: string | Uint8Array; binary: boolean }
 
@@ -47,7 +56,9 @@ export function fuzzFrames(seed: number): () => FuzzFrame {
     for (const k of Object.keys(f)) if (rnd() < 0.3) f[k] = pick(WEIRD);
     if (rnd() < 0.2) f.type = pick(TYPES);
     if (rnd() < 0.1) delete f[pick(Object.keys(f))];
-    if (rnd() < 0.1) f['__proto__'] = { isAdmin: true };
+    // An own "__proto__" key (plain assignment would set f's prototype and never be sent).
+    if (rnd() < 0.1) Object.defineProperty(f, '__proto__', { value: { isAdmin: true, polluted: 1 }, enumerable: true, writable: true, configurable: true });
+    if (rnd() < 0.05) f.constructor = { prototype: { polluted: 1 } };
     return { data: JSON.stringify(f), binary: false };
   };
 }

@@ -18,9 +18,13 @@ describe('relay under fuzzing', () => {
     const [a, b] = [await WsClient.connect(relay.wsUrl), await WsClient.connect(relay.wsUrl)];
     await a.join('normal', 'A');
     await b.join('normal', 'B');
-    global.gc?.();
+    // The heap bound means something only after real collections: npm test runs node with --expose-gc.
+    assert.equal(typeof global.gc, 'function', 'run with node --expose-gc (test/run-inside.sh does)');
+    global.gc!();
     const heapBefore = process.memoryUsage().heapUsed;
 
+    const protoKeys = () => [Object.prototype, Array.prototype].map((p) => Object.getOwnPropertyNames(p).sort().join());
+    const protoBefore = protoKeys();
     const seed = Number(process.env.FUZZ_SEED ?? 7);
     const sockets = await Promise.all(Array.from({ length: 6 }, () => WsClient.connect(relay.wsUrl)));
     const gens = sockets.map((_, i) => fuzzFrames(seed + i));
@@ -48,9 +52,55 @@ describe('relay under fuzzing', () => {
     for (const s of sockets) s.terminate();
     a.terminate();
     b.terminate();
-    global.gc?.();
+    global.gc!();
     const grown = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
     assert.ok(grown < 64, `heap grew ${grown.toFixed(1)} MiB`);
+    // The fuzz sends "__proto__" and "constructor" keys in every kind of frame: nothing leaked into a prototype.
+    assert.deepEqual(protoKeys(), protoBefore);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(({} as Record<string, unknown>).isAdmin, undefined);
     assert.ok(sent >= 10_000);
+  });
+
+  it('__proto__, constructor and prototype in every field pollute nothing and are plain names, rooms and data', async () => {
+    relay?.close();
+    relay = new RelayServer({ port: 0 }, { log: quiet });
+    await relay.listen();
+    const protoKeys = () => [Object.prototype, Array.prototype, Function.prototype, String.prototype].map((p) => Object.getOwnPropertyNames(p).sort().join());
+    const before = protoKeys();
+    const HOSTILE_JSON = [
+      '{"__proto__":{"polluted":1}}',
+      '{"constructor":{"prototype":{"polluted":1}}}',
+      '{"a":{"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}}}}',
+      '[{"__proto__":{"polluted":1}}]',
+    ];
+    // Rooms and names that are also property names of every object.
+    const rooms = ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString'];
+    const members: WsClient[] = [];
+    for (const room of rooms) {
+      const [x, y] = [await WsClient.connect(relay.wsUrl), await WsClient.connect(relay.wsUrl)];
+      members.push(x, y);
+      await x.join(room, '__proto__');
+      await y.join(room, 'constructor');
+      // Raw frames, so the keys stay keys (an object literal's __proto__ would set a prototype instead).
+      for (const [k, data] of HOSTILE_JSON.entries()) x.ws.send(`{"type":"publish","n":${k + 1},"data":${data},"sentAt":0}`);
+      x.ws.send('{"type":"signal","to":"__proto__","toSession":"constructor","data":{"kind":"candidate","gen":0,"candidate":{"candidate":"","__proto__":{"polluted":1}}}}');
+      x.ws.send('{"__proto__":{"type":"publish"},"type":"ping","t":1,"constructor":{"prototype":{"polluted":1}}}');
+      const last = await y.next((f) => f.type === 'message' && f.n === HOSTILE_JSON.length);
+      assert.equal(last.from, x.peerId);
+      // Delivered as sent: the keys are data, byte for byte.
+      assert.deepEqual(y.all('message').map((m) => JSON.stringify(m.data)), HOSTILE_JSON.map((j) => JSON.stringify(JSON.parse(j))), `room ${room}`);
+      assert.deepEqual(relay.getRoom(room)?.members.size, 2, `room ${room} is an ordinary room of 2`);
+    }
+    // A member list per room, and nothing shared between them through a prototype.
+    const state = await (await fetch(`${relay.httpUrl}/rooms/constructor/state`)).json() as { members: Array<{ name: string }> };
+    assert.deepEqual(state.members.map((m) => m.name).sort(), ['__proto__', 'constructor']);
+    assert.deepEqual(protoKeys(), before, 'no property was added to a built-in prototype');
+    for (const o of [{}, [], Object.create(null) as object, () => 0]) {
+      assert.equal((o as Record<string, unknown>).polluted, undefined);
+      assert.equal((o as Record<string, unknown>).isAdmin, undefined);
+    }
+    assert.equal((await fetch(relay.httpUrl + '/healthz')).status, 200);
+    for (const m of members) m.terminate();
   });
 });
