@@ -58,7 +58,7 @@ export function fuzzFrames(seed: number): () => FuzzFrame {
     if (rnd() < 0.1) delete f[pick(Object.keys(f))];
     // An own "__proto__" key (plain assignment would set f's prototype and never be sent).
     if (rnd() < 0.1) Object.defineProperty(f, '__proto__', { value: { isAdmin: true, polluted: 1 }, enumerable: true, writable: true, configurable: true });
-    if (rnd() < 0.05) f.constructor = { prototype: { polluted: 1 } };
+    if (rnd() < 0.05) f['constructor'] = { prototype: { polluted: 1 } } as never;
     return { data: JSON.stringify(f), binary: false };
   };
 }

@@ -4,6 +4,7 @@ import { RelayServer } from '../../relay/relay-server.js';
 import { Logger } from '../../relay/logger.js';
 import { WsClient } from '../helpers/ws-client.js';
 import { fuzzFrames } from '../helpers/fuzz-frames.js';
+import type { MessageFrame } from '../../core/protocol.js';
 
 const quiet = new Logger('silent');
 
@@ -86,7 +87,7 @@ describe('relay under fuzzing', () => {
       for (const [k, data] of HOSTILE_JSON.entries()) x.ws.send(`{"type":"publish","n":${k + 1},"data":${data},"sentAt":0}`);
       x.ws.send('{"type":"signal","to":"__proto__","toSession":"constructor","data":{"kind":"candidate","gen":0,"candidate":{"candidate":"","__proto__":{"polluted":1}}}}');
       x.ws.send('{"__proto__":{"type":"publish"},"type":"ping","t":1,"constructor":{"prototype":{"polluted":1}}}');
-      const last = await y.next((f) => f.type === 'message' && f.n === HOSTILE_JSON.length);
+      const last = await y.next<MessageFrame>((f) => f.type === 'message' && f.n === HOSTILE_JSON.length);
       assert.equal(last.from, x.peerId);
       // Delivered as sent: the keys are data, byte for byte.
       assert.deepEqual(y.all('message').map((m) => JSON.stringify(m.data)), HOSTILE_JSON.map((j) => JSON.stringify(JSON.parse(j))), `room ${room}`);
