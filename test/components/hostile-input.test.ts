@@ -49,6 +49,58 @@ describe('hostile strings in names and messages', () => {
     expect(getComputedStyle(rtl).unicodeBidi).to.equal('isolate');
   });
 
+  it('a hostile name and file name are text in every place they are shown: chat log, file entries, video captions, recording indicator, badge, error alerts', async () => {
+    const EVE = '<img src=x onerror="window.__xss=(window.__xss||0)+1">';
+    const FILE = '<svg onload="window.__xss=1">.txt';
+    const RELAY = 'javascript:<img src=x onerror="window.__xss=1">';
+    const id = uniqueRoom('xss-all');
+    const wrap = await fixture<HTMLDivElement>(html`<div style="width: 640px">
+      <mesh-room relay=${relay} room=${id} name=${EVE} media="video"><mesh-status-badge></mesh-status-badge><mesh-chat></mesh-chat></mesh-room>
+      <mesh-room relay=${relay} room=${id} name="Bob" media="video"><mesh-status-badge></mesh-status-badge><mesh-chat></mesh-chat></mesh-room>
+      <mesh-room relay=${RELAY} room=${id} name="Cy"></mesh-room>
+    </div>`);
+    const [eve, bob, broken] = [...wrap.querySelectorAll('mesh-room')] as MeshRoomElement[];
+    await until(() => meshUp([eve, bob]) && bob.peers[0].stream !== null, 'call up');
+    eve.send({ type: 'chat', text: 'hi' });
+    eve.sendFile(new Blob(['not html']), { name: FILE });
+    await eve.startRecording();
+    const bobChat = bob.querySelector('mesh-chat') as MeshChatElement;
+    await until(() => bobChat.messages.length === 1 && bob.shadowRoot!.querySelector('[part="recording"]') !== null
+      && bobChat.shadowRoot!.querySelector('[part~="file"][data-status="done"]') !== null, 'message, file and recording indicator shown');
+    await until(() => broken.state === 'failed', 'the room with a hostile relay URL fails');
+    for (const el of [eve, bob, broken]) await el.updateComplete;
+    const text = (root: ParentNode | null, sel: string) => [...(root?.querySelectorAll(sel) ?? [])].map((e) => e.textContent!.trim());
+    // Chat log: the sender's name.
+    expect(text(bobChat.shadowRoot, '[part~="message"]:not([part~="file"]) [part="name"]')).to.deep.equal([EVE]);
+    // File entry: sender and file name.
+    const file = bobChat.shadowRoot!.querySelector('[part~="file"]')!;
+    expect(text(file, '[part="name"]')).to.deep.equal([EVE]);
+    expect(text(file, '[part="file-name"]')).to.deep.equal([FILE]);
+    expect(file.querySelector('[part="file-download"]')!.getAttribute('download')).to.equal(FILE);
+    // Video grid: Eve's caption on Bob's grid and on her own.
+    const captions = (room: MeshRoomElement) => text(room.shadowRoot!.querySelector('mesh-video-grid')!.shadowRoot, '[part="caption"] > span:first-child');
+    expect(captions(bob)).to.include(EVE);
+    expect(captions(eve)).to.include(`${EVE} (you)`);
+    // Recording indicator, as everyone else sees it.
+    expect(text(bob.shadowRoot, '[part="recording"]')[0]).to.contain(`${EVE} is recording this room.`);
+    // Error alert: the refused relay URL is quoted as text.
+    expect(text(broken.shadowRoot, '[part="error"]')[0]).to.contain(`got ${JSON.stringify(RELAY)}`);
+    // Badges: state and figures only, never markup.
+    expect(text(bob.querySelector('mesh-status-badge')!.shadowRoot, '[part="label"]')[0]).to.match(/^Connected/);
+    // Nowhere in any shadow tree did a name, file name or URL become an element.
+    const injected: string[] = [];
+    const walk = (root: ParentNode) => {
+      for (const e of root.querySelectorAll('*')) {
+        if (e.matches('img, script, iframe, object, embed') || e.hasAttribute('onerror') || e.hasAttribute('onload')) injected.push(e.outerHTML.slice(0, 80));
+        if (e.shadowRoot) walk(e.shadowRoot);
+      }
+    };
+    walk(wrap);
+    expect(injected).to.deep.equal([]);
+    expect((window as unknown as { __xss?: number }).__xss).to.equal(undefined);
+    await eve.stopRecording();
+  });
+
   it('a name with a bidi override is refused by the relay with a clear error', async () => {
     const el = await fixture<MeshRoomElement>(html`<mesh-room relay=${relay} room=${uniqueRoom('bidi')} name=${'evil\u202Egnp.exe'}></mesh-room>`);
     await until(() => el.state === 'failed', 'refused');

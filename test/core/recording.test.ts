@@ -25,6 +25,52 @@ async function probe(blob: Blob): Promise<{ duration: number; width: number; hei
   }
 }
 
+/**
+ * Plays the WebM in a <video> until `atSeconds`, draws that frame and tells, for each tile of the
+ * recorder's grid (`count` members: ceil(√count) columns), whether it shows video: a picture has
+ * many shades, a member without video is one flat grey and an empty cell one flat black.
+ */
+async function tilesShowingVideo(blob: Blob, count: number, atSeconds: number): Promise<{ tiles: boolean[]; spread: number[] }> {
+  const video = document.createElement('video');
+  video.muted = true;
+  const url = URL.createObjectURL(blob);
+  try {
+    video.src = url;
+    await video.play();
+    await until(() => video.currentTime >= atSeconds || video.ended, `the recording played to ${atSeconds} s`, 15_000);
+    video.pause();
+    const { videoWidth: width, videoHeight: height } = video;
+    const canvas = Object.assign(document.createElement('canvas'), { width, height });
+    const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+    ctx.drawImage(video, 0, 0);
+    const cols = Math.ceil(Math.sqrt(count));
+    const rows = Math.ceil(count / cols);
+    const [w, h] = [width / cols, height / rows];
+    const spread: number[] = [];
+    for (let i = 0; i < cols * rows; i++) {
+      // The tile without its margins and without the name bar at its bottom.
+      const x = Math.floor((i % cols) * w + 6);
+      const y = Math.floor(Math.floor(i / cols) * h + 6);
+      const px = ctx.getImageData(x, y, Math.floor(w - 12), Math.floor(h - 40)).data;
+      let sum = 0;
+      let sq = 0;
+      const n = px.length / 4;
+      for (let k = 0; k < px.length; k += 4) {
+        const luma = 0.299 * px[k] + 0.587 * px[k + 1] + 0.114 * px[k + 2];
+        sum += luma;
+        sq += luma * luma;
+      }
+      spread.push(Math.sqrt(Math.max(0, sq / n - (sum / n) ** 2)));
+    }
+    // A flat fill (placeholder, empty cell) has a spread of a few units at most (codec noise).
+    return { tiles: spread.map((d) => d > 10), spread };
+  } finally {
+    video.removeAttribute('src');
+    video.load();
+    URL.revokeObjectURL(url);
+  }
+}
+
 describe('Recording', () => {
   const rooms: Room[] = [];
   let relay = '';
@@ -57,9 +103,27 @@ describe('Recording', () => {
     expect(info.duration).to.be.greaterThan(1);
     expect(info.width).to.equal(640);
     expect(info.height).to.equal(360);
+    // Everyone is in the file: three tiles with a picture (ours and the two remote cameras), the fourth cell empty.
+    const seen = await tilesShowingVideo(blob!, 3, 2);
+    expect(seen.tiles, `luma spread per tile: ${seen.spread.map((d) => d.toFixed(1))}`).to.deep.equal([true, true, true, false]);
     expect(events.map((e) => e.recording)).to.deep.equal([true, false]);
     expect(events[1].blob).to.equal(blob);
     for (const r of [b, c]) await until(() => r.peers.find((p) => p.id === a.selfId)?.recording === false, `${r.selfName} sees it end`);
+  });
+
+  it('a member whose camera is off is a blank tile in the file (the check above can tell)', async () => {
+    const id = `rec-${randomId(6)}`;
+    const [a, b] = ['Ada', 'Bob'].map((name) => new Room({ relay, room: id, name, media: { video: true } }));
+    rooms.push(a, b);
+    for (const r of [a, b]) await r.join();
+    await until(() => [a, b].every((r) => r.peers.length === 1 && r.peers[0].state === 'connected' && r.peers[0].stream !== null), 'a call with streams');
+    await b.localMedia!.setVideoEnabled(false);
+    await until(() => a.peers[0].media?.video === false, 'Ada sees Bob\'s camera off');
+    await a.startRecording({ width: 640, height: 360, fps: 10 });
+    await new Promise((r) => setTimeout(r, 2500)); // the recording's length
+    const blob = await a.stopRecording();
+    const seen = await tilesShowingVideo(blob!, 2, 2);
+    expect(seen.tiles, `luma spread per tile: ${seen.spread.map((d) => d.toFixed(1))}`).to.deep.equal([true, false]);
   });
 
   it('stops by itself on leave, delivering the file; refuses before joining and where the browser cannot record', async () => {
