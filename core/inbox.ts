@@ -1,6 +1,16 @@
 /** A room message as it arrives, by whichever path (`via` is the caller's label). */
 export interface Arrival { from: string; n: number; data: unknown; sentAt: number; via?: string }
 
+/**
+ * How far past the next deliverable message a sender's message may be and still be held. A member
+ * is another user's browser: one that sends far-future numbers must not fill our memory, so at
+ * most this many messages per sender wait for earlier ones. A message beyond is let go; it is
+ * asked for again (or comes through the relay) once its turn is near. No honest sender is that
+ * far ahead: it keeps 1000 messages for repairs. Arrivals `via` the relay (`relay`, `replay`) are
+ * exempt: the relay numbers each sender's messages consecutively itself.
+ */
+export const MAX_AHEAD_PER_SENDER = 10_000;
+
 /** Messages of one sender known to exist but not received: `fromN..toN`. */
 export interface Gap { from: string; fromN: number; toN: number; /** clock ms when first seen */ since: number }
 
@@ -26,6 +36,8 @@ export class Inbox {
   private readonly senders = new Map<string, Sender>();
   /** Arrivals dropped because they had already been delivered or were already held. */
   duplicates = 0;
+  /** Arrivals dropped because they were more than {@link MAX_AHEAD_PER_SENDER} ahead. */
+  tooFarAhead = 0;
 
   constructor(private readonly now: () => number) {}
 
@@ -37,9 +49,18 @@ export class Inbox {
       this.duplicates++;
       return [];
     }
+    if (a.n - s.next >= MAX_AHEAD_PER_SENDER && a.via !== 'relay' && a.via !== 'replay') {
+      this.tooFarAhead++;
+      return [];
+    }
     s.held.set(a.n, a);
     if (a.n > s.known) s.known = a.n;
     return this.drain(s);
+  }
+
+  /** How many of `from`'s messages wait for earlier ones. */
+  held(from: string): number {
+    return this.senders.get(from)?.held.size ?? 0;
   }
 
   /**
@@ -70,7 +91,8 @@ export class Inbox {
     const out: Gap[] = [];
     for (const [from, s] of this.senders) {
       if (s.next === null || s.gapSince === null) continue;
-      const firstHeld = s.held.size > 0 ? Math.min(...s.held.keys()) : s.known + 1;
+      let firstHeld = s.known + 1;
+      for (const n of s.held.keys()) if (n < firstHeld) firstHeld = n; // no spread: held may be large
       out.push({ from, fromN: s.next, toN: firstHeld - 1, since: s.gapSince });
     }
     return out;
@@ -83,17 +105,13 @@ export class Inbox {
   skip(from: string, toN: number): { lost: number; delivered: Arrival[] } {
     const s = this.senders.get(from);
     if (!s || s.next === null || toN < s.next) return { lost: 0, delivered: [] };
-    let lost = 0;
-    const out: Arrival[] = [];
-    for (let n = s.next; n <= toN; n++) {
-      const held = s.held.get(n);
-      if (held) {
-        out.push(held);
-        s.held.delete(n);
-      } else {
-        lost++;
-      }
-    }
+    // By what is held, not by counting through the range: a hostile sender's range may reach 2^53.
+    const out = [...s.held.keys()].filter((n) => n <= toN).sort((x, y) => x - y).map((n) => {
+      const held = s.held.get(n)!;
+      s.held.delete(n);
+      return held;
+    });
+    const lost = toN - s.next + 1 - out.length;
     s.next = toN + 1;
     s.gapSince = null;
     return { lost, delivered: [...out, ...this.drain(s)] };

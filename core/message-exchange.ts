@@ -6,6 +6,7 @@ import { DEFAULT_OUTBOX_LIMITS, Outbox, type OutboxLimits } from './outbox.js';
 import { PROTOCOL_LIMITS, type SignalData } from './protocol.js';
 import { dataBytes } from './frame-validation.js';
 import { DEFAULT_SENT_LOG_LIMITS, SentLog, type SentLogLimits } from './sent-log.js';
+import { DEFAULT_PEER_FRAME_RATE, DEFAULT_PEER_REPAIR_RATE, type FrameRate } from './peer-frame-limit.js';
 import { TypedEventTarget } from './typed-event-target.js';
 
 /** Delivery knobs of a room. */
@@ -22,6 +23,10 @@ export interface MessageTuning {
   catchUpMs: number;
   /** Delivered messages kept in `history`. Default 200. */
   historySize: number;
+  /** Data-channel frames a peer may send us; beyond this they are dropped. Default 500/s, burst 2000. */
+  peerFrames: FrameRate;
+  /** Repair requests a peer may send us. Default 5/s, burst 20. */
+  peerRepairs: FrameRate;
 }
 
 export const DEFAULT_MESSAGE_TUNING: MessageTuning = {
@@ -32,6 +37,8 @@ export const DEFAULT_MESSAGE_TUNING: MessageTuning = {
   repairAttempts: 3,
   catchUpMs: 3000,
   historySize: 200,
+  peerFrames: DEFAULT_PEER_FRAME_RATE,
+  peerRepairs: DEFAULT_PEER_REPAIR_RATE,
 };
 
 /** How a message reached this peer. */

@@ -1,5 +1,6 @@
 import { Timer, type Clock } from './clock.js';
 import { parseChannelFrame } from './channel-frames.js';
+import { PeerFrameLimit } from './peer-frame-limit.js';
 import type { FileTransfers } from './file-transfers.js';
 import type { ExchangeHost, MessageExchange } from './message-exchange.js';
 import { PeerLink } from './peer-link.js';
@@ -10,6 +11,8 @@ import type { PeerInfo, RoomOptions } from './room-types.js';
 
 interface Member extends MemberInfo {
   link: PeerLink | null;
+  /** What this member may send us directly (a fresh one with each link). */
+  limit: PeerFrameLimit | null;
 }
 
 /** What the member list needs from its room. */
@@ -50,6 +53,8 @@ export class RoomMembers {
   links(): Array<[string, PeerLink]> { return [...this.members.values()].filter((m) => m.link).map((m) => [m.id, m.link!]); }
   peers(): PeerInfo[] { return [...this.members.values()].map((m) => this.info(m)); }
   peer(id: string): PeerInfo | null { const m = this.members.get(id); return m ? this.info(m) : null; }
+  /** Frames admitted and refused from a member's data channel (diagnostics). */
+  frameLimit(id: string): PeerFrameLimit | null { return this.members.get(id)?.limit ?? null; }
   /** True while members missing after a relay restart may still come back. */
   get awaiting(): boolean { return this.absent.size > 0; }
 
@@ -66,13 +71,13 @@ export class RoomMembers {
     }
     if (existing) {
       existing.link?.close();
-      Object.assign(existing, { ...info, link: this.createLink(info, how.initiate) });
+      Object.assign(existing, { ...info, ...this.createLink(info, how.initiate) });
       this.host.updated(this.info(existing));
       return;
     }
-    const member: Member = { ...info, link: null };
+    const member: Member = { ...info, link: null, limit: null };
     this.members.set(info.id, member);
-    member.link = this.createLink(info, how.initiate);
+    Object.assign(member, this.createLink(info, how.initiate));
     this.host.joined(this.info(member));
   }
 
@@ -186,8 +191,10 @@ export class RoomMembers {
     }
   }
 
-  private createLink(info: MemberInfo, initiate: boolean): PeerLink {
+  private createLink(info: MemberInfo, initiate: boolean): { link: PeerLink; limit: PeerFrameLimit } {
     const o = this.host.options;
+    const tuning = this.host.exchange.tuning;
+    const limit = new PeerFrameLimit(() => this.host.clock.now(), tuning.peerFrames, tuning.peerRepairs);
     const link = new PeerLink({
       selfId: this.host.selfId,
       remoteId: info.id,
@@ -206,6 +213,8 @@ export class RoomMembers {
       if (m && current()) this.host.updated(this.info(m));
     });
     link.addEventListener('message', (e) => {
+      // A peer is another user's browser: beyond its rate, frames are dropped before any work.
+      if (!limit.admit(typeof (e.detail as { t?: unknown })?.t === 'string' ? (e.detail as { t: string }).t : null)) return;
       const frame = parseChannelFrame(e.detail);
       if (!frame || !current()) return;
       if (frame.t === 'media') this.host.media.remoteState(info.id, { audio: frame.audio, video: frame.video, screen: frame.screen }, frame.recording);
@@ -214,7 +223,7 @@ export class RoomMembers {
     this.host.media.attach(info.id, link);
     this.host.files.attach(info.id, link);
     link.start();
-    return link;
+    return { link, limit };
   }
 
   private info(m: Member): PeerInfo {
