@@ -1,10 +1,14 @@
 // Shared helpers of the benchmarks. Every benchmark runs inside a network namespace with only
 // `lo` (re-executing itself under `unshare -n` when needed), so its traffic stays on 127.0.0.1.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+
+register('../test/helpers/ts-loader-hooks.mjs', import.meta.url);
+const { faultInjectionRefusal } = await import('../test/helpers/netns-guard.ts');
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -18,8 +22,33 @@ export function ensureLoopbackNamespace(scriptUrl) {
   }
   const script = fileURLToPath(scriptUrl);
   const args = process.argv.slice(2).map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-  const r = spawnSync('unshare', ['-n', 'sh', '-c', `ip link set lo up && MESH_NETNS=1 exec "${process.execPath}" "${script}" ${args}`], { stdio: 'inherit' });
+  const r = spawnSync('unshare', ['-n', 'sh', '-c', `ip link set lo up && MESH_NETNS=1 MESH_TEST_NETNS=$(readlink /proc/self/ns/net) exec "${process.execPath}" "${script}" ${args}`], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
+}
+
+/** True when this benchmark runs in the loopback-only namespace it made (not on the host). */
+export function inOwnNamespace() {
+  return process.env.MESH_NETNS === '1' && faultInjectionRefusal() === null;
+}
+
+/**
+ * nft rules in the benchmark's own namespace, and nowhere else: refuses on the host (where a
+ * dropped UDP packet is somebody's call). The table is removed by `close()` and on exit.
+ */
+export function benchNft(table = 'bench') {
+  const refusal = faultInjectionRefusal();
+  if (refusal) throw new Error(`bench: refusing to inject network faults: ${refusal}`);
+  const nft = (cmd) => execFileSync('nft', [cmd], { stdio: 'pipe' });
+  const remove = () => { try { nft(`delete table inet ${table}`); } catch { /* not there */ } };
+  remove();
+  nft(`add table inet ${table}`);
+  nft(`add chain inet ${table} out { type filter hook output priority 0 ; }`);
+  process.on('exit', remove);
+  return {
+    rule: (r) => nft(`add rule inet ${table} out ${r}`),
+    heal: () => nft(`flush chain inet ${table} out`),
+    close: remove,
+  };
 }
 
 /** Starts the built relay on a free loopback port. */
@@ -78,7 +107,7 @@ export function machine() {
 
 /** Prints the result as JSON and keeps a copy in bench/results/<name>.json. */
 export function report(name, result) {
-  const out = { bench: name, at: new Date().toISOString(), machine: machine(), ...result };
+  const out = { bench: name, at: new Date().toISOString(), machine: machine(), netns: inOwnNamespace(), ...result };
   mkdirSync(`${ROOT}/bench/results`, { recursive: true });
   writeFileSync(`${ROOT}/bench/results/${name}.json`, JSON.stringify(out, null, 2) + '\n');
   process.stdout.write(JSON.stringify(out, null, 2) + '\n');

@@ -20,6 +20,8 @@ export class RelayProcess {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
   output = '';
+  /** How the last run ended: its exit code, or the signal that ended it (null while running). */
+  lastExit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
 
   constructor(private readonly options: RelayProcessOptions = {}) {
     this.port = options.port ?? 0;
@@ -37,7 +39,8 @@ export class RelayProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.lastExit = null;
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => { this.lastExit = { code, signal }; resolve(); }));
     child.once('exit', () => { if (this.child === child) this.child = null; });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`relay did not start within 10 s:\n${this.output}`)), 10_000);

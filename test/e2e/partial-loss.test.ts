@@ -1,0 +1,93 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { HOOK, LONG_TEST } from '../helpers/deadlines.js';
+import { RelayProcess } from '../helpers/relay-process.js';
+import { launchChromium, newUser } from '../helpers/browser.js';
+import { Chaos } from '../helpers/chaos.js';
+
+/** What one page shows and sends: its badge, the measured link, and its video sender's step. */
+const observe = (page: Page) => page.evaluate(() => {
+  const room = document.querySelector('mesh-room')!;
+  const badge = document.querySelector('mesh-status-badge')!;
+  const peer = room.peers[0];
+  const enc = room.core?.linkTo(peer?.id ?? '')?.videoSender?.getParameters().encodings?.[0];
+  return {
+    badge: badge.getAttribute('quality'),
+    label: badge.shadowRoot!.querySelector('[part="label"]')!.textContent!.trim(),
+    details: badge.shadowRoot!.querySelector('[part="details"]')!.textContent!.trim(),
+    quality: peer?.quality ?? null,
+    loss: peer?.metrics?.lossPercent ?? null,
+    video: enc ? { active: enc.active, maxBitrate: enc.maxBitrate ?? null } : null,
+  };
+});
+
+type Seen = Awaited<ReturnType<typeof observe>>;
+
+/**
+ * Partial loss with nft (`numgen random mod 100 < N drop`, TESTING.md): real `fair` and `poor`
+ * links between two browsers on the demo page, with default health and bitrate timing. There is
+ * no way to add latency on these machines (no netem), so loss is the fault here.
+ */
+describe('a lossy network', () => {
+  let relay: RelayProcess;
+  let browser: Browser;
+  const chaos = new Chaos();
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    assert.ok(Chaos.available(), `fault injection needs the test namespace: ${Chaos.refusal()}`);
+    relay = new RelayProcess({ args: ['--static', '/=demo', '--static', '/dist=dist'] });
+    await relay.start();
+    browser = await launchChromium();
+  }, HOOK);
+  after(async () => {
+    chaos.close();
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await relay?.kill('SIGTERM');
+  }, HOOK);
+
+  it('3 % loss makes the link fair and 15 % poor: the badge says so and the video steps down; healed, both come back', LONG_TEST, async () => {
+    const pages: Page[] = [];
+    for (const name of ['Ada', 'Bob']) {
+      const { context, page } = await newUser(browser);
+      contexts.push(context);
+      await page.goto(`${relay.httpUrl}/?room=lossy&name=${name}&media=audio+video`);
+      pages.push(page);
+    }
+    const [ada] = pages;
+    const until = async (what: string, ok: (s: Seen) => boolean, timeoutMs = 40_000) => {
+      const deadline = Date.now() + timeoutMs;
+      const trail: Seen[] = [];
+      for (;;) {
+        const s = await observe(ada);
+        if (trail.length === 0 || JSON.stringify(s) !== JSON.stringify(trail.at(-1))) trail.push(s);
+        if (ok(s)) return s;
+        if (Date.now() > deadline) assert.fail(`${what} did not happen within ${timeoutMs} ms; seen: ${JSON.stringify(trail.slice(-6))}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    await until('a good link with video at full rate', (s) => s.badge === 'good' && s.video?.active === true && s.video.maxBitrate === 1_500_000, 60_000);
+
+    chaos.dropUdpFraction(3);
+    const fair = await until('fair', (s) => s.badge === 'fair');
+    assert.match(fair.label, /fair connection/);
+    assert.match(fair.details, /% loss/);
+    // Adaptive bitrate: a fair link goes down to 360p (400 kbit/s), never to audio only.
+    const stepped = await until('video at 360p on the fair link', (s) => s.video?.maxBitrate === 400_000);
+    assert.equal(stepped.video!.active, true);
+
+    chaos.heal();
+    chaos.dropUdpFraction(15);
+    const poor = await until('poor', (s) => s.badge === 'poor');
+    assert.match(poor.label, /poor connection/);
+    await until('video off (audio only) on the poor link', (s) => s.video?.active === false);
+
+    chaos.heal();
+    const good = await until('good again', (s) => s.badge === 'good');
+    assert.doesNotMatch(good.label, /fair|poor/);
+    // Ten seconds of a good link bring the video back one step: from audio only to 360p.
+    await until('video back on', (s) => s.video?.active === true, 30_000);
+  });
+});
