@@ -127,5 +127,5 @@ report('delivery', {
   relayLimits: 'defaults (50 frames/s per connection, burst 200)',
   p2pLatencyMs: { ...dist(p2p.samples), via: p2p.vias, relayCutOff: true, liftedLimits: N + 10 > 1000 ? [`outbox raised to ${N + 10} messages (default 1000): every message waits there while the relay is cut off`] : [] },
   relayLatencyMs: { ...dist(viaRelay.samples), via: viaRelay.vias, peerConnections: 'none (ICE policy relay, no TURN)' },
-  chaos: { faults, ...chaos },
+  chaos: { faults, ...chaos, clientTuning: 'reconnect backoff 100 ms → 1 s (default 250 ms, then 1 s → 30 s); ICE restart after 200 ms disconnected (default 1.5 s), new connection after 1 restart (default 2)' },
 });

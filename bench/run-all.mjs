@@ -92,7 +92,7 @@ function renderTable({ machine: m, results: r, at, quick: q }) {
     rows.push(['same, relay path alone (no peer connection)', `p50 ${d.relayLatencyMs.p50} ms, p99 ${d.relayLatencyMs.p99} ms`, 'default relay limits (50 frames/s per connection)']);
     const c = d.chaos;
     rows.push([`chaos: ${c.sent} messages in rooms of 4, faults: ${c.faults.length} (relay kills and UDP drops)`,
-      `${c.delivered}/${c.expectedDeliveries} delivered, ${c.duplicates} duplicates, ${c.lost} lost, ${c.reportedLost} reported lost`, 'goal: exactly once; default relay limits']);
+      `${c.delivered}/${c.expectedDeliveries} delivered, ${c.duplicates} duplicates, ${c.lost} lost, ${c.reportedLost} reported lost`, `goal: exactly once; default relay limits; clients tuned to recover faster: ${c.clientTuning}`]);
   }
   if (r.recovery) {
     const v = r.recovery;
