@@ -28,6 +28,10 @@ type Seen = Awaited<ReturnType<typeof observe>>;
  * Partial loss with nft (`numgen random mod 100 < N drop`, TESTING.md): real `fair` and `poor`
  * links between two browsers on the demo page, with default health and bitrate timing. There is
  * no way to add latency on these machines (no netem), so loss is the fault here.
+ *
+ * Measured here: the loss a link reports is far below the drop rate, because video packets are
+ * retransmitted (NACK) and only audio's losses stay lost. Dropping 15 % of UDP gives 0.5–3 %
+ * reported loss (`fair`), 40 % gives 9–23 % (`poor`); 5 % stays `good`.
  */
 describe('a lossy network', () => {
   let relay: RelayProcess;
@@ -48,7 +52,7 @@ describe('a lossy network', () => {
     await relay?.kill('SIGTERM');
   }, HOOK);
 
-  it('3 % loss makes the link fair and 15 % poor: the badge says so and the video steps down; healed, both come back', LONG_TEST, async () => {
+  it('dropping 15 % of UDP makes the link fair and 40 % poor: the badge says so and the video steps down; healed, both come back', LONG_TEST, async () => {
     const pages: Page[] = [];
     for (const name of ['Ada', 'Bob']) {
       const { context, page } = await newUser(browser);
@@ -70,7 +74,7 @@ describe('a lossy network', () => {
     };
     await until('a good link with video at full rate', (s) => s.badge === 'good' && s.video?.active === true && s.video.maxBitrate === 1_500_000, 60_000);
 
-    chaos.dropUdpFraction(3);
+    chaos.dropUdpFraction(15);
     const fair = await until('fair', (s) => s.badge === 'fair');
     assert.match(fair.label, /fair connection/);
     assert.match(fair.details, /% loss/);
@@ -79,7 +83,7 @@ describe('a lossy network', () => {
     assert.equal(stepped.video!.active, true);
 
     chaos.heal();
-    chaos.dropUdpFraction(15);
+    chaos.dropUdpFraction(40);
     const poor = await until('poor', (s) => s.badge === 'poor');
     assert.match(poor.label, /poor connection/);
     await until('video off (audio only) on the poor link', (s) => s.video?.active === false);
