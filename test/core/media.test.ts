@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { AdaptiveBitrate, BITRATE_LADDER, Room } from '../../core/index.js';
 import { sharedRelay } from '../helpers/browser-relay.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { randomId } from '../../core/ids.js';
+import { randomId } from '../../core/base/ids.js';
 
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;

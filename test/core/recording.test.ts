@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { MeshError, Room } from '../../core/index.js';
 import { sharedRelay } from '../helpers/browser-relay.js';
 import { until } from '../components/helpers.js';
-import { randomId } from '../../core/ids.js';
+import { randomId } from '../../core/base/ids.js';
 
 /** Loads a WebM blob into a <video>; returns its real duration and size. */
 async function probe(blob: Blob): Promise<{ duration: number; width: number; height: number }> {

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { Room, type RoomOptions, type RoomMessage, type RoomState } from '../../core/index.js';
 import { sharedRelay, spawnRelay, restartRelay, disposeRelay, relayGet } from '../helpers/browser-relay.js';
-import { randomId } from '../../core/ids.js';
+import { randomId } from '../../core/base/ids.js';
 
 /** Resolves when `room` reaches `state`. */
 function roomState(room: Room, state: RoomState, timeoutMs = 15_000): Promise<void> {

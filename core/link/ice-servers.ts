@@ -1,5 +1,5 @@
-import { Timer, type Clock } from './clock.js';
-import { MeshError } from './errors.js';
+import { Timer, type Clock } from '../base/clock.js';
+import { MeshError } from '../base/errors.js';
 
 type IceServer = { urls: string | string[]; username?: string; credential?: string };
 

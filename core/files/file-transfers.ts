@@ -1,13 +1,13 @@
-import type { Clock } from './clock.js';
-import { MeshError } from './errors.js';
+import type { Clock } from '../base/clock.js';
+import { MeshError } from '../base/errors.js';
 import { decodeChunk, MAX_CHUNK_BYTES, parseFileFrame } from './file-frames.js';
 import { IncomingTransfer } from './file-receiver.js';
 import { OutgoingTransfer, SourceFile } from './file-sender.js';
 import type { TransferHost } from './file-transfer-base.js';
 import { DEFAULT_FILE_OPTIONS, FILE_FLOW, type FileOptions, type FileTransfer } from './file-types.js';
-import { randomId } from './ids.js';
-import type { PeerLink } from './peer-link.js';
-import { TypedEventTarget } from './typed-event-target.js';
+import { randomId } from '../base/ids.js';
+import type { PeerLink } from '../link/peer-link.js';
+import { TypedEventTarget } from '../base/typed-event-target.js';
 
 export interface FileTransfersEventMap {
   /** Someone offers us a file (already `active` when it was small enough to accept by itself). */

@@ -1,12 +1,12 @@
-import { backoffDelay } from './backoff.js';
-import { systemClock, Timer, type Clock } from './clock.js';
-import { MeshError } from './errors.js';
+import { backoffDelay } from '../base/backoff.js';
+import { systemClock, Timer, type Clock } from '../base/clock.js';
+import { MeshError } from '../base/errors.js';
 import { Pacer } from './pacer.js';
-import { CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame, type SignalData, type StreamPosition } from './protocol.js';
-import { isProblem, parseServerFrame } from './frame-validation.js';
-import { StateMachine } from './state-machine.js';
+import { CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame, type SignalData, type StreamPosition } from '../protocol.js';
+import { isProblem, parseServerFrame } from '../protocol/frame-validation.js';
+import { StateMachine } from '../base/state-machine.js';
 import { resolveTuning, SIGNALING_TRANSITIONS, type SignalingClientOptions, type SignalingEventMap, type SignalingState, type SignalingTuning, type WebSocketConstructor, type WebSocketLike } from './signaling-types.js';
-import { TypedEventTarget } from './typed-event-target.js';
+import { TypedEventTarget } from '../base/typed-event-target.js';
 
 const OPEN = 1;
 

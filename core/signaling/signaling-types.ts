@@ -2,12 +2,12 @@
  * The signaling client's vocabulary: its states and allowed transitions, the socket it needs,
  * its timing knobs with their defaults, and the events it fires.
  */
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import type { Clock } from './clock.js';
-import { MeshError } from './errors.js';
-import type { Outbox } from './outbox.js';
-import type { JoinFrame, ServerFrame, StreamPosition, SyncedFrame, WelcomeFrame } from './protocol.js';
-import type { TransitionTable } from './state-machine.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../base/backoff.js';
+import type { Clock } from '../base/clock.js';
+import { MeshError } from '../base/errors.js';
+import type { Outbox } from '../delivery/outbox.js';
+import type { JoinFrame, ServerFrame, StreamPosition, SyncedFrame, WelcomeFrame } from '../protocol.js';
+import type { TransitionTable } from '../base/state-machine.js';
 
 /**
  * `idle` → `connecting` (first connection) → `connected` ⇄ `reconnecting`; `failed` when it gives

@@ -1,12 +1,12 @@
-import { Timer, type Clock } from './clock.js';
+import { Timer, type Clock } from '../base/clock.js';
 import type { ChannelFrame } from './channel-frames.js';
 import { Inbox, type Arrival } from './inbox.js';
-import { MeshError } from './errors.js';
+import { MeshError } from '../base/errors.js';
 import { DEFAULT_OUTBOX_LIMITS, Outbox, type OutboxLimits } from './outbox.js';
-import { PROTOCOL_LIMITS, type SignalData } from './protocol.js';
-import { dataBytes } from './frame-validation.js';
+import { PROTOCOL_LIMITS, type SignalData } from '../protocol.js';
+import { dataBytes } from '../protocol/frame-validation.js';
 import { DEFAULT_SENT_LOG_LIMITS, SentLog, type SentLogLimits } from './sent-log.js';
-import { TypedEventTarget } from './typed-event-target.js';
+import { TypedEventTarget } from '../base/typed-event-target.js';
 
 /** Delivery knobs of a room. */
 export interface MessageTuning {

@@ -1,11 +1,11 @@
-import { Timer, type Clock } from './clock.js';
-import { parseChannelFrame } from './channel-frames.js';
-import type { FileTransfers } from './file-transfers.js';
-import type { ExchangeHost, MessageExchange } from './message-exchange.js';
-import { PeerLink } from './peer-link.js';
-import type { ChannelFrame } from './channel-frames.js';
-import type { MemberInfo, ServerFrame, SignalData } from './protocol.js';
-import type { RoomMedia } from './room-media.js';
+import { Timer, type Clock } from '../base/clock.js';
+import { parseChannelFrame } from '../delivery/channel-frames.js';
+import type { FileTransfers } from '../files/file-transfers.js';
+import type { ExchangeHost, MessageExchange } from '../delivery/message-exchange.js';
+import { PeerLink } from '../link/peer-link.js';
+import type { ChannelFrame } from '../delivery/channel-frames.js';
+import type { MemberInfo, ServerFrame, SignalData } from '../protocol.js';
+import type { RoomMedia } from '../media/room-media.js';
 import type { PeerInfo, RoomOptions } from './room-types.js';
 
 interface Member extends MemberInfo {

@@ -1,4 +1,4 @@
-import type { MeshError } from './errors.js';
+import type { MeshError } from '../base/errors.js';
 import { RoomRecorder, type RecorderSource, type RecordingOptions } from './room-recorder.js';
 
 /** What a room's recording needs from the room. */

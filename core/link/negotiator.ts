@@ -1,4 +1,4 @@
-import type { SignalData } from './protocol.js';
+import type { SignalData } from '../protocol.js';
 
 type Description = { type: RTCSdpType; sdp: string };
 

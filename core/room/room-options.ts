@@ -1,5 +1,5 @@
-import { MeshError } from './errors.js';
-import { isValidRoomId, normalizeName } from './protocol.js';
+import { MeshError } from '../base/errors.js';
+import { isValidRoomId, normalizeName } from '../protocol.js';
 import type { RoomOptions } from './room-types.js';
 
 /** Checks what a `Room` cannot work without; returns the normalised name, or throws a `MeshError`. */

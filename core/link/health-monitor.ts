@@ -1,8 +1,8 @@
-import { Timer, type Clock } from './clock.js';
+import { Timer, type Clock } from '../base/clock.js';
 import { metricsBetween, sampleStats, type HealthMetrics, type StatsSample } from './health-stats.js';
-import { qualityRecommendations, type QualityLevel } from './quality.js';
+import { qualityRecommendations, type QualityLevel } from '../protocol/quality.js';
 import { DEFAULT_HYSTERESIS, QualityTracker, type HysteresisOptions } from './quality-tracker.js';
-import { TypedEventTarget } from './typed-event-target.js';
+import { TypedEventTarget } from '../base/typed-event-target.js';
 
 /** The health of one peer link after a sample. */
 export interface PeerHealth {

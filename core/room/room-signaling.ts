@@ -1,10 +1,10 @@
-import type { Clock } from './clock.js';
-import type { MeshError } from './errors.js';
-import type { Outbox } from './outbox.js';
-import type { ServerFrame, WelcomeFrame } from './protocol.js';
+import type { Clock } from '../base/clock.js';
+import type { MeshError } from '../base/errors.js';
+import type { Outbox } from '../delivery/outbox.js';
+import type { ServerFrame, WelcomeFrame } from '../protocol.js';
 import type { RoomOptions } from './room-types.js';
-import { SignalingClient } from './signaling-client.js';
-import type { JoinIdentity, SignalingState, StateChange } from './signaling-types.js';
+import { SignalingClient } from '../signaling/signaling-client.js';
+import type { JoinIdentity, SignalingState, StateChange } from '../signaling/signaling-types.js';
 
 /** What a room hears from its relay connection. */
 export interface RoomSignalingEvents {

@@ -1,14 +1,14 @@
-import type { Clock } from './clock.js';
-import type { MeshError } from './errors.js';
-import type { FileOptions, FileTransfer } from './file-types.js';
-import type { HealthMetrics } from './health-stats.js';
-import type { MediaState } from './local-media.js';
-import type { LostReport, MessageTuning, ReconnectReport, RoomMessage } from './message-exchange.js';
-import type { LinkState, LinkTuning } from './peer-link.js';
-import type { QualityLevel } from './quality.js';
-import type { MediaOptions } from './room-media.js';
-import type { SignalingTuning, StateChange, WebSocketConstructor } from './signaling-types.js';
-import type { TransitionTable } from './state-machine.js';
+import type { Clock } from '../base/clock.js';
+import type { MeshError } from '../base/errors.js';
+import type { FileOptions, FileTransfer } from '../files/file-types.js';
+import type { HealthMetrics } from '../link/health-stats.js';
+import type { MediaState } from '../media/local-media.js';
+import type { LostReport, MessageTuning, ReconnectReport, RoomMessage } from '../delivery/message-exchange.js';
+import type { LinkState, LinkTuning } from '../link/peer-link.js';
+import type { QualityLevel } from '../protocol/quality.js';
+import type { MediaOptions } from '../media/room-media.js';
+import type { SignalingTuning, StateChange, WebSocketConstructor } from '../signaling/signaling-types.js';
+import type { TransitionTable } from '../base/state-machine.js';
 
 /** What the user sees: `idle` → `connecting` → `connected` ⇄ `reconnecting`, `failed`, `closed`. */
 export type RoomState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';

@@ -1,15 +1,15 @@
-import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { backoffDelay, type BackoffOptions } from '../base/backoff.js';
 import { pathIsRelayed } from './ice-servers.js';
-import { systemClock, Timer, type Clock } from './clock.js';
+import { systemClock, Timer, type Clock } from '../base/clock.js';
 import { LinkChannels } from './link-channels.js';
-import { LinkMedia } from './link-media.js';
-import type { LocalMedia } from './local-media.js';
+import { LinkMedia } from '../media/link-media.js';
+import type { LocalMedia } from '../media/local-media.js';
 import { Negotiator } from './negotiator.js';
-import type { SignalData } from './protocol.js';
+import type { SignalData } from '../protocol.js';
 import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type SendQueueLimits } from './send-queue.js';
-import { StateMachine, type TransitionTable } from './state-machine.js';
-import type { StateChange } from './signaling-types.js';
-import { TypedEventTarget } from './typed-event-target.js';
+import { StateMachine, type TransitionTable } from '../base/state-machine.js';
+import type { StateChange } from '../signaling/signaling-types.js';
+import { TypedEventTarget } from '../base/typed-event-target.js';
 
 /**
  * `new` → `connecting` → `connected` ⇄ `reconnecting`; `closed` at the end. A link that cannot

@@ -1,4 +1,4 @@
-import { MeshError } from './errors.js';
+import { MeshError } from '../base/errors.js';
 
 /** One tile of the recording: a member's name and stream (null: name only). */
 export interface RecorderSource {

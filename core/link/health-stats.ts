@@ -1,4 +1,4 @@
-import type { QualityMetrics } from './quality.js';
+import type { QualityMetrics } from '../protocol/quality.js';
 
 /** Link figures at one moment, read from `RTCPeerConnection.getStats()`. */
 export interface StatsSample {

@@ -1,7 +1,7 @@
-import type { Clock } from './clock.js';
-import type { MeshError } from './errors.js';
+import type { Clock } from '../base/clock.js';
+import type { MeshError } from '../base/errors.js';
 import { FILE_FLOW, FINAL_STATUSES, TRANSFER_TRANSITIONS, type FileTransfer, type TransferStatus } from './file-types.js';
-import { StateMachine } from './state-machine.js';
+import { StateMachine } from '../base/state-machine.js';
 
 /** What a transfer needs from its owner. */
 export interface TransferHost {

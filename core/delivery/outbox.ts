@@ -1,5 +1,5 @@
-import { MeshError } from './errors.js';
-import { dataBytes } from './frame-validation.js';
+import { MeshError } from '../base/errors.js';
+import { dataBytes } from '../protocol/frame-validation.js';
 
 /** A room message waiting for the relay's acknowledgement. */
 export interface OutboxEntry {

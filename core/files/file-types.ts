@@ -1,5 +1,5 @@
-import type { MeshError } from './errors.js';
-import type { TransitionTable } from './state-machine.js';
+import type { MeshError } from '../base/errors.js';
+import type { TransitionTable } from '../base/state-machine.js';
 
 /**
  * One transfer: a file on its way to one receiver (`out`) or from its sender (`in`).

@@ -1,5 +1,5 @@
-import type { Clock } from './clock.js';
-import type { QualityLevel } from './quality.js';
+import type { Clock } from '../base/clock.js';
+import type { QualityLevel } from '../protocol/quality.js';
 
 /** One step of the ladder: a resolution and bitrate cap for the video sender, or video off. */
 export interface BitrateStep { name: string; height: number; maxBitrate: number; active: boolean }

@@ -1,5 +1,5 @@
 import { sha256, toHex } from './digest.js';
-import { MeshError } from './errors.js';
+import { MeshError } from '../base/errors.js';
 import type { FileFrame } from './file-frames.js';
 import { TransferBase, type TransferHost } from './file-transfer-base.js';
 import { FILE_FLOW } from './file-types.js';

@@ -1,4 +1,4 @@
-import { QUALITY_THRESHOLDS, type QualityLevel, type QualityMetrics } from './quality.js';
+import { QUALITY_THRESHOLDS, type QualityLevel, type QualityMetrics } from '../protocol/quality.js';
 
 const RANK: Record<QualityLevel, number> = { good: 0, fair: 1, poor: 2 };
 

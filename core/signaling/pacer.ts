@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../base/clock.js';
 
 /**
  * A client-side token bucket that keeps this client under the relay's frame rate, so a burst

@@ -1,4 +1,4 @@
-import type { ErrorCode } from './protocol.js';
+import type { ErrorCode } from '../protocol.js';
 
 /** Codes raised by the client itself (the relay's codes are in `protocol.ts`). */
 export const CLIENT_ERROR_CODES = {

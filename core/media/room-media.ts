@@ -1,12 +1,12 @@
 import { AdaptiveBitrate } from './adaptive-bitrate.js';
-import type { Clock } from './clock.js';
-import type { MeshError } from './errors.js';
-import type { HealthMetrics } from './health-stats.js';
-import { HealthMonitor } from './health-monitor.js';
+import type { Clock } from '../base/clock.js';
+import type { MeshError } from '../base/errors.js';
+import type { HealthMetrics } from '../link/health-stats.js';
+import { HealthMonitor } from '../link/health-monitor.js';
 import { LocalMedia, type MediaDevicesLike, type MediaKinds, type MediaState } from './local-media.js';
-import type { PeerLink } from './peer-link.js';
-import type { QualityLevel } from './quality.js';
-import type { HysteresisOptions } from './quality-tracker.js';
+import type { PeerLink } from '../link/peer-link.js';
+import type { QualityLevel } from '../protocol/quality.js';
+import type { HysteresisOptions } from '../link/quality-tracker.js';
 
 /** Media and health knobs of a room. */
 export interface MediaOptions {

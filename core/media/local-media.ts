@@ -1,5 +1,5 @@
-import { MeshError } from './errors.js';
-import { TypedEventTarget } from './typed-event-target.js';
+import { MeshError } from '../base/errors.js';
+import { TypedEventTarget } from '../base/typed-event-target.js';
 
 /** Which media this peer sends. */
 export interface MediaKinds { audio: boolean; video: boolean }
