@@ -65,7 +65,7 @@ export class MeshMediaControlsElement extends LitElement {
   declare for: string;
   /** Strings to use instead of the built-in ones of the element's language (any subset). */
   declare strings: Partial<MeshStrings> | null;
-  private readonly attachment: RoomAttachment;
+  readonly #attachment: RoomAttachment;
 
   /** The strings in effect: the element's language, with `strings` on top. */
   protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
@@ -75,15 +75,15 @@ export class MeshMediaControlsElement extends LitElement {
     this.for = '';
     this.strings = null;
     const update = () => this.requestUpdate();
-    this.attachment = new RoomAttachment(this, { 'mesh-local-media': update, 'mesh-state-change': update, 'mesh-recording': update, 'mesh-peer-update': update });
+    this.#attachment = new RoomAttachment(this, { 'mesh-local-media': update, 'mesh-state-change': update, 'mesh-recording': update, 'mesh-peer-update': update });
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('for') && changed.get('for') !== undefined) this.attachment.reattach();
+    if (changed.has('for') && changed.get('for') !== undefined) this.#attachment.reattach();
   }
 
   protected override render() {
-    const room = this.attachment.room;
+    const room = this.#attachment.room;
     if (!room) return nothing;
     const s = this.s;
     const local = room.core?.localMedia ?? null;

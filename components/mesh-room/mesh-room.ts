@@ -104,12 +104,12 @@ export class MeshRoomElement extends LitElement {
   /** File limits, set before joining: `{ maxFileBytes, autoAcceptBytes, chunkBytes }` (2 GiB, 1 MiB, 128 KiB). */
   declare files: FileOptions | null;
 
-  private readonly recordingView = new RecordingView(this);
-  private roomCore: Room | null = null;
+  readonly #recordingView = new RecordingView(this);
+  #roomCore: Room | null = null;
   /** The latest error of the room; becomes `error` if the room fails. */
-  private lastError: { code: string; message: string } | null = null;
+  #lastError: { code: string; message: string } | null = null;
   /** The application called leave(): do not join again by ourselves until join() is called. */
-  private userLeft = false;
+  #userLeft = false;
 
   /** The strings in effect: the element's language, with `strings` on top. */
   protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
@@ -131,24 +131,24 @@ export class MeshRoomElement extends LitElement {
   }
 
   /** The core `Room` behind this element (null before joining). */
-  get core(): Room | null { return this.roomCore; }
+  get core(): Room | null { return this.#roomCore; }
   /** The other members: `{ id, name, state, online, quality }`. */
-  get peers(): PeerInfo[] { return this.roomCore?.peers ?? []; }
+  get peers(): PeerInfo[] { return this.#roomCore?.peers ?? []; }
   /** This peer's id (null before joining). */
-  get selfId(): string | null { return this.roomCore?.selfId ?? null; }
+  get selfId(): string | null { return this.#roomCore?.selfId ?? null; }
   /** Recently delivered messages, oldest first. */
-  get history(): readonly RoomMessage[] { return this.roomCore?.history ?? []; }
+  get history(): readonly RoomMessage[] { return this.#roomCore?.history ?? []; }
 
   override connectedCallback(): void {
     super.connectedCallback();
     // Put back into a page after being removed: join again (unless the page chose to leave).
-    if (this.state === 'closed' && !this.userLeft) this.state = 'idle';
+    if (this.state === 'closed' && !this.#userLeft) this.state = 'idle';
     document.dispatchEvent(new Event(ROOM_CONNECTED));
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.closeCore();
+    this.#closeCore();
   }
 
   /**
@@ -156,10 +156,10 @@ export class MeshRoomElement extends LitElement {
    * why not (`name-taken`, `room-full`, `token-invalid`, …), which is also shown in the element.
    */
   async join(): Promise<void> {
-    this.userLeft = false;
-    this.closeCore();
+    this.#userLeft = false;
+    this.#closeCore();
     this.error = null;
-    this.lastError = null;
+    this.#lastError = null;
     this.mediaError = null;
     let core: Room;
     try {
@@ -174,34 +174,34 @@ export class MeshRoomElement extends LitElement {
         media: mediaKinds(this.media),
       });
     } catch (err) {
-      this.showError(err);
+      this.#showError(err);
       this.state = 'failed';
       throw err;
     }
-    this.roomCore = core;
-    this.wire(core);
+    this.#roomCore = core;
+    this.#wire(core);
     await core.join();
   }
 
   /** Leaves the room; the element stays and can join() again. */
   leave(): void {
-    this.userLeft = true;
-    this.closeCore();
+    this.#userLeft = true;
+    this.#closeCore();
   }
 
   /** Mutes (false) or unmutes (true) the microphone. */
   setMicrophone(on: boolean): void {
-    this.roomCore?.localMedia?.setAudioEnabled(on);
+    this.#roomCore?.localMedia?.setAudioEnabled(on);
   }
 
   /** Turns the camera on or off; a failure is shown like any media error and rejects. */
   setCamera(on: boolean): Promise<void> {
-    return this.mediaChange((m) => m.setVideoEnabled(on));
+    return this.#mediaChange((m) => m.setVideoEnabled(on));
   }
 
   /** Starts (true) or stops (false) sharing the screen in place of the camera. */
   shareScreen(on: boolean): Promise<void> {
-    return this.mediaChange((m) => (on ? m.startScreenShare() : m.stopScreenShare()));
+    return this.#mediaChange((m) => (on ? m.startScreenShare() : m.stopScreenShare()));
   }
 
   /**
@@ -209,45 +209,45 @@ export class MeshRoomElement extends LitElement {
    * `mesh-file-update`. Throws `file-too-large` (a `MeshError`) above the room's limit.
    */
   sendFile(file: Blob, options: { to?: string | string[]; name?: string } = {}): string {
-    if (!this.roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
-    return this.roomCore.sendFile(file, options);
+    if (!this.#roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
+    return this.#roomCore.sendFile(file, options);
   }
 
   /** Accepts an offered file. */
-  acceptFile(id: string): void { this.roomCore?.acceptFile(id); }
+  acceptFile(id: string): void { this.#roomCore?.acceptFile(id); }
   /** Declines an offered file. */
-  rejectFile(id: string): void { this.roomCore?.rejectFile(id); }
+  rejectFile(id: string): void { this.#roomCore?.rejectFile(id); }
   /** Stops a file transfer (either direction). */
-  cancelFile(id: string): void { this.roomCore?.cancelFile(id); }
+  cancelFile(id: string): void { this.#roomCore?.cancelFile(id); }
   /** Every file transfer of the room, both directions. */
-  get transfers(): FileTransfer[] { return this.roomCore?.transfers ?? []; }
+  get transfers(): FileTransfer[] { return this.#roomCore?.transfers ?? []; }
 
   /** True while we record the room. */
-  get recording(): boolean { return this.roomCore?.recording ?? false; }
+  get recording(): boolean { return this.#roomCore?.recording ?? false; }
 
   /**
    * Records the room (video grid and mixed audio) to WebM; everyone in the room sees an
    * indicator. Call from a click so the browser lets the page mix audio.
    */
   async startRecording(): Promise<void> {
-    if (!this.roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
+    if (!this.#roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
     try {
-      await this.roomCore.startRecording();
+      await this.#roomCore.startRecording();
     } catch (err) {
-      this.showError(err);
+      this.#showError(err);
       throw err;
     }
   }
 
   /** Stops recording; resolves with the WebM file, also offered as a download link. */
   async stopRecording(): Promise<Blob | null> {
-    return (await this.roomCore?.stopRecording()) ?? null;
+    return (await this.#roomCore?.stopRecording()) ?? null;
   }
 
   /** Sends `data` (any JSON value) to everyone; returns the message as delivered locally. */
   send(data: unknown): RoomMessage {
-    if (!this.roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
-    return this.roomCore.send(data);
+    if (!this.#roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
+    return this.#roomCore.send(data);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -257,18 +257,18 @@ export class MeshRoomElement extends LitElement {
       this.state = 'idle';
       this.error = null;
     }
-    if (this.roomCore && identityChanged) {
-      this.closeCore();
+    if (this.#roomCore && identityChanged) {
+      this.#closeCore();
       this.state = 'idle';
     }
     // A new token (the old one expires) is used from the next resume on, without leaving.
-    else if (this.roomCore && changed.has('token')) this.roomCore.setToken(this.token || undefined);
+    else if (this.#roomCore && changed.has('token')) this.#roomCore.setToken(this.token || undefined);
   }
 
   protected override updated(): void {
     // Joins by itself only from idle: a refused join stays failed (and says why) until the
     // room, name or relay changes or join() is called.
-    const ready = () => this.state === 'idle' && !this.roomCore && !this.userLeft && this.isConnected && !!this.room && !!this.name;
+    const ready = () => this.state === 'idle' && !this.#roomCore && !this.#userLeft && this.isConnected && !!this.room && !!this.name;
     if (!ready()) return;
     // After this update, not inside it: joining changes state, which schedules the next update.
     queueMicrotask(() => {
@@ -288,11 +288,11 @@ export class MeshRoomElement extends LitElement {
     return html`<div part="base">
       ${failed ? html`<p part="error" role="alert">${s.errors[this.error!.code] ?? this.error!.message}</p>` : nothing}
       ${this.mediaError ? html`<p part="media-error" role="alert">${s.errors[this.mediaError.code] ?? this.mediaError.message}</p>` : nothing}
-      ${askName ? html`<form part="join-form" @submit=${this.onNameSubmit}>
+      ${askName ? html`<form part="join-form" @submit=${this.#onNameSubmit}>
         <label part="name-label">${s.yourName} <input part="name-input" name="name" required maxlength="64" autocomplete="nickname" .value=${this.name}></label>
         <button part="join-button" type="submit">${s.joinRoom}</button>
       </form>` : nothing}
-      ${this.recordingView.render(s, this.room, this.recording, this.peers)}
+      ${this.#recordingView.render(s, this.room, this.recording, this.peers)}
       <slot name="media">
         ${showMedia && this.name ? html`<mesh-video-grid exportparts="grid, tile, video, caption, placeholder, indicator, sound-prompt"></mesh-video-grid>` : nothing}
         ${this.name ? html`<mesh-media-controls exportparts="controls, control, record-button, leave-button"></mesh-media-controls>` : nothing}
@@ -301,7 +301,7 @@ export class MeshRoomElement extends LitElement {
     </div>`;
   }
 
-  private onNameSubmit(ev: SubmitEvent): void {
+  #onNameSubmit(ev: SubmitEvent): void {
     ev.preventDefault();
     const input = (ev.target as HTMLFormElement).elements.namedItem('name') as HTMLInputElement;
     const name = input.value.trim();
@@ -310,11 +310,11 @@ export class MeshRoomElement extends LitElement {
     else this.name = name; // a new name joins by itself
   }
 
-  private wire(core: Room): void {
-    const mine = () => this.roomCore === core;
+  #wire(core: Room): void {
+    const mine = () => this.#roomCore === core;
     core.addEventListener('state-change', (e) => {
       if (!mine() && e.detail.to !== 'closed') return;
-      if (e.detail.to === 'failed') this.error = this.lastError;
+      if (e.detail.to === 'failed') this.error = this.#lastError;
       this.state = e.detail.to;
       this.dispatchEvent(new MeshStateChangeEvent(e.detail));
     });
@@ -323,7 +323,7 @@ export class MeshRoomElement extends LitElement {
     core.addEventListener('file-offer', (e) => mine() && this.dispatchEvent(new MeshFileOfferEvent(e.detail)));
     core.addEventListener('file-update', (e) => mine() && this.dispatchEvent(new MeshFileUpdateEvent(e.detail)));
     core.addEventListener('file-received', (e) => mine() && this.dispatchEvent(new MeshFileReceivedEvent(e.detail)));
-    this.recordingView.wire(core, mine);
+    this.#recordingView.wire(core, mine);
     core.addEventListener('peer-update', (e) => {
       if (!mine()) return;
       this.dispatchEvent(new MeshPeerUpdateEvent(e.detail));
@@ -335,36 +335,36 @@ export class MeshRoomElement extends LitElement {
     core.addEventListener('acked', (e) => mine() && this.dispatchEvent(new MeshAckedEvent(e.detail)));
     core.addEventListener('reconnected', (e) => mine() && this.dispatchEvent(new MeshReconnectedEvent(e.detail)));
     core.addEventListener('messages-lost', (e) => mine() && this.dispatchEvent(new MeshMessagesLostEvent(e.detail)));
-    core.addEventListener('error', (e) => mine() && this.showError(e.detail));
+    core.addEventListener('error', (e) => mine() && this.#showError(e.detail));
   }
 
-  private async mediaChange(change: (m: NonNullable<Room['localMedia']>) => Promise<void>): Promise<void> {
-    const media = this.roomCore?.localMedia;
+  async #mediaChange(change: (m: NonNullable<Room['localMedia']>) => Promise<void>): Promise<void> {
+    const media = this.#roomCore?.localMedia;
     if (!media) throw new MeshError('media-unavailable', 'this room sends no media (set the media attribute)');
     this.mediaError = null;
     try {
       await change(media);
     } catch (err) {
-      this.showError(err);
+      this.#showError(err);
       throw err;
     }
   }
 
-  private showError(err: unknown): void {
+  #showError(err: unknown): void {
     const e = err instanceof MeshError ? err : new MeshError('invalid-option', String((err as Error)?.message ?? err));
     const detail = { code: e.code, message: e.message };
     // Camera, microphone and recording trouble is shown at once; the room goes on without them.
     if (e.code.startsWith('media-') || e.code.startsWith('recording-')) this.mediaError = detail;
-    else if (this.roomCore) this.lastError = detail; // shown only if the room fails because of it
+    else if (this.#roomCore) this.#lastError = detail; // shown only if the room fails because of it
     else this.error = detail; // the room could not even be created
     this.dispatchEvent(new MeshErrorEvent(detail));
   }
 
-  private closeCore(): void {
-    const core = this.roomCore;
+  #closeCore(): void {
+    const core = this.#roomCore;
     if (!core) return;
-    this.roomCore = null;
-    this.recordingView.reset();
+    this.#roomCore = null;
+    this.#recordingView.reset();
     core.close();
   }
 }

@@ -51,8 +51,8 @@ export class MeshStatusBadgeElement extends LitElement {
   /** Strings to use instead of the built-in ones of the element's language (any subset). */
   declare strings: Partial<MeshStrings> | null;
 
-  private readonly internals: ElementInternals | null;
-  private readonly attachment: RoomAttachment;
+  readonly #internals: ElementInternals | null;
+  readonly #attachment: RoomAttachment;
 
   /** The strings in effect: the element's language, with `strings` on top. */
   protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
@@ -63,24 +63,24 @@ export class MeshStatusBadgeElement extends LitElement {
     this.state = 'idle';
     this.quality = null;
     this.strings = null;
-    this.internals = typeof this.attachInternals === 'function' ? this.attachInternals() : null;
-    const sync = () => this.sync(this.attachment.room);
-    this.attachment = new RoomAttachment(this, {
+    this.#internals = typeof this.attachInternals === 'function' ? this.attachInternals() : null;
+    const sync = () => this.#sync(this.#attachment.room);
+    this.#attachment = new RoomAttachment(this, {
       'mesh-state-change': sync,
       'mesh-peer-join': sync,
       'mesh-peer-leave': sync,
       'mesh-peer-update': sync,
-    }, (room) => this.sync(room));
+    }, (room) => this.#sync(room));
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('for') && changed.get('for') !== undefined) this.attachment.reattach();
-    if (changed.has('state')) this.setCustomState(this.state);
+    if (changed.has('for') && changed.get('for') !== undefined) this.#attachment.reattach();
+    if (changed.has('state')) this.#setCustomState(this.state);
   }
 
   protected override render() {
     const s = this.s;
-    const room = this.attachment.room;
+    const room = this.#attachment.room;
     const peers = room?.peers ?? [];
     const live = room && (this.state === 'connected' || this.state === 'reconnecting');
     const m = worstPeer(peers)?.metrics;
@@ -94,14 +94,14 @@ export class MeshStatusBadgeElement extends LitElement {
     </span>`;
   }
 
-  private sync(room: MeshRoomElement | null): void {
+  #sync(room: MeshRoomElement | null): void {
     this.state = room?.state ?? 'idle';
     this.quality = worstPeer(room?.peers ?? [])?.quality ?? null;
     this.requestUpdate();
   }
 
-  private setCustomState(state: RoomState): void {
-    const states = this.internals?.states;
+  #setCustomState(state: RoomState): void {
+    const states = this.#internals?.states;
     if (!states) return;
     try {
       for (const s of STATES) states.delete(s);

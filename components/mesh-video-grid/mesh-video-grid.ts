@@ -37,9 +37,9 @@ export class MeshVideoGridElement extends LitElement {
   /** Strings to use instead of the built-in ones of the element's language (any subset). */
   declare strings: Partial<MeshStrings> | null;
   /** The browser refused to play sound until a click (rendered through requestUpdate). */
-  private soundBlocked = false;
+  #soundBlocked = false;
 
-  private readonly attachment: RoomAttachment;
+  readonly #attachment: RoomAttachment;
 
   /** The strings in effect: the element's language, with `strings` on top. */
   protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
@@ -49,7 +49,7 @@ export class MeshVideoGridElement extends LitElement {
     this.for = '';
     this.strings = null;
     const update = () => this.requestUpdate();
-    this.attachment = new RoomAttachment(this, {
+    this.#attachment = new RoomAttachment(this, {
       'mesh-peer-join': update,
       'mesh-peer-leave': update,
       'mesh-peer-update': update,
@@ -59,7 +59,7 @@ export class MeshVideoGridElement extends LitElement {
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('for') && changed.get('for') !== undefined) this.attachment.reattach();
+    if (changed.has('for') && changed.get('for') !== undefined) this.#attachment.reattach();
   }
 
   protected override updated(): void {
@@ -67,8 +67,8 @@ export class MeshVideoGridElement extends LitElement {
     for (const v of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[data-remote]')) {
       if (v.paused && v.srcObject) {
         v.play().catch((err: DOMException) => {
-          if (err?.name === 'NotAllowedError' && !this.soundBlocked) {
-            this.soundBlocked = true;
+          if (err?.name === 'NotAllowedError' && !this.#soundBlocked) {
+            this.#soundBlocked = true;
             this.requestUpdate();
           }
         });
@@ -77,18 +77,18 @@ export class MeshVideoGridElement extends LitElement {
   }
 
   protected override render() {
-    const room = this.attachment.room;
+    const room = this.#attachment.room;
     if (!room) return nothing;
     const core = room.core;
     const tiles: TemplateResult[] = [];
     const local = core?.localMedia;
-    if (core && local) tiles.push(this.tile(core.selfName, local.stream, local.state, null, true));
-    for (const p of room.peers) tiles.push(this.tile(p.name, p.stream, p.media, p, false));
+    if (core && local) tiles.push(this.#tile(core.selfName, local.stream, local.state, null, true));
+    for (const p of room.peers) tiles.push(this.#tile(p.name, p.stream, p.media, p, false));
     return html`<ul part="grid" data-count=${tiles.length} aria-label=${this.s.participants}>${tiles}</ul>
-      ${this.soundBlocked ? html`<button part="sound-prompt" type="button" @click=${this.enableSound}>${this.s.enableSound}</button>` : nothing}`;
+      ${this.#soundBlocked ? html`<button part="sound-prompt" type="button" @click=${this.#enableSound}>${this.s.enableSound}</button>` : nothing}`;
   }
 
-  private tile(name: string, stream: MediaStream | null, media: MediaState | null, peer: PeerInfo | null, self: boolean): TemplateResult {
+  #tile(name: string, stream: MediaStream | null, media: MediaState | null, peer: PeerInfo | null, self: boolean): TemplateResult {
     const s = this.s;
     const video = media ? media.video : !!stream?.getVideoTracks().length;
     const label = self ? `${name} (${s.you})` : name;
@@ -108,14 +108,14 @@ export class MeshVideoGridElement extends LitElement {
     </li>`;
   }
 
-  private enableSound(): void {
-    this.soundBlocked = false;
+  #enableSound(): void {
+    this.#soundBlocked = false;
     this.requestUpdate();
     for (const v of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[data-remote]')) void v.play().catch(() => {});
   }
 
   /** The room this grid shows. */
-  get room(): MeshRoomElement | null { return this.attachment.room; }
+  get room(): MeshRoomElement | null { return this.#attachment.room; }
 }
 
 function initial(name: string): string {

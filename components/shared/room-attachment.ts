@@ -11,50 +11,56 @@ export const ROOM_CONNECTED = 'mesh-room-connected';
  */
 export class RoomAttachment implements ReactiveController {
   room: MeshRoomElement | null = null;
-  private readonly onRoomConnected = () => {
-    if (!this.room) this.attach();
+  readonly #onRoomConnected = () => {
+    if (!this.room) this.#attach();
   };
 
+  readonly #host: ReactiveControllerHost & HTMLElement;
+  readonly #listeners: Record<string, (ev: Event) => void>;
+  readonly #onAttach: (room: MeshRoomElement | null) => void;
   constructor(
-    private readonly host: ReactiveControllerHost & HTMLElement,
-    private readonly listeners: Record<string, (ev: Event) => void>,
-    private readonly onAttach: (room: MeshRoomElement | null) => void = () => {},
+    host: ReactiveControllerHost & HTMLElement,
+    listeners: Record<string, (ev: Event) => void>,
+    onAttach: (room: MeshRoomElement | null) => void = () => {},
   ) {
+    this.#host = host;
+    this.#listeners = listeners;
+    this.#onAttach = onAttach;
     host.addController(this);
   }
 
   hostConnected(): void {
-    this.attach();
-    document.addEventListener(ROOM_CONNECTED, this.onRoomConnected);
+    this.#attach();
+    document.addEventListener(ROOM_CONNECTED, this.#onRoomConnected);
   }
 
   hostDisconnected(): void {
-    document.removeEventListener(ROOM_CONNECTED, this.onRoomConnected);
-    this.detach();
+    document.removeEventListener(ROOM_CONNECTED, this.#onRoomConnected);
+    this.#detach();
   }
 
   /** Looks for the room again (after `for` changed). */
   reattach(): void {
-    this.detach();
-    this.attach();
+    this.#detach();
+    this.#attach();
   }
 
-  private attach(): void {
-    const room = findRoom(this.host);
+  #attach(): void {
+    const room = findRoom(this.#host);
     if (!room || room === this.room) return;
     this.room = room;
-    for (const [type, fn] of Object.entries(this.listeners)) room.addEventListener(type, fn);
-    this.onAttach(room);
-    this.host.requestUpdate();
+    for (const [type, fn] of Object.entries(this.#listeners)) room.addEventListener(type, fn);
+    this.#onAttach(room);
+    this.#host.requestUpdate();
   }
 
-  private detach(): void {
+  #detach(): void {
     const room = this.room;
     if (!room) return;
-    for (const [type, fn] of Object.entries(this.listeners)) room.removeEventListener(type, fn);
+    for (const [type, fn] of Object.entries(this.#listeners)) room.removeEventListener(type, fn);
     this.room = null;
-    this.onAttach(null);
-    this.host.requestUpdate();
+    this.#onAttach(null);
+    this.#host.requestUpdate();
   }
 }
 

@@ -19,21 +19,24 @@ export const systemClock: Clock = {
 
 /** A single re-armable timer on a clock: `set` replaces any pending run, `clear` is idempotent. */
 export class Timer {
-  private id: TimerId | null = null;
-  constructor(private readonly clock: Clock) {}
+  #id: TimerId | null = null;
+  readonly #clock: Clock;
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
 
-  get pending(): boolean { return this.id !== null; }
+  get pending(): boolean { return this.#id !== null; }
 
   set(ms: number, fn: () => void): void {
     this.clear();
-    this.id = this.clock.setTimeout(() => {
-      this.id = null;
+    this.#id = this.#clock.setTimeout(() => {
+      this.#id = null;
       fn();
     }, ms);
   }
 
   clear(): void {
-    if (this.id !== null) this.clock.clearTimeout(this.id);
-    this.id = null;
+    if (this.#id !== null) this.#clock.clearTimeout(this.#id);
+    this.#id = null;
   }
 }

@@ -8,32 +8,38 @@ export type TransitionTable<S extends string> = Readonly<Record<S, readonly S[]>
  * `MeshError('illegal-transition')`: that is a bug, and tests see it.
  */
 export class StateMachine<S extends string> {
-  private current: S;
+  #current: S;
 
+  readonly #table: TransitionTable<S>;
+  readonly #onChange: (from: S, to: S, reason: string) => void;
+  readonly #name: unknown;
   constructor(
     initial: S,
-    private readonly table: TransitionTable<S>,
-    private readonly onChange: (from: S, to: S, reason: string) => void,
-    private readonly name = 'state',
+    table: TransitionTable<S>,
+    onChange: (from: S, to: S, reason: string) => void,
+    name = 'state',
   ) {
-    this.current = initial;
+    this.#table = table;
+    this.#onChange = onChange;
+    this.#name = name;
+    this.#current = initial;
   }
 
-  get state(): S { return this.current; }
+  get state(): S { return this.#current; }
 
   can(to: S): boolean {
-    return this.table[this.current].includes(to);
+    return this.#table[this.#current].includes(to);
   }
 
   /** Moves to `to`; returns false (and does nothing) when already there. */
   to(to: S, reason: string): boolean {
-    const from = this.current;
+    const from = this.#current;
     if (from === to) return false;
-    if (!this.table[from].includes(to)) {
-      throw new MeshError('illegal-transition', `${this.name}: ${from} → ${to} is not allowed (${reason})`);
+    if (!this.#table[from].includes(to)) {
+      throw new MeshError('illegal-transition', `${this.#name}: ${from} → ${to} is not allowed (${reason})`);
     }
-    this.current = to;
-    this.onChange(from, to, reason);
+    this.#current = to;
+    this.#onChange(from, to, reason);
     return true;
   }
 }

@@ -23,15 +23,18 @@ interface Sender {
  * declared lost with {@link skip}.
  */
 export class Inbox {
-  private readonly senders = new Map<string, Sender>();
+  readonly #senders = new Map<string, Sender>();
   /** Arrivals dropped because they had already been delivered or were already held. */
   duplicates = 0;
 
-  constructor(private readonly now: () => number) {}
+  readonly #now: () => number;
+  constructor(now: () => number) {
+    this.#now = now;
+  }
 
   /** Accepts one arrival; returns the messages now deliverable, in order. */
   receive(a: Arrival): Arrival[] {
-    const s = this.sender(a.from);
+    const s = this.#sender(a.from);
     if (s.next === null) s.next = a.n; // first sight (history on a fresh join): start here
     if (a.n < s.next || s.held.has(a.n)) {
       this.duplicates++;
@@ -39,7 +42,7 @@ export class Inbox {
     }
     s.held.set(a.n, a);
     if (a.n > s.known) s.known = a.n;
-    return this.drain(s);
+    return this.#drain(s);
   }
 
   /**
@@ -47,28 +50,28 @@ export class Inbox {
    * sender already anchored, except to move past a point with nothing held before it.
    */
   anchor(from: string, next: number): void {
-    const s = this.sender(from);
+    const s = this.#sender(from);
     if (s.next === null) s.next = next;
     else if (next > s.next && ![...s.held.keys()].some((n) => n < next)) s.next = next;
-    this.noteGap(s);
+    this.#noteGap(s);
   }
 
   /** True when `from` has been anchored (its position is known). */
   knows(from: string): boolean {
-    return this.senders.get(from)?.next != null;
+    return this.#senders.get(from)?.next != null;
   }
 
   /** Records that `from` has sent messages up to `lastN` (from the relay's member list). */
   expect(from: string, lastN: number): void {
-    const s = this.sender(from);
+    const s = this.#sender(from);
     if (lastN > s.known) s.known = lastN;
-    this.noteGap(s);
+    this.#noteGap(s);
   }
 
   /** Open gaps, one per sender at most (the first missing range). */
   gaps(): Gap[] {
     const out: Gap[] = [];
-    for (const [from, s] of this.senders) {
+    for (const [from, s] of this.#senders) {
       if (s.next === null || s.gapSince === null) continue;
       const firstHeld = s.held.size > 0 ? Math.min(...s.held.keys()) : s.known + 1;
       out.push({ from, fromN: s.next, toN: firstHeld - 1, since: s.gapSince });
@@ -81,7 +84,7 @@ export class Inbox {
    * given up and what became deliverable.
    */
   skip(from: string, toN: number): { lost: number; delivered: Arrival[] } {
-    const s = this.senders.get(from);
+    const s = this.#senders.get(from);
     if (!s || s.next === null || toN < s.next) return { lost: 0, delivered: [] };
     let lost = 0;
     const out: Arrival[] = [];
@@ -96,16 +99,16 @@ export class Inbox {
     }
     s.next = toN + 1;
     s.gapSince = null;
-    return { lost, delivered: [...out, ...this.drain(s)] };
+    return { lost, delivered: [...out, ...this.#drain(s)] };
   }
 
-  private sender(from: string): Sender {
-    let s = this.senders.get(from);
-    if (!s) this.senders.set(from, (s = { next: null, held: new Map(), known: 0, gapSince: null }));
+  #sender(from: string): Sender {
+    let s = this.#senders.get(from);
+    if (!s) this.#senders.set(from, (s = { next: null, held: new Map(), known: 0, gapSince: null }));
     return s;
   }
 
-  private drain(s: Sender): Arrival[] {
+  #drain(s: Sender): Arrival[] {
     const out: Arrival[] = [];
     while (s.next !== null) {
       const a = s.held.get(s.next);
@@ -115,13 +118,13 @@ export class Inbox {
       s.next++;
     }
     if (out.length > 0) s.gapSince = null;
-    this.noteGap(s);
+    this.#noteGap(s);
     return out;
   }
 
-  private noteGap(s: Sender): void {
+  #noteGap(s: Sender): void {
     const open = s.next !== null && (s.held.size > 0 || s.known >= s.next);
     if (!open) s.gapSince = null;
-    else if (s.gapSince === null) s.gapSince = this.now();
+    else if (s.gapSince === null) s.gapSince = this.#now();
   }
 }

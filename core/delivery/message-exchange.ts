@@ -118,37 +118,39 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
   readonly outbox: Outbox;
   readonly inbox: Inbox;
   readonly history: RoomMessage[] = [];
-  private readonly sentLog: SentLog;
-  private lastN = 0;
-  private readonly repairs = new Map<string, { attempts: number; lastAt: number }>();
-  private readonly repairTimer: Timer;
-  private readonly catchUpTimer: Timer;
+  readonly #sentLog: SentLog;
+  #lastN = 0;
+  readonly #repairs = new Map<string, { attempts: number; lastAt: number }>();
+  readonly #repairTimer: Timer;
+  readonly #catchUpTimer: Timer;
   /**
    * The catch-up after a lost relay connection: from the moment it was lost until the relay has
    * replayed what it had and the gaps are closed.
    */
-  private catchUp: { since: number; missed: number; lost: number; synced: boolean; disconnectedFor: number; relayRestarted: boolean } | null = null;
+  #catchUp: { since: number; missed: number; lost: number; synced: boolean; disconnectedFor: number; relayRestarted: boolean } | null = null;
   /** Messages given up as lost since the start. */
   lostTotal = 0;
 
-  constructor(private readonly host: ExchangeHost, tuning: Partial<MessageTuning> = {}) {
+  readonly #host: ExchangeHost;
+  constructor(host: ExchangeHost, tuning: Partial<MessageTuning> = {}) {
     super();
+    this.#host = host;
     this.tuning = { ...DEFAULT_MESSAGE_TUNING, ...tuning };
     this.outbox = new Outbox(this.tuning.outbox);
-    this.sentLog = new SentLog(this.tuning.sentLog);
+    this.#sentLog = new SentLog(this.tuning.sentLog);
     this.inbox = new Inbox(() => host.clock.now());
-    this.repairTimer = new Timer(host.clock);
-    this.catchUpTimer = new Timer(host.clock);
+    this.#repairTimer = new Timer(host.clock);
+    this.#catchUpTimer = new Timer(host.clock);
   }
 
   /** True while our message `id` (`<peerId>:<n>`) waits for the relay to store it. */
   isPending(id: string): boolean {
     const [from, n] = id.split(':');
-    return from === this.host.selfId && this.outbox.has(Number(n));
+    return from === this.#host.selfId && this.outbox.has(Number(n));
   }
 
   /** The number of this peer's last durable message. */
-  get sentCount(): number { return this.lastN; }
+  get sentCount(): number { return this.#lastN; }
 
   /**
    * Sends `data` to the room. Durable messages (default) are delivered exactly once to everyone,
@@ -158,22 +160,22 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
   send(data: unknown, durable = true): RoomMessage {
     const bytes = dataBytes(data);
     if (bytes < 0) throw new MeshError('invalid-field', 'message data must be JSON-serialisable');
-    const limit = Math.min(PROTOCOL_LIMITS.messageBytes, this.host.maxMessageBytes());
+    const limit = Math.min(PROTOCOL_LIMITS.messageBytes, this.#host.maxMessageBytes());
     if (bytes > limit) throw new MeshError('payload-too-large', `message data is ${bytes} bytes; the room allows ${limit}`);
     const sentAt = Date.now();
-    const self = this.host.selfId;
+    const self = this.#host.selfId;
     if (!durable) {
-      this.host.broadcastDirect({ t: 'volatile', data, sentAt }, true);
-      return { id: '', from: self, name: this.host.nameOf(self), n: 0, data, sentAt, self: true, durable: false, via: 'local' };
+      this.#host.broadcastDirect({ t: 'volatile', data, sentAt }, true);
+      return { id: '', from: self, name: this.#host.nameOf(self), n: 0, data, sentAt, self: true, durable: false, via: 'local' };
     }
     this.outbox.assertRoom(bytes);
-    const n = ++this.lastN;
+    const n = ++this.#lastN;
     this.outbox.add(n, data, sentAt);
-    this.sentLog.add({ n, data, sentAt, bytes });
-    this.host.broadcastDirect({ t: 'msg', n, data, sentAt }, false);
-    this.host.publish();
-    const message: RoomMessage = { id: `${self}:${n}`, from: self, name: this.host.nameOf(self), n, data, sentAt, self: true, durable: true, via: 'local' };
-    this.record(message);
+    this.#sentLog.add({ n, data, sentAt, bytes });
+    this.#host.broadcastDirect({ t: 'msg', n, data, sentAt }, false);
+    this.#host.publish();
+    const message: RoomMessage = { id: `${self}:${n}`, from: self, name: this.#host.nameOf(self), n, data, sentAt, self: true, durable: true, via: 'local' };
+    this.#record(message);
     return message;
   }
 
@@ -181,37 +183,37 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
   get ackedN(): number { return this.outbox.ackedN; }
 
   acked(n: number): void {
-    this.emit('acked', { id: `${this.host.selfId}:${n}`, n });
+    this.emit('acked', { id: `${this.#host.selfId}:${n}`, n });
   }
 
   /** A message frame from the relay (live, or replayed when `replay`). */
   fromRelay(from: string, n: number, data: unknown, sentAt: number, replay: boolean): void {
-    if (from === this.host.selfId) return;
-    this.accept({ from, n, data, sentAt }, replay ? 'replay' : 'relay');
+    if (from === this.#host.selfId) return;
+    this.#accept({ from, n, data, sentAt }, replay ? 'replay' : 'relay');
   }
 
   /** A frame from a peer's data channel. */
   fromChannel(from: string, frame: ChannelFrame): void {
     switch (frame.t) {
       case 'msg':
-        this.accept({ from, n: frame.n, data: frame.data, sentAt: frame.sentAt }, 'p2p');
+        this.#accept({ from, n: frame.n, data: frame.data, sentAt: frame.sentAt }, 'p2p');
         return;
       case 'volatile':
-        this.emit('message', { id: '', from, name: this.host.nameOf(from), n: 0, data: frame.data, sentAt: frame.sentAt, self: false, durable: false, via: 'p2p' });
+        this.emit('message', { id: '', from, name: this.#host.nameOf(from), n: 0, data: frame.data, sentAt: frame.sentAt, self: false, durable: false, via: 'p2p' });
         return;
       case 'repair-request':
-        this.answerRepair(from, frame.fromN, frame.toN, 'direct');
+        this.#answerRepair(from, frame.fromN, frame.toN, 'direct');
         return;
       case 'repair-reply':
-        this.applyRepair(from, frame.messages, frame.missing);
+        this.#applyRepair(from, frame.messages, frame.missing);
         return;
     }
   }
 
   /** A repair exchange that came through the relay. */
   fromRelaySignal(from: string, data: SignalData): void {
-    if (data.kind === 'repair-request') this.answerRepair(from, data.fromN, data.toN, 'relay');
-    else if (data.kind === 'repair-reply') this.applyRepair(from, data.messages.map((m) => ({ n: m.n, data: m.data, sentAt: m.at })), data.missing);
+    if (data.kind === 'repair-request') this.#answerRepair(from, data.fromN, data.toN, 'relay');
+    else if (data.kind === 'repair-reply') this.#applyRepair(from, data.messages.map((m) => ({ n: m.n, data: m.data, sentAt: m.at })), data.missing);
   }
 
   /**
@@ -220,78 +222,78 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
    * from their `baseN + 1`.
    */
   memberKnown(id: string, baseN: number, lastN: number, history: boolean): void {
-    if (id === this.host.selfId) return;
+    if (id === this.#host.selfId) return;
     if (history) this.inbox.anchor(id, lastN + 1);
     else if (!this.inbox.knows(id)) this.inbox.anchor(id, baseN + 1);
     this.inbox.expect(id, lastN);
-    this.scheduleRepair();
-    this.maybeFinishCatchUp();
+    this.#scheduleRepair();
+    this.#maybeFinishCatchUp();
   }
 
   /** A member left: its open gaps can no longer be repaired (checked on the next repair pass). */
   memberGone(): void {
-    this.scheduleRepair();
-    this.maybeFinishCatchUp();
+    this.#scheduleRepair();
+    this.#maybeFinishCatchUp();
   }
 
   /** The relay connection was lost: what arrives late from now on counts as caught up. */
   connectionLost(): void {
-    if (this.catchUp) return;
-    this.catchUp = { since: this.host.clock.now(), missed: 0, lost: 0, synced: false, disconnectedFor: 0, relayRestarted: false };
-    this.catchUpTimer.clear();
+    if (this.#catchUp) return;
+    this.#catchUp = { since: this.#host.clock.now(), missed: 0, lost: 0, synced: false, disconnectedFor: 0, relayRestarted: false };
+    this.#catchUpTimer.clear();
   }
 
   /** The relay admitted us again (its welcome); its replay follows. */
   connectionBack(disconnectedFor: number, relayRestarted: boolean): void {
-    if (!this.catchUp) this.connectionLost();
-    Object.assign(this.catchUp!, { disconnectedFor, relayRestarted });
+    if (!this.#catchUp) this.connectionLost();
+    Object.assign(this.#catchUp!, { disconnectedFor, relayRestarted });
   }
 
   /** The relay finished its catch-up; report once the gaps are closed (or after `catchUpMs`). */
   synced(): void {
-    this.scheduleRepair();
-    const c = this.catchUp;
+    this.#scheduleRepair();
+    const c = this.#catchUp;
     if (!c) return;
     c.synced = true;
-    this.catchUpTimer.set(this.tuning.catchUpMs, () => this.finishCatchUp());
-    this.maybeFinishCatchUp();
+    this.#catchUpTimer.set(this.tuning.catchUpMs, () => this.#finishCatchUp());
+    this.#maybeFinishCatchUp();
   }
 
   close(): void {
-    this.repairTimer.clear();
-    this.catchUpTimer.clear();
-    this.catchUp = null;
+    this.#repairTimer.clear();
+    this.#catchUpTimer.clear();
+    this.#catchUp = null;
   }
 
   // -------------------------------------------------------------------------------------------
 
-  private accept(a: Arrival, via: MessageVia): void {
+  #accept(a: Arrival, via: MessageVia): void {
     const ready = this.inbox.receive({ ...a, via });
-    if (ready.length > 0) this.repairs.delete(a.from);
-    this.deliver(ready);
-    this.scheduleRepair();
-    this.maybeFinishCatchUp();
+    if (ready.length > 0) this.#repairs.delete(a.from);
+    this.#deliver(ready);
+    this.#scheduleRepair();
+    this.#maybeFinishCatchUp();
   }
 
-  private deliver(list: Arrival[]): void {
+  #deliver(list: Arrival[]): void {
     for (const a of list) {
       const via = (a.via ?? 'relay') as MessageVia;
-      const c = this.catchUp;
+      const c = this.#catchUp;
       // Late because we had no path to its sender: replayed, resent, or over a link that was down.
-      if (c && (via === 'replay' || via === 'repair' || (via === 'p2p' && this.host.linkWasDownSince(a.from, c.since)))) c.missed++;
-      this.record({ id: `${a.from}:${a.n}`, from: a.from, name: this.host.nameOf(a.from), n: a.n, data: a.data, sentAt: a.sentAt, self: false, durable: true, via });
+      if (c && (via === 'replay' || via === 'repair' || (via === 'p2p' && this.#host.linkWasDownSince(a.from, c.since)))) c.missed++;
+      this.#record({ id: `${a.from}:${a.n}`, from: a.from, name: this.#host.nameOf(a.from), n: a.n, data: a.data, sentAt: a.sentAt, self: false, durable: true, via });
     }
   }
 
-  private record(message: RoomMessage): void {
+  #record(message: RoomMessage): void {
     this.history.push(message);
     if (this.history.length > this.tuning.historySize) this.history.splice(0, this.history.length - this.tuning.historySize);
     this.emit('message', message);
   }
 
-  private answerRepair(from: string, fromN: number, toN: number, path: 'direct' | 'relay'): void {
-    const upTo = Math.min(toN, this.lastN);
-    const { messages, missing } = upTo >= fromN ? this.sentLog.range(fromN, upTo) : { messages: [], missing: [] };
+  #answerRepair(from: string, fromN: number, toN: number, path: 'direct' | 'relay'): void {
+    const upTo = Math.min(toN, this.#lastN);
+    const { messages, missing } = upTo >= fromN ? this.#sentLog.range(fromN, upTo) : { messages: [], missing: [] };
     if (toN > upTo) missing.push([Math.max(fromN, upTo + 1), toN]);
     // Batches small enough for a relay frame; the ranges given up go with the first batch.
     const batches: Array<typeof messages> = [[]];
@@ -307,79 +309,79 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
     batches.forEach((batch, i) => {
       const gone = i === 0 ? missing : [];
       const direct: ChannelFrame = { t: 'repair-reply', messages: batch.map((m) => ({ n: m.n, data: m.data, sentAt: m.sentAt })), missing: gone };
-      if (path === 'direct' && this.host.sendDirect(from, direct)) return;
-      this.host.sendViaRelay(from, { kind: 'repair-reply', messages: batch.map((m) => ({ n: m.n, data: m.data, at: m.sentAt })), missing: gone });
+      if (path === 'direct' && this.#host.sendDirect(from, direct)) return;
+      this.#host.sendViaRelay(from, { kind: 'repair-reply', messages: batch.map((m) => ({ n: m.n, data: m.data, at: m.sentAt })), missing: gone });
     });
   }
 
-  private applyRepair(from: string, messages: Array<{ n: number; data: unknown; sentAt: number }>, missing: Array<[number, number]>): void {
-    for (const m of messages) this.accept({ from, n: m.n, data: m.data, sentAt: m.sentAt }, 'repair');
+  #applyRepair(from: string, messages: Array<{ n: number; data: unknown; sentAt: number }>, missing: Array<[number, number]>): void {
+    for (const m of messages) this.#accept({ from, n: m.n, data: m.data, sentAt: m.sentAt }, 'repair');
     // Give up only ranges the inbox is actually stuck at.
     for (const [a, b] of [...missing].sort((x, y) => x[0] - y[0])) {
       const gap = this.inbox.gaps().find((g) => g.from === from);
-      if (gap && gap.fromN >= a && gap.fromN <= b) this.giveUp(from, b);
+      if (gap && gap.fromN >= a && gap.fromN <= b) this.#giveUp(from, b);
     }
   }
 
-  private giveUp(from: string, toN: number): void {
+  #giveUp(from: string, toN: number): void {
     const before = this.inbox.gaps().find((g) => g.from === from);
     const { lost, delivered } = this.inbox.skip(from, toN);
-    this.repairs.delete(from);
+    this.#repairs.delete(from);
     if (lost > 0) {
       this.lostTotal += lost;
-      if (this.catchUp) this.catchUp.lost += lost;
-      this.emit('lost', { from, name: this.host.nameOf(from), count: lost, fromN: before?.fromN ?? toN - lost + 1, toN });
+      if (this.#catchUp) this.#catchUp.lost += lost;
+      this.emit('lost', { from, name: this.#host.nameOf(from), count: lost, fromN: before?.fromN ?? toN - lost + 1, toN });
     }
-    this.deliver(delivered);
-    this.maybeFinishCatchUp();
+    this.#deliver(delivered);
+    this.#maybeFinishCatchUp();
   }
 
   /** Runs a repair pass now or when the oldest gap is due. */
-  private scheduleRepair(): void {
+  #scheduleRepair(): void {
     const gaps = this.inbox.gaps();
     if (gaps.length === 0) {
-      this.repairTimer.clear();
+      this.#repairTimer.clear();
       return;
     }
-    if (this.repairTimer.pending) return;
-    const now = this.host.clock.now();
+    if (this.#repairTimer.pending) return;
+    const now = this.#host.clock.now();
     const due = Math.min(...gaps.map((g) => {
-      const r = this.repairs.get(g.from);
+      const r = this.#repairs.get(g.from);
       return Math.max(g.since + this.tuning.repairDelayMs, r ? r.lastAt + this.tuning.repairRetryMs : 0);
     }));
-    this.repairTimer.set(Math.max(0, due - now), () => this.repairPass());
+    this.#repairTimer.set(Math.max(0, due - now), () => this.#repairPass());
   }
 
-  private repairPass(): void {
-    const now = this.host.clock.now();
-    const synced = this.host.isSynced();
+  #repairPass(): void {
+    const now = this.#host.clock.now();
+    const synced = this.#host.isSynced();
     for (const gap of this.inbox.gaps()) {
       if (now - gap.since < this.tuning.repairDelayMs) continue;
-      const r = this.repairs.get(gap.from) ?? { attempts: 0, lastAt: -Infinity };
+      const r = this.#repairs.get(gap.from) ?? { attempts: 0, lastAt: -Infinity };
       // The relay has replayed all it had; a sender that is gone or silent cannot fill the gap.
-      if (synced && (!this.host.isMember(gap.from) || r.attempts >= this.tuning.repairAttempts)) {
-        this.giveUp(gap.from, gap.toN);
+      if (synced && (!this.#host.isMember(gap.from) || r.attempts >= this.tuning.repairAttempts)) {
+        this.#giveUp(gap.from, gap.toN);
         continue;
       }
-      if (now - r.lastAt < this.tuning.repairRetryMs || !this.host.isMember(gap.from)) continue;
+      if (now - r.lastAt < this.tuning.repairRetryMs || !this.#host.isMember(gap.from)) continue;
       r.attempts++;
       r.lastAt = now;
-      this.repairs.set(gap.from, r);
-      const direct = this.host.sendDirect(gap.from, { t: 'repair-request', fromN: gap.fromN, toN: gap.toN });
-      if (!direct) this.host.sendViaRelay(gap.from, { kind: 'repair-request', fromN: gap.fromN, toN: gap.toN });
+      this.#repairs.set(gap.from, r);
+      const direct = this.#host.sendDirect(gap.from, { t: 'repair-request', fromN: gap.fromN, toN: gap.toN });
+      if (!direct) this.#host.sendViaRelay(gap.from, { kind: 'repair-request', fromN: gap.fromN, toN: gap.toN });
     }
-    this.scheduleRepair();
+    this.#scheduleRepair();
   }
 
-  private maybeFinishCatchUp(): void {
-    if (this.catchUp?.synced && this.inbox.gaps().length === 0 && !this.host.awaitingMembers()) this.finishCatchUp();
+  #maybeFinishCatchUp(): void {
+    if (this.#catchUp?.synced && this.inbox.gaps().length === 0 && !this.#host.awaitingMembers()) this.#finishCatchUp();
   }
 
-  private finishCatchUp(): void {
-    const c = this.catchUp;
+  #finishCatchUp(): void {
+    const c = this.#catchUp;
     if (!c) return;
-    this.catchUp = null;
-    this.catchUpTimer.clear();
+    this.#catchUp = null;
+    this.#catchUpTimer.clear();
     this.emit('reconnected', { disconnectedFor: c.disconnectedFor, missed: c.missed, lost: c.lost, relayRestarted: c.relayRestarted });
   }
 }

@@ -24,20 +24,23 @@ export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = { maxMessages: 1000, maxBytes
  * {@link add} throws `outbox-full` and nothing is taken, so the caller can tell the user.
  */
 export class Outbox {
-  private readonly entries = new Map<number, OutboxEntry>();
-  private heldBytes = 0;
+  readonly #entries = new Map<number, OutboxEntry>();
+  #heldBytes = 0;
   /** Highest `n` any relay has acknowledged. */
   ackedN = 0;
 
-  constructor(private readonly limits: OutboxLimits = DEFAULT_OUTBOX_LIMITS) {}
+  readonly #limits: OutboxLimits;
+  constructor(limits: OutboxLimits = DEFAULT_OUTBOX_LIMITS) {
+    this.#limits = limits;
+  }
 
-  get size(): number { return this.entries.size; }
-  get bytes(): number { return this.heldBytes; }
+  get size(): number { return this.#entries.size; }
+  get bytes(): number { return this.#heldBytes; }
 
   /** Throws `outbox-full` when one more entry of `bytes` would not fit. */
   assertRoom(bytes: number): void {
-    if (this.entries.size + 1 > this.limits.maxMessages || this.heldBytes + bytes > this.limits.maxBytes) {
-      throw new MeshError('outbox-full', `${this.entries.size} messages (${this.heldBytes} bytes) are waiting for the relay; wait until it is reachable again`);
+    if (this.#entries.size + 1 > this.#limits.maxMessages || this.#heldBytes + bytes > this.#limits.maxBytes) {
+      throw new MeshError('outbox-full', `${this.#entries.size} messages (${this.#heldBytes} bytes) are waiting for the relay; wait until it is reachable again`);
     }
   }
 
@@ -45,25 +48,25 @@ export class Outbox {
     const bytes = dataBytes(data);
     this.assertRoom(bytes);
     const entry = { n, data, sentAt, bytes };
-    this.entries.set(n, entry);
-    this.heldBytes += bytes;
+    this.#entries.set(n, entry);
+    this.#heldBytes += bytes;
     return entry;
   }
 
   /** The relay stored message `n`; returns true when it was still waiting. */
   ack(n: number): boolean {
     if (n > this.ackedN) this.ackedN = n;
-    const entry = this.entries.get(n);
+    const entry = this.#entries.get(n);
     if (!entry) return false;
-    this.entries.delete(n);
-    this.heldBytes -= entry.bytes;
+    this.#entries.delete(n);
+    this.#heldBytes -= entry.bytes;
     return true;
   }
 
-  has(n: number): boolean { return this.entries.has(n); }
+  has(n: number): boolean { return this.#entries.has(n); }
 
   /** Entries in send order. */
   pending(): OutboxEntry[] {
-    return [...this.entries.values()];
+    return [...this.#entries.values()];
   }
 }

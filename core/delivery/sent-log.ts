@@ -16,22 +16,25 @@ export const DEFAULT_SENT_LOG_LIMITS: SentLogLimits = { maxMessages: 1000, maxBy
  * their sender directly — so the relay buffer is not the only copy.
  */
 export class SentLog {
-  private items: SentMessage[] = [];
-  private bytes = 0;
+  #items: SentMessage[] = [];
+  #bytes = 0;
 
-  constructor(private readonly limits: SentLogLimits = DEFAULT_SENT_LOG_LIMITS) {}
+  readonly #limits: SentLogLimits;
+  constructor(limits: SentLogLimits = DEFAULT_SENT_LOG_LIMITS) {
+    this.#limits = limits;
+  }
 
   add(message: SentMessage): void {
-    this.items.push(message);
-    this.bytes += message.bytes;
-    while (this.items.length > this.limits.maxMessages || (this.bytes > this.limits.maxBytes && this.items.length > 1)) {
-      this.bytes -= this.items.shift()!.bytes;
+    this.#items.push(message);
+    this.#bytes += message.bytes;
+    while (this.#items.length > this.#limits.maxMessages || (this.#bytes > this.#limits.maxBytes && this.#items.length > 1)) {
+      this.#bytes -= this.#items.shift()!.bytes;
     }
   }
 
   /** Messages `fromN..toN` still held, and the sub-ranges no longer held. */
   range(fromN: number, toN: number): { messages: SentMessage[]; missing: Array<[number, number]> } {
-    const messages = this.items.filter((m) => m.n >= fromN && m.n <= toN);
+    const messages = this.#items.filter((m) => m.n >= fromN && m.n <= toN);
     const missing: Array<[number, number]> = [];
     let expect = fromN;
     for (const m of messages) {

@@ -10,28 +10,28 @@ import { FILE_FLOW } from './file-types.js';
  */
 export class SourceFile {
   readonly chunks: number;
-  private readonly digests: Uint8Array<ArrayBuffer>;
-  private readonly known: Uint8Array;
+  readonly #digests: Uint8Array<ArrayBuffer>;
+  readonly #known: Uint8Array;
 
   constructor(readonly blob: Blob, readonly chunkSize: number) {
     this.chunks = Math.ceil(blob.size / chunkSize);
-    this.digests = new Uint8Array(this.chunks * 32);
-    this.known = new Uint8Array(this.chunks);
+    this.#digests = new Uint8Array(this.chunks * 32);
+    this.#known = new Uint8Array(this.chunks);
   }
 
   async read(index: number): Promise<ArrayBuffer> {
     const bytes = await this.blob.slice(index * this.chunkSize, (index + 1) * this.chunkSize).arrayBuffer();
-    if (!this.known[index]) {
-      this.digests.set(await sha256(bytes), index * 32);
-      this.known[index] = 1;
+    if (!this.#known[index]) {
+      this.#digests.set(await sha256(bytes), index * 32);
+      this.#known[index] = 1;
     }
     return bytes;
   }
 
   /** SHA-256 over the chunk digests in order (reads any chunk not hashed yet). */
   async digest(): Promise<string> {
-    for (let i = 0; i < this.chunks; i++) if (!this.known[i]) await this.read(i);
-    return toHex(await sha256(this.digests));
+    for (let i = 0; i < this.chunks; i++) if (!this.#known[i]) await this.read(i);
+    return toHex(await sha256(this.#digests));
   }
 }
 
@@ -42,14 +42,14 @@ export class SourceFile {
  */
 export class OutgoingTransfer extends TransferBase {
   /** Next chunk to send. */
-  private next = 0;
+  #next = 0;
   /** Chunks the receiver holds. */
-  private acked = 0;
+  #acked = 0;
   /** Each pump run has a token; a newer run (or a stop) makes older ones return. */
-  private token = 0;
-  private wake: (() => void) | null = null;
+  #token = 0;
+  #wake: (() => void) | null = null;
   /** Our cancel has not reached the receiver yet (its channel was down). */
-  private cancelPending = false;
+  #cancelPending = false;
 
   constructor(readonly source: SourceFile, id: string, peer: string, meta: { name: string; type: string }, host: TransferHost) {
     super(id, 'out', peer, { ...meta, size: source.blob.size }, host);
@@ -57,8 +57,8 @@ export class OutgoingTransfer extends TransferBase {
 
   /** The channel to the receiver opened: (re)offer, or deliver a cancel it missed. */
   channelOpen(): void {
-    if (this.cancelPending) {
-      this.cancelPending = !this.sendControl({ t: 'cancel' });
+    if (this.#cancelPending) {
+      this.#cancelPending = !this.sendControl({ t: 'cancel' });
       return;
     }
     if (this.final) return;
@@ -68,15 +68,15 @@ export class OutgoingTransfer extends TransferBase {
 
   /** The channel went away: stop streaming until the receiver accepts again. */
   channelClosed(): void {
-    this.token++;
+    this.#token++;
     this.poke();
     if (this.status === 'active' || this.status === 'verifying') this.to('paused', 'file channel closed');
   }
 
   /** The channel drained below its low-water mark, or an ack arrived: stream on. */
   poke(): void {
-    const wake = this.wake;
-    this.wake = null;
+    const wake = this.#wake;
+    this.#wake = null;
     wake?.();
   }
 
@@ -84,15 +84,15 @@ export class OutgoingTransfer extends TransferBase {
     if (this.final) return;
     switch (frame.t) {
       case 'accept':
-        this.next = Math.min(frame.from, this.source.chunks);
-        this.acked = this.next;
-        this.progress(Math.min(this.next * this.source.chunkSize, this.meta.size));
-        this.to('active', `receiver holds ${this.next} chunks`);
-        void this.pump();
+        this.#next = Math.min(frame.from, this.source.chunks);
+        this.#acked = this.#next;
+        this.progress(Math.min(this.#next * this.source.chunkSize, this.meta.size));
+        this.to('active', `receiver holds ${this.#next} chunks`);
+        void this.#pump();
         return;
       case 'ack':
-        this.acked = Math.max(this.acked, Math.min(frame.next, this.source.chunks));
-        this.progress(Math.min(this.acked * this.source.chunkSize, this.meta.size));
+        this.#acked = Math.max(this.#acked, Math.min(frame.next, this.source.chunks));
+        this.progress(Math.min(this.#acked * this.source.chunkSize, this.meta.size));
         this.poke();
         return;
       case 'reject':
@@ -101,14 +101,14 @@ export class OutgoingTransfer extends TransferBase {
           : new MeshError('file-rejected', `the receiver declined "${this.meta.name}"`));
         return;
       case 'cancel':
-        this.stop('cancelled', new MeshError('file-cancelled', `the receiver cancelled "${this.meta.name}"`));
+        this.#stop('cancelled', new MeshError('file-cancelled', `the receiver cancelled "${this.meta.name}"`));
         return;
       case 'result':
         if (frame.ok) {
           this.progress(this.meta.size);
           this.to('done', 'receiver verified the digest');
         } else {
-          this.stop('failed', new MeshError('file-hash-mismatch', `"${this.meta.name}" arrived with a different SHA-256 digest`));
+          this.#stop('failed', new MeshError('file-hash-mismatch', `"${this.meta.name}" arrived with a different SHA-256 digest`));
         }
         return;
       default:
@@ -119,47 +119,47 @@ export class OutgoingTransfer extends TransferBase {
   /** Cancels from this side; the receiver is told now, or when its channel reopens. */
   cancel(): void {
     if (this.final) return;
-    this.cancelPending = !this.sendControl({ t: 'cancel' });
-    this.stop('cancelled', new MeshError('file-cancelled', `"${this.meta.name}" was cancelled`));
+    this.#cancelPending = !this.sendControl({ t: 'cancel' });
+    this.#stop('cancelled', new MeshError('file-cancelled', `"${this.meta.name}" was cancelled`));
   }
 
   /** The receiver left the room (or we did: `message` says so). */
   interrupt(message = `the receiver left before "${this.meta.name}" arrived`): void {
-    this.stop('interrupted', new MeshError('file-interrupted', message));
+    this.#stop('interrupted', new MeshError('file-interrupted', message));
   }
 
-  private stop(status: 'cancelled' | 'failed' | 'interrupted', error: MeshError): void {
-    this.token++;
+  #stop(status: 'cancelled' | 'failed' | 'interrupted', error: MeshError): void {
+    this.#token++;
     this.poke();
     this.to(status, error.message, error);
   }
 
-  private async pump(): Promise<void> {
-    const token = ++this.token;
+  async #pump(): Promise<void> {
+    const token = ++this.#token;
     this.poke();
-    const live = () => this.token === token && this.status === 'active';
+    const live = () => this.#token === token && this.status === 'active';
     while (live()) {
       const ch = this.channel();
       if (!ch) return;
-      if (this.next >= this.source.chunks) {
+      if (this.#next >= this.source.chunks) {
         const digest = await this.source.digest();
         if (!live() || !this.sendControl({ t: 'end', digest })) return;
         this.to('verifying', 'all chunks sent');
         return;
       }
-      if (ch.bufferedAmount > FILE_FLOW.highWaterBytes || this.next - this.acked >= FILE_FLOW.windowChunks) {
-        await new Promise<void>((resolve) => { this.wake = resolve; });
+      if (ch.bufferedAmount > FILE_FLOW.highWaterBytes || this.#next - this.#acked >= FILE_FLOW.windowChunks) {
+        await new Promise<void>((resolve) => { this.#wake = resolve; });
         continue;
       }
-      const index = this.next;
+      const index = this.#next;
       const bytes = await this.source.read(index);
-      if (!live() || this.channel() !== ch || this.next !== index) continue;
+      if (!live() || this.channel() !== ch || this.#next !== index) continue;
       try {
         ch.send(encodeChunk(this.id, index, bytes));
       } catch {
         return; // the channel is closing: 'file-channel' closed follows, and the receiver's accept resumes
       }
-      this.next = index + 1;
+      this.#next = index + 1;
     }
   }
 }

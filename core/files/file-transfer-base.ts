@@ -17,9 +17,9 @@ export abstract class TransferBase {
   protected readonly machine: StateMachine<TransferStatus>;
   bytes = 0;
   error: MeshError | null = null;
-  private rateFrom = { t: 0, bytes: 0 };
-  private lastEmit = -Infinity;
-  private lastEmitBytes = 0;
+  #rateFrom = { t: 0, bytes: 0 };
+  #lastEmit = -Infinity;
+  #lastEmitBytes = 0;
 
   constructor(
     readonly id: string,
@@ -29,8 +29,8 @@ export abstract class TransferBase {
     protected readonly host: TransferHost,
   ) {
     this.machine = new StateMachine<TransferStatus>('offered', TRANSFER_TRANSITIONS, (_from, to) => {
-      if (to === 'active') this.rateFrom = { t: host.clock.now(), bytes: this.bytes };
-      this.lastEmit = host.clock.now();
+      if (to === 'active') this.#rateFrom = { t: host.clock.now(), bytes: this.bytes };
+      this.#lastEmit = host.clock.now();
       host.changed(this.snapshot());
     }, `FileTransfer(${id.slice(0, 6)})`);
   }
@@ -52,10 +52,10 @@ export abstract class TransferBase {
   protected progress(bytes: number): void {
     this.bytes = bytes;
     const now = this.host.clock.now();
-    const step = bytes - this.lastEmitBytes >= this.meta.size / 10;
-    if (now - this.lastEmit < FILE_FLOW.progressEveryMs && !step && bytes < this.meta.size) return;
-    this.lastEmit = now;
-    this.lastEmitBytes = bytes;
+    const step = bytes - this.#lastEmitBytes >= this.meta.size / 10;
+    if (now - this.#lastEmit < FILE_FLOW.progressEveryMs && !step && bytes < this.meta.size) return;
+    this.#lastEmit = now;
+    this.#lastEmitBytes = bytes;
     this.host.changed(this.snapshot());
   }
 
@@ -75,9 +75,9 @@ export abstract class TransferBase {
   }
 
   snapshot(): FileTransfer {
-    const elapsed = (this.host.clock.now() - this.rateFrom.t) / 1000;
-    const moving = this.status === 'active' && elapsed > 0 && this.bytes > this.rateFrom.bytes;
-    const rate = moving ? (this.bytes - this.rateFrom.bytes) / elapsed : null;
+    const elapsed = (this.host.clock.now() - this.#rateFrom.t) / 1000;
+    const moving = this.status === 'active' && elapsed > 0 && this.bytes > this.#rateFrom.bytes;
+    const rate = moving ? (this.bytes - this.#rateFrom.bytes) / elapsed : null;
     return {
       id: this.id,
       direction: this.direction,

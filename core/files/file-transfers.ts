@@ -24,29 +24,29 @@ export interface FileTransfersEventMap {
  * continue from the last chunk the receiver holds; when a peer leaves, they are `interrupted`.
  */
 export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
-  private readonly options: Required<FileOptions>;
-  private readonly outgoing = new Map<string, OutgoingTransfer[]>();
-  private readonly incoming = new Map<string, IncomingTransfer>();
-  private readonly links = new Map<string, PeerLink>();
-  private readonly host: TransferHost;
+  readonly #options: Required<FileOptions>;
+  readonly #outgoing = new Map<string, OutgoingTransfer[]>();
+  readonly #incoming = new Map<string, IncomingTransfer>();
+  readonly #links = new Map<string, PeerLink>();
+  readonly #host: TransferHost;
 
   constructor(clock: Clock, options: FileOptions = {}) {
     super();
-    this.options = { ...DEFAULT_FILE_OPTIONS, ...options };
+    this.#options = { ...DEFAULT_FILE_OPTIONS, ...options };
     // A chunk travels with a header of up to 69 bytes; Chromium's messages stop at 256 KiB.
-    if (!(this.options.chunkBytes >= 1024 && this.options.chunkBytes <= MAX_CHUNK_BYTES / 2)) {
+    if (!(this.#options.chunkBytes >= 1024 && this.#options.chunkBytes <= MAX_CHUNK_BYTES / 2)) {
       throw new MeshError('invalid-option', `chunkBytes must be 1024–${MAX_CHUNK_BYTES / 2}`);
     }
-    this.host = {
+    this.#host = {
       clock,
-      channel: (peer) => this.links.get(peer)?.fileChannel ?? null,
+      channel: (peer) => this.#links.get(peer)?.fileChannel ?? null,
       changed: (t) => this.emit('file-update', t),
     };
   }
 
   /** Every transfer, both directions. */
   get all(): FileTransfer[] {
-    return [...[...this.outgoing.values()].flat(), ...this.incoming.values()].map((t) => t.snapshot());
+    return [...[...this.#outgoing.values()].flat(), ...this.#incoming.values()].map((t) => t.snapshot());
   }
 
   /**
@@ -54,18 +54,18 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
    * `file-too-large` above `maxFileBytes` and `invalid-option` when there is nobody to send to.
    */
   send(file: Blob, name: string, peers: string[]): string {
-    if (file.size > this.options.maxFileBytes) {
-      throw new MeshError('file-too-large', `"${name}" has ${file.size} bytes; this room sends at most ${this.options.maxFileBytes}`);
+    if (file.size > this.#options.maxFileBytes) {
+      throw new MeshError('file-too-large', `"${name}" has ${file.size} bytes; this room sends at most ${this.#options.maxFileBytes}`);
     }
     if (peers.length === 0) throw new MeshError('invalid-option', 'there is nobody in the room to send the file to');
     const id = randomId();
     // Chunks fit every receiver's SCTP message limit (a header of up to 69 bytes rides along).
-    const limits = peers.map((p) => this.links.get(p)?.connection?.sctp?.maxMessageSize ?? Infinity);
+    const limits = peers.map((p) => this.#links.get(p)?.connection?.sctp?.maxMessageSize ?? Infinity);
     const fit = Math.floor((Math.min(...limits) - 128) / 1024) * 1024;
-    const source = new SourceFile(file, Math.max(1024, Math.min(this.options.chunkBytes, fit)));
+    const source = new SourceFile(file, Math.max(1024, Math.min(this.#options.chunkBytes, fit)));
     const meta = { name: name.slice(0, 255) || 'file', type: file.type.slice(0, 255) };
-    const list = peers.map((peer) => new OutgoingTransfer(source, id, peer, meta, this.host));
-    this.outgoing.set(id, list);
+    const list = peers.map((peer) => new OutgoingTransfer(source, id, peer, meta, this.#host));
+    this.#outgoing.set(id, list);
     for (const t of list) {
       this.emit('file-update', t.snapshot());
       t.channelOpen();
@@ -73,39 +73,39 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
     return id;
   }
 
-  accept(id: string): void { this.incoming.get(id)?.accept(); }
-  reject(id: string): void { this.incoming.get(id)?.reject(); }
+  accept(id: string): void { this.#incoming.get(id)?.accept(); }
+  reject(id: string): void { this.#incoming.get(id)?.reject(); }
   /** Cancels an incoming file, or an outgoing one for every receiver (or just `peer`). */
   cancel(id: string, peer?: string): void {
-    this.incoming.get(id)?.cancel();
-    for (const t of this.outgoing.get(id) ?? []) if (!peer || t.peer === peer) t.cancel();
+    this.#incoming.get(id)?.cancel();
+    for (const t of this.#outgoing.get(id) ?? []) if (!peer || t.peer === peer) t.cancel();
   }
 
   /** The verified file of a completed incoming transfer. */
-  blob(id: string): Blob | null { return this.incoming.get(id)?.blob ?? null; }
+  blob(id: string): Blob | null { return this.#incoming.get(id)?.blob ?? null; }
 
   /** Wires a new link to `peer` (a replaced link takes over its transfers). */
   attach(peer: string, link: PeerLink): void {
-    this.links.set(peer, link);
-    const current = () => this.links.get(peer) === link;
+    this.#links.set(peer, link);
+    const current = () => this.#links.get(peer) === link;
     link.addEventListener('file-channel', (e) => {
       if (!current()) return;
       const ch = link.fileChannel;
       if (e.detail.open && ch) {
         ch.bufferedAmountLowThreshold = FILE_FLOW.lowWaterBytes;
-        ch.addEventListener('bufferedamountlow', () => this.each(peer, (t) => t instanceof OutgoingTransfer && t.poke()));
+        ch.addEventListener('bufferedamountlow', () => this.#each(peer, (t) => t instanceof OutgoingTransfer && t.poke()));
       }
-      this.each(peer, (t) => (e.detail.open ? t.channelOpen() : t.channelClosed()));
+      this.#each(peer, (t) => (e.detail.open ? t.channelOpen() : t.channelClosed()));
     });
     link.addEventListener('file-frame', (e) => {
-      if (current()) this.onFrame(peer, e.detail);
+      if (current()) this.#onFrame(peer, e.detail);
     });
   }
 
   /** The peer left the room: its transfers are interrupted. */
   detach(peer: string): void {
-    this.links.delete(peer);
-    this.each(peer, (t) => t.interrupt());
+    this.#links.delete(peer);
+    this.#each(peer, (t) => t.interrupt());
   }
 
   /**
@@ -113,46 +113,46 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
    * the same when the relay tells them we left. Then everything is forgotten. Idempotent.
    */
   leaveAll(): void {
-    for (const list of this.outgoing.values()) for (const t of list) t.interrupt(`you left the room before "${t.meta.name}" was sent`);
-    for (const t of this.incoming.values()) t.interrupt(`you left the room before "${t.meta.name}" arrived`);
-    this.outgoing.clear();
-    this.incoming.clear();
-    this.links.clear();
+    for (const list of this.#outgoing.values()) for (const t of list) t.interrupt(`you left the room before "${t.meta.name}" was sent`);
+    for (const t of this.#incoming.values()) t.interrupt(`you left the room before "${t.meta.name}" arrived`);
+    this.#outgoing.clear();
+    this.#incoming.clear();
+    this.#links.clear();
   }
 
-  private each(peer: string, fn: (t: OutgoingTransfer | IncomingTransfer) => void): void {
-    for (const list of this.outgoing.values()) for (const t of list) if (t.peer === peer) fn(t);
-    for (const t of this.incoming.values()) if (t.peer === peer) fn(t);
+  #each(peer: string, fn: (t: OutgoingTransfer | IncomingTransfer) => void): void {
+    for (const list of this.#outgoing.values()) for (const t of list) if (t.peer === peer) fn(t);
+    for (const t of this.#incoming.values()) if (t.peer === peer) fn(t);
   }
 
-  private onFrame(peer: string, data: string | ArrayBuffer): void {
+  #onFrame(peer: string, data: string | ArrayBuffer): void {
     if (typeof data !== 'string') {
       const chunk = decodeChunk(data);
-      const t = chunk && this.incoming.get(chunk.id);
+      const t = chunk && this.#incoming.get(chunk.id);
       if (t && t.peer === peer) t.chunk(chunk.index, chunk.bytes);
       return;
     }
     const frame = parseFileFrame(data);
     if (!frame) return;
     if (frame.t === 'offer') {
-      const known = this.incoming.get(frame.id);
+      const known = this.#incoming.get(frame.id);
       if (known) {
         if (known.peer === peer) known.reoffered();
         return;
       }
-      const t = new IncomingTransfer(frame, peer, this.host, (done) => {
+      const t = new IncomingTransfer(frame, peer, this.#host, (done) => {
         this.emit('file-received', { transfer: done.snapshot(), blob: done.blob! });
       });
-      this.incoming.set(frame.id, t);
+      this.#incoming.set(frame.id, t);
       this.emit('file-offer', t.snapshot());
-      if (frame.size > this.options.maxFileBytes) t.reject('too-large');
-      else if (frame.size <= this.options.autoAcceptBytes) t.accept();
+      if (frame.size > this.#options.maxFileBytes) t.reject('too-large');
+      else if (frame.size <= this.#options.autoAcceptBytes) t.accept();
       return;
     }
-    const out = this.outgoing.get(frame.id)?.find((t) => t.peer === peer);
+    const out = this.#outgoing.get(frame.id)?.find((t) => t.peer === peer);
     if (out) out.handle(frame);
     else {
-      const inc = this.incoming.get(frame.id);
+      const inc = this.#incoming.get(frame.id);
       if (inc?.peer === peer) inc.handle(frame);
     }
   }

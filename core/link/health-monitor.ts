@@ -34,57 +34,59 @@ export interface HealthEventMap {
  * level does not flap. Emits `health` after each sample.
  */
 export class HealthMonitor extends TypedEventTarget<HealthEventMap> {
-  private readonly timer: Timer;
-  private readonly intervalMs: number;
-  private readonly peers = new Map<string, { pc: RTCPeerConnection; last: StatsSample | null; tracker: QualityTracker }>();
-  private running = false;
+  readonly #timer: Timer;
+  readonly #intervalMs: number;
+  readonly #peers = new Map<string, { pc: RTCPeerConnection; last: StatsSample | null; tracker: QualityTracker }>();
+  #running = false;
 
-  constructor(private readonly options: HealthMonitorOptions) {
+  readonly #options: HealthMonitorOptions;
+  constructor(options: HealthMonitorOptions) {
     super();
-    this.timer = new Timer(options.clock);
-    this.intervalMs = options.intervalMs ?? 2000;
+    this.#options = options;
+    this.#timer = new Timer(options.clock);
+    this.#intervalMs = options.intervalMs ?? 2000;
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.timer.set(this.intervalMs, () => void this.round());
+    if (this.#running) return;
+    this.#running = true;
+    this.#timer.set(this.#intervalMs, () => void this.round());
   }
 
   /** Forgets a peer (it left). */
   forget(id: string): void {
-    this.peers.delete(id);
+    this.#peers.delete(id);
   }
 
   /** Stops the timer. Idempotent. */
   close(): void {
-    this.running = false;
-    this.timer.clear();
-    this.peers.clear();
+    this.#running = false;
+    this.#timer.clear();
+    this.#peers.clear();
   }
 
   /** One sampling round; exposed for tests that drive time themselves. */
   async round(): Promise<void> {
-    const hysteresis = { ...DEFAULT_HYSTERESIS, ...this.options.hysteresis };
-    for (const [id, pc] of this.options.connections()) {
+    const hysteresis = { ...DEFAULT_HYSTERESIS, ...this.#options.hysteresis };
+    for (const [id, pc] of this.#options.connections()) {
       if (!pc || pc.connectionState === 'closed') continue;
-      let peer = this.peers.get(id);
+      let peer = this.#peers.get(id);
       // A new connection (after recovery) starts its counters from zero.
-      if (!peer || peer.pc !== pc) this.peers.set(id, (peer = { pc, last: null, tracker: peer?.tracker ?? new QualityTracker(hysteresis) }));
+      if (!peer || peer.pc !== pc) this.#peers.set(id, (peer = { pc, last: null, tracker: peer?.tracker ?? new QualityTracker(hysteresis) }));
       let report: RTCStatsReport;
       try {
         report = await pc.getStats();
       } catch {
         continue;
       }
-      if (!this.running) return;
-      const sample = sampleStats(report.values() as Iterable<never>, this.options.clock.now());
+      if (!this.#running) return;
+      const sample = sampleStats(report.values() as Iterable<never>, this.#options.clock.now());
       const metrics = metricsBetween(peer.last, sample);
       peer.last = sample;
       const before = peer.tracker.level;
       const quality = peer.tracker.update(metrics);
       this.emit('health', { id, metrics, quality, changed: before !== quality, recommendations: qualityRecommendations(quality) });
     }
-    if (this.running) this.timer.set(this.intervalMs, () => void this.round());
+    if (this.#running) this.#timer.set(this.#intervalMs, () => void this.round());
   }
 }

@@ -20,54 +20,56 @@ export interface IceFeedOptions {
  * the old ones stay in use, it is said once, and it is retried.
  */
 export class IceServerFeed {
-  private relayServers: IceServer[] = [];
-  private readonly timer: Timer;
-  private source: { url: string; key: string } | null = null;
+  #relayServers: IceServer[] = [];
+  readonly #timer: Timer;
+  #source: { url: string; key: string } | null = null;
 
-  constructor(private readonly options: IceFeedOptions) {
-    this.timer = new Timer(options.clock);
+  readonly #options: IceFeedOptions;
+  constructor(options: IceFeedOptions) {
+    this.#options = options;
+    this.#timer = new Timer(options.clock);
   }
 
   /** The configuration for a new connection. */
   config(): RTCConfiguration {
-    const base = this.options.base ?? {};
+    const base = this.#options.base ?? {};
     if (base.iceServers) return base;
-    return { ...base, iceServers: this.relayServers };
+    return { ...base, iceServers: this.#relayServers };
   }
 
   /** Servers from the relay's welcome; `refreshUrl` is `…/turn-credentials?room=…&peer=…`. */
   fromWelcome(iceServers: IceServer[] | undefined, ttlSeconds: number | undefined, refreshUrl: string, key: string): void {
-    this.relayServers = iceServers ?? [];
-    this.source = { url: refreshUrl, key };
-    this.timer.clear();
-    if (ttlSeconds && !this.options.base?.iceServers) this.schedule(ttlSeconds * 500);
+    this.#relayServers = iceServers ?? [];
+    this.#source = { url: refreshUrl, key };
+    this.#timer.clear();
+    if (ttlSeconds && !this.#options.base?.iceServers) this.#schedule(ttlSeconds * 500);
   }
 
   close(): void {
-    this.timer.clear();
-    this.source = null;
+    this.#timer.clear();
+    this.#source = null;
   }
 
-  private schedule(ms: number): void {
-    this.timer.set(ms, () => void this.refresh());
+  #schedule(ms: number): void {
+    this.#timer.set(ms, () => void this.#refresh());
   }
 
-  private async refresh(): Promise<void> {
-    const source = this.source;
-    const send = this.options.fetch ?? globalThis.fetch;
+  async #refresh(): Promise<void> {
+    const source = this.#source;
+    const send = this.#options.fetch ?? globalThis.fetch;
     if (!source) return;
     try {
       const res = await send(source.url, { headers: { authorization: `Bearer ${source.key}` } });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       const body = (await res.json()) as { iceServers: IceServer[]; ttlSeconds: number | null };
-      if (this.source !== source) return;
-      this.relayServers = body.iceServers;
-      this.options.onUpdate(this.config());
-      if (body.ttlSeconds) this.schedule(body.ttlSeconds * 500);
+      if (this.#source !== source) return;
+      this.#relayServers = body.iceServers;
+      this.#options.onUpdate(this.config());
+      if (body.ttlSeconds) this.#schedule(body.ttlSeconds * 500);
     } catch (err) {
-      if (this.source !== source) return;
-      this.options.onError(new MeshError('turn-unavailable', `TURN credentials could not be refreshed (${(err as Error).message}); the current ones stay in use until they expire`, { cause: err }));
-      this.schedule(30_000);
+      if (this.#source !== source) return;
+      this.#options.onError(new MeshError('turn-unavailable', `TURN credentials could not be refreshed (${(err as Error).message}); the current ones stay in use until they expire`, { cause: err }));
+      this.#schedule(30_000);
     }
   }
 }

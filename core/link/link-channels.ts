@@ -45,10 +45,10 @@ export class LinkChannels {
     files.onmessage = (ev) => on.fileFrame(ev.data as string | ArrayBuffer);
     this.mesh = mesh;
     this.files = files;
-    this.onFilesGone = () => on.fileChannel(false);
+    this.#onFilesGone = () => on.fileChannel(false);
   }
 
-  private readonly onFilesGone: () => void;
+  readonly #onFilesGone: () => void;
 
   get open(): boolean { return this.mesh.readyState === 'open'; }
   /** The `files` channel while it is open. */
@@ -61,6 +61,6 @@ export class LinkChannels {
       ch.onopen = ch.onclose = ch.onmessage = null;
       ch.close();
     }
-    if (filesWereOpen) this.onFilesGone();
+    if (filesWereOpen) this.#onFilesGone();
   }
 }

@@ -24,22 +24,30 @@ export interface NegotiatorHost {
  * the link's lifecycle state.
  */
 export class Negotiator {
-  private makingOffer = false;
-  private ignoreOffer = false;
-  private settingRemoteAnswer = false;
-  private pendingCandidates: RTCIceCandidateInit[] = [];
-  private inbound: Promise<void> = Promise.resolve();
-  private closed = false;
+  #makingOffer = false;
+  #ignoreOffer = false;
+  #settingRemoteAnswer = false;
+  #pendingCandidates: RTCIceCandidateInit[] = [];
+  #inbound: Promise<void> = Promise.resolve();
+  #closed = false;
 
+  readonly #pc: RTCPeerConnection;
+  readonly #gen: number;
+  readonly #polite: boolean;
+  readonly #host: NegotiatorHost;
   constructor(
-    private readonly pc: RTCPeerConnection,
-    private readonly gen: number,
-    private readonly polite: boolean,
-    private readonly host: NegotiatorHost,
+    pc: RTCPeerConnection,
+    gen: number,
+    polite: boolean,
+    host: NegotiatorHost,
   ) {
-    pc.onnegotiationneeded = () => void this.offer();
+    this.#pc = pc;
+    this.#gen = gen;
+    this.#polite = polite;
+    this.#host = host;
+    pc.onnegotiationneeded = () => void this.#offer();
     pc.onicecandidate = ({ candidate }) => {
-      if (this.closed || !candidate || !candidate.candidate) return;
+      if (this.#closed || !candidate || !candidate.candidate) return;
       const c = candidate.toJSON();
       host.send({
         kind: 'candidate', gen,
@@ -50,84 +58,84 @@ export class Negotiator {
 
   /** Queues a description or candidate of this generation. Never throws. */
   handle(data: SignalData & { kind: 'description' | 'candidate' }): Promise<void> {
-    this.inbound = this.inbound
-      .then(() => (data.kind === 'description' ? this.onDescription(data.description) : this.onCandidate(data.candidate)))
-      .catch((error: unknown) => this.host.warn('signal handling failed', error));
-    return this.inbound;
+    this.#inbound = this.#inbound
+      .then(() => (data.kind === 'description' ? this.#onDescription(data.description) : this.#onCandidate(data.candidate)))
+      .catch((error: unknown) => this.#host.warn('signal handling failed', error));
+    return this.#inbound;
   }
 
   /** Sends the current local description again (after signaling was down and it may have been lost). */
   resend(): void {
-    const local = this.pc.localDescription;
-    if (local && (this.pc.signalingState === 'have-local-offer' || local.type === 'answer')) this.sendDescription(local);
+    const local = this.#pc.localDescription;
+    if (local && (this.#pc.signalingState === 'have-local-offer' || local.type === 'answer')) this.#sendDescription(local);
   }
 
   /** Stops reacting to the connection's events. */
   close(): void {
-    this.closed = true;
-    this.pc.onnegotiationneeded = null;
-    this.pc.onicecandidate = null;
+    this.#closed = true;
+    this.#pc.onnegotiationneeded = null;
+    this.#pc.onicecandidate = null;
   }
 
-  private async offer(): Promise<void> {
-    if (this.closed) return;
+  async #offer(): Promise<void> {
+    if (this.#closed) return;
     try {
-      this.makingOffer = true;
-      await this.pc.setLocalDescription();
-      const local = this.pc.localDescription;
-      if (!this.closed && local?.type === 'offer') this.sendDescription(local);
+      this.#makingOffer = true;
+      await this.#pc.setLocalDescription();
+      const local = this.#pc.localDescription;
+      if (!this.#closed && local?.type === 'offer') this.#sendDescription(local);
     } catch (error) {
-      this.host.warn('could not make an offer', error);
+      this.#host.warn('could not make an offer', error);
     } finally {
-      this.makingOffer = false;
+      this.#makingOffer = false;
     }
   }
 
-  private async onDescription(desc: Description): Promise<void> {
-    if (this.closed) return;
-    const pc = this.pc;
-    const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.settingRemoteAnswer);
+  async #onDescription(desc: Description): Promise<void> {
+    if (this.#closed) return;
+    const pc = this.#pc;
+    const readyForOffer = !this.#makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
     const collision = desc.type === 'offer' && !readyForOffer;
-    this.ignoreOffer = !this.polite && collision;
-    if (this.ignoreOffer) return;
+    this.#ignoreOffer = !this.#polite && collision;
+    if (this.#ignoreOffer) return;
     if (desc.type === 'answer' && pc.signalingState !== 'have-local-offer') return; // duplicate or stale
     if (desc.type === 'offer' && pc.signalingState === 'stable' && pc.remoteDescription?.sdp === desc.sdp) {
       // The same offer again: our answer was probably lost. Answer again.
-      if (pc.localDescription?.type === 'answer') this.sendDescription(pc.localDescription);
+      if (pc.localDescription?.type === 'answer') this.#sendDescription(pc.localDescription);
       return;
     }
-    this.settingRemoteAnswer = desc.type === 'answer';
+    this.#settingRemoteAnswer = desc.type === 'answer';
     try {
       await pc.setRemoteDescription(desc); // rolls back our own offer first when polite
     } finally {
-      this.settingRemoteAnswer = false;
+      this.#settingRemoteAnswer = false;
     }
-    if (this.closed) return;
+    if (this.#closed) return;
     if (desc.type === 'offer') {
-      await this.host.beforeAnswer();
+      await this.#host.beforeAnswer();
       await pc.setLocalDescription();
-      if (!this.closed && pc.localDescription) this.sendDescription(pc.localDescription);
+      if (!this.#closed && pc.localDescription) this.#sendDescription(pc.localDescription);
     }
-    const pending = this.pendingCandidates;
-    this.pendingCandidates = [];
-    for (const c of pending) await this.onCandidate(c);
+    const pending = this.#pendingCandidates;
+    this.#pendingCandidates = [];
+    for (const c of pending) await this.#onCandidate(c);
   }
 
-  private async onCandidate(candidate: RTCIceCandidateInit): Promise<void> {
-    if (this.closed) return;
-    if (!this.pc.remoteDescription) {
-      if (this.pendingCandidates.length < 256) this.pendingCandidates.push(candidate);
+  async #onCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    if (this.#closed) return;
+    if (!this.#pc.remoteDescription) {
+      if (this.#pendingCandidates.length < 256) this.#pendingCandidates.push(candidate);
       return;
     }
     try {
-      await this.pc.addIceCandidate(candidate);
+      await this.#pc.addIceCandidate(candidate);
     } catch (error) {
       // Candidates of an ignored offer or an older ICE generation fail here; that is expected.
-      if (!this.ignoreOffer) this.host.warn('ignored an ICE candidate that did not apply', error);
+      if (!this.#ignoreOffer) this.#host.warn('ignored an ICE candidate that did not apply', error);
     }
   }
 
-  private sendDescription(d: { type: RTCSdpType; sdp: string }): void {
-    this.host.send({ kind: 'description', gen: this.gen, description: { type: d.type as 'offer' | 'answer', sdp: d.sdp } });
+  #sendDescription(d: { type: RTCSdpType; sdp: string }): void {
+    this.#host.send({ kind: 'description', gen: this.#gen, description: { type: d.type as 'offer' | 'answer', sdp: d.sdp } });
   }
 }

@@ -102,25 +102,25 @@ export type Recovery = 'none' | 'ice-restart' | 'recreate';
 export class PeerLink extends TypedEventTarget<LinkEventMap> {
   readonly remoteId: string;
   readonly polite: boolean;
-  private readonly opts: PeerLinkOptions;
-  private readonly tuning: LinkTuning;
-  private readonly machine: StateMachine<LinkState>;
-  private readonly clock: Clock;
-  private readonly random: () => number;
-  private readonly queue: SendQueue;
-  private readonly RTC: typeof RTCPeerConnection;
-  private pc: RTCPeerConnection | null = null;
-  private channels: LinkChannels | null = null;
-  private negotiator: Negotiator | null = null;
-  private media: LinkMedia | null = null;
+  readonly #opts: PeerLinkOptions;
+  readonly #tuning: LinkTuning;
+  readonly #machine: StateMachine<LinkState>;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #queue: SendQueue;
+  readonly #RTC: typeof RTCPeerConnection;
+  #pc: RTCPeerConnection | null = null;
+  #channels: LinkChannels | null = null;
+  #negotiator: Negotiator | null = null;
+  #media: LinkMedia | null = null;
   /** Generation of the current connection. */
-  private gen = 0;
-  private recovery: Recovery = 'none';
-  private iceRestarts = 0;
-  private recreations = 0;
-  private readonly disconnectedTimer: Timer;
-  private readonly recoveryTimer: Timer;
-  private readonly recreateTimer: Timer;
+  #gen = 0;
+  #recovery: Recovery = 'none';
+  #iceRestarts = 0;
+  #recreations = 0;
+  readonly #disconnectedTimer: Timer;
+  readonly #recoveryTimer: Timer;
+  readonly #recreateTimer: Timer;
   /** Clock time the link last left `connected` (-Infinity if never). */
   lastDownAt = -Infinity;
   /** Count of connections made (for diagnostics and tests). */
@@ -130,42 +130,42 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
 
   constructor(options: PeerLinkOptions) {
     super();
-    this.opts = options;
+    this.#opts = options;
     this.remoteId = options.remoteId;
     this.polite = options.selfId < options.remoteId;
-    this.tuning = { ...DEFAULT_LINK_TUNING, ...options.tuning, queue: { ...DEFAULT_LINK_TUNING.queue, ...options.tuning?.queue } };
-    this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
-    this.RTC = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
-    this.queue = new SendQueue(this.tuning.queue);
-    this.disconnectedTimer = new Timer(this.clock);
-    this.recoveryTimer = new Timer(this.clock);
-    this.recreateTimer = new Timer(this.clock);
-    this.machine = new StateMachine<LinkState>('new', LINK_TRANSITIONS, (from, to, reason) => {
-      if (from === 'connected') this.lastDownAt = this.clock.now();
+    this.#tuning = { ...DEFAULT_LINK_TUNING, ...options.tuning, queue: { ...DEFAULT_LINK_TUNING.queue, ...options.tuning?.queue } };
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#RTC = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+    this.#queue = new SendQueue(this.#tuning.queue);
+    this.#disconnectedTimer = new Timer(this.#clock);
+    this.#recoveryTimer = new Timer(this.#clock);
+    this.#recreateTimer = new Timer(this.#clock);
+    this.#machine = new StateMachine<LinkState>('new', LINK_TRANSITIONS, (from, to, reason) => {
+      if (from === 'connected') this.lastDownAt = this.#clock.now();
       this.emit('state-change', { from, to, reason });
     }, `PeerLink(${options.remoteId.slice(0, 6)})`);
   }
 
-  get state(): LinkState { return this.machine.state; }
+  get state(): LinkState { return this.#machine.state; }
   /** The current connection, for stats and media (null before the first signal on the waiting side). */
-  get connection(): RTCPeerConnection | null { return this.pc; }
-  get generation(): number { return this.gen; }
-  get queued(): number { return this.queue.length; }
-  get channelOpen(): boolean { return this.channels?.open ?? false; }
+  get connection(): RTCPeerConnection | null { return this.#pc; }
+  get generation(): number { return this.#gen; }
+  get queued(): number { return this.#queue.length; }
+  get channelOpen(): boolean { return this.#channels?.open ?? false; }
   /** The open file channel of the current connection (null while there is none). */
-  get fileChannel(): RTCDataChannel | null { return this.channels?.openFiles ?? null; }
+  get fileChannel(): RTCDataChannel | null { return this.#channels?.openFiles ?? null; }
   /** What recovery is under way: none, an ICE restart, or a replacement connection. */
-  get recoveryStep(): Recovery { return this.recovery; }
+  get recoveryStep(): Recovery { return this.#recovery; }
   /** The sender of our video on the current connection (for adaptive bitrate). */
-  get videoSender(): RTCRtpSender | null { return this.media?.videoSender ?? null; }
+  get videoSender(): RTCRtpSender | null { return this.#media?.videoSender ?? null; }
 
   /** Begins connecting: the initiator creates the connection and offers; the other side waits. */
   start(): void {
     if (this.state !== 'new') return;
-    this.machine.to('connecting', this.opts.initiate ? 'offering' : 'waiting for an offer');
-    if (this.opts.initiate) this.createConnection(0, true);
-    else this.recoveryTimer.set(this.tuning.connectTimeoutMs * 1.5, () => this.recreate('no offer arrived'));
+    this.#machine.to('connecting', this.#opts.initiate ? 'offering' : 'waiting for an offer');
+    if (this.#opts.initiate) this.#createConnection(0, true);
+    else this.#recoveryTimer.set(this.#tuning.connectTimeoutMs * 1.5, () => this.#recreate('no offer arrived'));
   }
 
   /**
@@ -174,21 +174,21 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
    */
   send(frame: unknown, droppable = false): void {
     if (this.state === 'closed') return;
-    this.queue.push(JSON.stringify(frame), droppable);
+    this.#queue.push(JSON.stringify(frame), droppable);
   }
 
   /** Handles a signal from the remote peer. Never throws; stale or late signals are ignored. */
   handleSignal(data: SignalData): void {
     if (this.state === 'closed' || this.state === 'new') return;
     if (data.kind !== 'description' && data.kind !== 'candidate') return;
-    if (data.gen < this.gen) return; // an older connection's signal
-    if (data.gen > this.gen || !this.pc) {
+    if (data.gen < this.#gen) return; // an older connection's signal
+    if (data.gen > this.#gen || !this.#pc) {
       // The remote started a new connection: follow it (its offer is what arrives first).
       if (data.kind !== 'description' || data.description.type !== 'offer') return;
-      this.recreateTimer.clear();
-      this.createConnection(data.gen, false);
+      this.#recreateTimer.clear();
+      this.#createConnection(data.gen, false);
     }
-    void this.negotiator?.handle(data);
+    void this.#negotiator?.handle(data);
   }
 
   /**
@@ -196,10 +196,10 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
    * or restart ICE if the path broke meanwhile.
    */
   signalingRestored(): void {
-    const pc = this.pc;
+    const pc = this.#pc;
     if (this.state === 'closed' || this.state === 'connected' || !pc) return;
-    if (pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed') this.restartIce('signaling restored while ICE was down');
-    else this.negotiator?.resend();
+    if (pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed') this.#restartIce('signaling restored while ICE was down');
+    else this.#negotiator?.resend();
   }
 
   /**
@@ -207,12 +207,12 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
    * path runs through a TURN server, ICE restarts so the allocation uses the new credentials.
    */
   async updateIceServers(config: RTCConfiguration): Promise<void> {
-    const pc = this.pc;
+    const pc = this.#pc;
     if (!pc || pc.connectionState === 'closed') return;
     try {
       pc.setConfiguration({ ...pc.getConfiguration(), iceServers: config.iceServers ?? [] });
     } catch (error) {
-      this.warn('could not apply new ICE servers', error);
+      this.#warn('could not apply new ICE servers', error);
       return;
     }
     if (await this.usesRelay(pc)) {
@@ -222,99 +222,99 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   }
 
   /** True when the current path runs through a TURN server. */
-  usesRelay(pc: RTCPeerConnection | null = this.pc): Promise<boolean> {
+  usesRelay(pc: RTCPeerConnection | null = this.#pc): Promise<boolean> {
     return pc ? pathIsRelayed(pc) : Promise.resolve(false);
   }
 
   /** Puts the current local tracks on the connection (after mute, camera or screen changes). */
   syncMedia(): Promise<void> {
-    return this.media?.sync() ?? Promise.resolve();
+    return this.#media?.sync() ?? Promise.resolve();
   }
 
   /** Closes the connection and stops every timer. Idempotent. */
   close(): void {
     if (this.state === 'closed') return;
-    this.disconnectedTimer.clear();
-    this.recoveryTimer.clear();
-    this.recreateTimer.clear();
-    this.teardown();
-    this.queue.clear();
-    this.machine.to('closed', 'closed');
+    this.#disconnectedTimer.clear();
+    this.#recoveryTimer.clear();
+    this.#recreateTimer.clear();
+    this.#teardown();
+    this.#queue.clear();
+    this.#machine.to('closed', 'closed');
   }
 
   // -------------------------------------------------------------------------------------------
   // Connection lifecycle
 
-  private createConnection(gen: number, initiate: boolean): void {
-    this.teardown();
-    this.gen = gen;
+  #createConnection(gen: number, initiate: boolean): void {
+    this.#teardown();
+    this.#gen = gen;
     this.connectionsCreated++;
-    const config = this.opts.rtcConfig;
+    const config = this.#opts.rtcConfig;
     let pc: RTCPeerConnection;
     try {
-      pc = new this.RTC((typeof config === 'function' ? config() : config) ?? {});
+      pc = new this.#RTC((typeof config === 'function' ? config() : config) ?? {});
     } catch (error) {
       // Chromium refuses a 501st connection per page ("Cannot create so many PeerConnections"),
       // counting closed ones until they are garbage-collected: try again later, with backoff.
-      this.warn('could not create a peer connection', error);
-      if (this.state === 'connected') this.machine.to('reconnecting', 'no peer connection');
-      this.recreate('peer connection could not be created');
+      this.#warn('could not create a peer connection', error);
+      if (this.state === 'connected') this.#machine.to('reconnecting', 'no peer connection');
+      this.#recreate('peer connection could not be created');
       return;
     }
-    this.pc = pc;
-    const media = new LinkMedia(pc, this.opts.localMedia ?? null);
-    this.media = media;
-    this.negotiator = new Negotiator(pc, gen, this.polite, {
-      send: (data) => this.opts.signal(data),
+    this.#pc = pc;
+    const media = new LinkMedia(pc, this.#opts.localMedia ?? null);
+    this.#media = media;
+    this.#negotiator = new Negotiator(pc, gen, this.polite, {
+      send: (data) => this.#opts.signal(data),
       beforeAnswer: async () => {
-        if (!this.channels) this.openChannels(pc);
+        if (!this.#channels) this.#openChannels(pc);
         await media.adoptAfterOffer();
       },
-      warn: (what, error) => this.warn(what, error),
+      warn: (what, error) => this.#warn(what, error),
     });
-    pc.oniceconnectionstatechange = () => this.onIceState(pc);
-    pc.onconnectionstatechange = () => this.refresh(pc);
+    pc.oniceconnectionstatechange = () => this.#onIceState(pc);
+    pc.onconnectionstatechange = () => this.#refresh(pc);
     pc.ontrack = (ev) => {
-      if (this.pc === pc) this.emit('track', { track: ev.track, streams: ev.streams });
+      if (this.#pc === pc) this.emit('track', { track: ev.track, streams: ev.streams });
     };
     // The offering side creates the channel and its transceivers now (which starts negotiation);
     // the answering side does so once the offer is applied, so it never starts a competing offer.
     if (initiate) {
-      this.openChannels(pc);
+      this.#openChannels(pc);
       media.addOwn();
     }
-    this.recoveryTimer.set(this.tuning.connectTimeoutMs, () => this.recreate('connection did not open in time'));
+    this.#recoveryTimer.set(this.#tuning.connectTimeoutMs, () => this.#recreate('connection did not open in time'));
   }
 
-  private openChannels(pc: RTCPeerConnection): void {
+  #openChannels(pc: RTCPeerConnection): void {
     const channels = new LinkChannels(pc, {
       open: (dc) => {
-        this.queue.attach(dc);
-        this.refresh(pc);
+        this.#queue.attach(dc);
+        this.#refresh(pc);
       },
       closed: () => {
-        this.queue.detach();
-        this.refresh(pc);
+        this.#queue.detach();
+        this.#refresh(pc);
         // The remote closed its connection (it recreated or went away): recover.
-        if (this.state !== 'closed') this.recreate('data channel closed');
+        if (this.state !== 'closed') this.#recreate('data channel closed');
       },
       message: (frame) => this.emit('message', frame),
-      malformed: () => this.warn('ignored a malformed data-channel frame'),
+      malformed: () => this.#warn('ignored a malformed data-channel frame'),
       fileChannel: (open) => this.emit('file-channel', { open }),
       fileFrame: (data) => this.emit('file-frame', data),
     });
-    this.channels = channels;
+    this.#channels = channels;
   }
 
-  private teardown(): void {
-    const pc = this.pc;
-    const channels = this.channels;
-    this.pc = null;
-    this.channels = null;
-    this.media = null;
-    this.negotiator?.close();
-    this.negotiator = null;
-    this.queue.detach();
+  #teardown(): void {
+    const pc = this.#pc;
+    const channels = this.#channels;
+    this.#pc = null;
+    this.#channels = null;
+    this.#media = null;
+    this.#negotiator?.close();
+    this.#negotiator = null;
+    this.#queue.detach();
     channels?.close();
     if (pc) {
       pc.oniceconnectionstatechange = pc.onconnectionstatechange = pc.ontrack = null;
@@ -323,76 +323,76 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   }
 
   /** Derives the link state from the connection and its channel. */
-  private refresh(pc: RTCPeerConnection): void {
-    if (this.pc !== pc || this.state === 'closed') return;
+  #refresh(pc: RTCPeerConnection): void {
+    if (this.#pc !== pc || this.state === 'closed') return;
     // ICE reports trouble before the aggregate connectionState follows: require both.
     const ice = pc.iceConnectionState;
     const up = (ice === 'connected' || ice === 'completed') && pc.connectionState === 'connected' && this.channelOpen;
     if (up) {
-      this.recovery = 'none';
-      this.iceRestarts = 0;
-      this.recreations = 0;
-      this.recoveryTimer.clear();
-      this.recreateTimer.clear();
-      this.disconnectedTimer.clear();
-      this.machine.to('connected', 'connection and data channel open');
-      this.queue.flush();
+      this.#recovery = 'none';
+      this.#iceRestarts = 0;
+      this.#recreations = 0;
+      this.#recoveryTimer.clear();
+      this.#recreateTimer.clear();
+      this.#disconnectedTimer.clear();
+      this.#machine.to('connected', 'connection and data channel open');
+      this.#queue.flush();
     } else if (this.state === 'connected') {
-      this.machine.to('reconnecting', `ICE ${ice}, connection ${pc.connectionState}, channel ${this.channels?.mesh.readyState ?? 'none'}`);
+      this.#machine.to('reconnecting', `ICE ${ice}, connection ${pc.connectionState}, channel ${this.#channels?.mesh.readyState ?? 'none'}`);
     }
   }
 
-  private onIceState(pc: RTCPeerConnection): void {
-    if (this.pc !== pc) return;
+  #onIceState(pc: RTCPeerConnection): void {
+    if (this.#pc !== pc) return;
     const ice = pc.iceConnectionState;
     if (ice === 'connected' || ice === 'completed') {
-      this.disconnectedTimer.clear();
+      this.#disconnectedTimer.clear();
     } else if (ice === 'disconnected') {
-      if (!this.disconnectedTimer.pending) {
-        this.disconnectedTimer.set(this.tuning.disconnectedGraceMs, () => {
-          if (this.pc === pc && pc.iceConnectionState === 'disconnected') this.restartIce('ICE disconnected');
+      if (!this.#disconnectedTimer.pending) {
+        this.#disconnectedTimer.set(this.#tuning.disconnectedGraceMs, () => {
+          if (this.#pc === pc && pc.iceConnectionState === 'disconnected') this.#restartIce('ICE disconnected');
         });
       }
     } else if (ice === 'failed') {
-      this.disconnectedTimer.clear();
-      this.restartIce('ICE failed');
+      this.#disconnectedTimer.clear();
+      this.#restartIce('ICE failed');
     }
-    this.refresh(pc);
+    this.#refresh(pc);
   }
 
   /** Restarts ICE on the current connection, or replaces it once restarts are used up. */
-  private restartIce(reason: string): void {
-    const pc = this.pc;
+  #restartIce(reason: string): void {
+    const pc = this.#pc;
     if (!pc || this.state === 'closed') return;
-    if (this.state === 'connected') this.machine.to('reconnecting', reason);
-    if (this.iceRestarts >= this.tuning.maxIceRestarts) {
-      this.recreate(`${reason}; ${this.iceRestarts} ICE restarts did not help`);
+    if (this.state === 'connected') this.#machine.to('reconnecting', reason);
+    if (this.#iceRestarts >= this.#tuning.maxIceRestarts) {
+      this.#recreate(`${reason}; ${this.#iceRestarts} ICE restarts did not help`);
       return;
     }
-    this.iceRestarts++;
+    this.#iceRestarts++;
     this.iceRestartsMade++;
-    this.recovery = 'ice-restart';
+    this.#recovery = 'ice-restart';
     pc.restartIce();
-    this.recoveryTimer.set(this.tuning.restartTimeoutMs, () => {
-      if (this.pc === pc && this.state !== 'connected') this.restartIce('ICE restart did not reconnect in time');
+    this.#recoveryTimer.set(this.#tuning.restartTimeoutMs, () => {
+      if (this.#pc === pc && this.state !== 'connected') this.#restartIce('ICE restart did not reconnect in time');
     });
   }
 
   /** Replaces the connection with a new generation after a backoff delay. */
-  private recreate(reason: string): void {
-    if (this.state === 'closed' || this.recreateTimer.pending) return;
-    if (this.state === 'connected') this.machine.to('reconnecting', reason);
-    this.recovery = 'recreate';
-    this.recoveryTimer.clear();
-    const delay = backoffDelay(this.recreations++, this.tuning.recreateBackoff, this.random);
-    this.recreateTimer.set(delay, () => {
+  #recreate(reason: string): void {
+    if (this.state === 'closed' || this.#recreateTimer.pending) return;
+    if (this.state === 'connected') this.#machine.to('reconnecting', reason);
+    this.#recovery = 'recreate';
+    this.#recoveryTimer.clear();
+    const delay = backoffDelay(this.#recreations++, this.#tuning.recreateBackoff, this.#random);
+    this.#recreateTimer.set(delay, () => {
       if (this.state === 'closed') return;
-      this.iceRestarts = 0;
-      this.createConnection(this.gen + 1, true);
+      this.#iceRestarts = 0;
+      this.#createConnection(this.#gen + 1, true);
     });
   }
 
-  private warn(what: string, error?: unknown): void {
+  #warn(what: string, error?: unknown): void {
     this.emit('warning', { what, error });
   }
 }

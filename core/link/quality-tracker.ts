@@ -31,31 +31,34 @@ export function classifyScaled(m: QualityMetrics, factor: number): QualityLevel 
  */
 export class QualityTracker {
   level: QualityLevel | null = null;
-  private worse = 0;
-  private better = 0;
+  #worse = 0;
+  #better = 0;
 
-  constructor(private readonly options: HysteresisOptions = DEFAULT_HYSTERESIS) {}
+  readonly #options: HysteresisOptions;
+  constructor(options: HysteresisOptions = DEFAULT_HYSTERESIS) {
+    this.#options = options;
+  }
 
   /** Feeds one sample; returns the (possibly unchanged) level. */
   update(m: QualityMetrics): QualityLevel {
     const raw = classifyScaled(m, 1);
     if (this.level === null) return (this.level = raw);
-    const strict = classifyScaled(m, this.options.upMargin);
+    const strict = classifyScaled(m, this.#options.upMargin);
     if (RANK[raw] > RANK[this.level]) {
-      this.better = 0;
-      if (++this.worse >= this.options.downAfter) {
+      this.#better = 0;
+      if (++this.#worse >= this.#options.downAfter) {
         this.level = raw;
-        this.worse = 0;
+        this.#worse = 0;
       }
     } else if (RANK[strict] < RANK[this.level]) {
-      this.worse = 0;
-      if (++this.better >= this.options.upAfter) {
+      this.#worse = 0;
+      if (++this.#better >= this.#options.upAfter) {
         this.level = strict;
-        this.better = 0;
+        this.#better = 0;
       }
     } else {
-      this.worse = 0;
-      this.better = 0;
+      this.#worse = 0;
+      this.#better = 0;
     }
     return this.level;
   }

@@ -35,67 +35,70 @@ interface Item { json: string; droppable: boolean }
  * also travel through the relay, so dropping one here delays it but never loses it.
  */
 export class SendQueue {
-  private items: Item[] = [];
-  private head = 0;
-  private channel: ChannelLike | null = null;
-  private readonly onLow = () => this.flush();
+  #items: Item[] = [];
+  #head = 0;
+  #channel: ChannelLike | null = null;
+  readonly #onLow = () => this.flush();
   /** Frames dropped because the queue was full. */
   dropped = 0;
 
-  constructor(private readonly limits: SendQueueLimits = DEFAULT_SEND_QUEUE_LIMITS) {}
+  readonly #limits: SendQueueLimits;
+  constructor(limits: SendQueueLimits = DEFAULT_SEND_QUEUE_LIMITS) {
+    this.#limits = limits;
+  }
 
-  get length(): number { return this.items.length - this.head; }
+  get length(): number { return this.#items.length - this.#head; }
 
   /** Starts writing to `channel` (call again after the channel is replaced). */
   attach(channel: ChannelLike): void {
     this.detach();
-    this.channel = channel;
-    channel.bufferedAmountLowThreshold = this.limits.lowWaterBytes;
-    channel.addEventListener('bufferedamountlow', this.onLow);
+    this.#channel = channel;
+    channel.bufferedAmountLowThreshold = this.#limits.lowWaterBytes;
+    channel.addEventListener('bufferedamountlow', this.#onLow);
     this.flush();
   }
 
   detach(): void {
-    this.channel?.removeEventListener('bufferedamountlow', this.onLow);
-    this.channel = null;
+    this.#channel?.removeEventListener('bufferedamountlow', this.#onLow);
+    this.#channel = null;
   }
 
   push(json: string, droppable: boolean): void {
-    this.items.push({ json, droppable });
-    if (this.length > this.limits.maxFrames) this.dropOne();
+    this.#items.push({ json, droppable });
+    if (this.length > this.#limits.maxFrames) this.#dropOne();
     this.flush();
   }
 
   /** Writes queued frames while the channel is open and below the high-water mark. */
   flush(): void {
-    const ch = this.channel;
+    const ch = this.#channel;
     if (!ch) return;
-    while (this.length > 0 && ch.readyState === 'open' && ch.bufferedAmount <= this.limits.highWaterBytes) {
-      const item = this.items[this.head];
+    while (this.length > 0 && ch.readyState === 'open' && ch.bufferedAmount <= this.#limits.highWaterBytes) {
+      const item = this.#items[this.#head];
       try {
         ch.send(item.json);
       } catch {
         return; // the channel is closing; keep the frame for the next one
       }
-      this.items[this.head++] = undefined as unknown as Item;
+      this.#items[this.#head++] = undefined as unknown as Item;
     }
-    if (this.head > 64 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
+    if (this.#head > 64 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
     }
   }
 
   clear(): void {
-    this.items = [];
-    this.head = 0;
+    this.#items = [];
+    this.#head = 0;
   }
 
-  private dropOne(): void {
-    let victim = this.head;
-    for (let i = this.head; i < this.items.length; i++) {
-      if (this.items[i].droppable) { victim = i; break; }
+  #dropOne(): void {
+    let victim = this.#head;
+    for (let i = this.#head; i < this.#items.length; i++) {
+      if (this.#items[i].droppable) { victim = i; break; }
     }
-    this.items.splice(victim, 1);
+    this.#items.splice(victim, 1);
     this.dropped++;
   }
 }

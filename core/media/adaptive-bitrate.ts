@@ -29,33 +29,35 @@ export interface AdaptiveBitrateOptions {
 export class AdaptiveBitrate {
   /** Index into {@link BITRATE_LADDER}. */
   step = 0;
-  private lastChange = -Infinity;
-  private goodSince: number | null = null;
-  private readonly downCooldownMs: number;
-  private readonly upAfterMs: number;
+  #lastChange = -Infinity;
+  #goodSince: number | null = null;
+  readonly #downCooldownMs: number;
+  readonly #upAfterMs: number;
 
-  constructor(private readonly options: AdaptiveBitrateOptions) {
-    this.downCooldownMs = options.downCooldownMs ?? 4000;
-    this.upAfterMs = options.upAfterMs ?? 10_000;
+  readonly #options: AdaptiveBitrateOptions;
+  constructor(options: AdaptiveBitrateOptions) {
+    this.#options = options;
+    this.#downCooldownMs = options.downCooldownMs ?? 4000;
+    this.#upAfterMs = options.upAfterMs ?? 10_000;
   }
 
   get current(): BitrateStep { return BITRATE_LADDER[this.step]; }
 
   /** Feeds the link's quality and applies a new step to `sender` when one is due. */
   async update(quality: QualityLevel, sender: RTCRtpSender | null): Promise<void> {
-    const now = this.options.clock.now();
+    const now = this.#options.clock.now();
     const floor = quality === 'poor' ? BITRATE_LADDER.length - 1 : 2;
     if (quality === 'good') {
-      this.goodSince ??= now;
-      if (this.step > 0 && now - this.goodSince >= this.upAfterMs && now - this.lastChange >= this.upAfterMs) {
+      this.#goodSince ??= now;
+      if (this.step > 0 && now - this.#goodSince >= this.#upAfterMs && now - this.#lastChange >= this.#upAfterMs) {
         this.step--;
-        this.lastChange = now;
+        this.#lastChange = now;
       }
     } else {
-      this.goodSince = null;
-      if (this.step < floor && now - this.lastChange >= this.downCooldownMs) {
+      this.#goodSince = null;
+      if (this.step < floor && now - this.#lastChange >= this.#downCooldownMs) {
         this.step++;
-        this.lastChange = now;
+        this.#lastChange = now;
       }
     }
     if (sender) await this.apply(sender);

@@ -8,20 +8,25 @@ type Kind = 'audio' | 'video';
  * through `replaceTrack`, so they never renegotiate.
  */
 export class LinkMedia {
-  private readonly senders = new Map<Kind, RTCRtpTransceiver>();
+  readonly #senders = new Map<Kind, RTCRtpTransceiver>();
 
-  constructor(private readonly pc: RTCPeerConnection, private readonly local: LocalMedia | null) {}
+  readonly #pc: RTCPeerConnection;
+  readonly #local: LocalMedia | null;
+  constructor(pc: RTCPeerConnection, local: LocalMedia | null) {
+    this.#pc = pc;
+    this.#local = local;
+  }
 
   /** The video sender (for adaptive bitrate), if this peer sends video. */
   get videoSender(): RTCRtpSender | null {
-    return this.senders.get('video')?.sender ?? null;
+    return this.#senders.get('video')?.sender ?? null;
   }
 
   /** The offering side: one send-and-receive transceiver per kind we send. */
   addOwn(): void {
-    for (const kind of this.kinds()) {
-      if (this.senders.has(kind)) continue;
-      this.senders.set(kind, this.pc.addTransceiver(this.track(kind) ?? kind, { direction: 'sendrecv', streams: this.streams() }));
+    for (const kind of this.#kinds()) {
+      if (this.#senders.has(kind)) continue;
+      this.#senders.set(kind, this.#pc.addTransceiver(this.#track(kind) ?? kind, { direction: 'sendrecv', streams: this.#streams() }));
     }
   }
 
@@ -31,39 +36,39 @@ export class LinkMedia {
    * only for a kind the offer lacks (which negotiates once more).
    */
   async adoptAfterOffer(): Promise<void> {
-    for (const kind of this.kinds()) {
-      if (this.senders.has(kind)) continue;
-      const used = new Set(this.senders.values());
-      const t = this.pc.getTransceivers().find((x) => !used.has(x) && x.mid !== null && x.receiver.track.kind === kind && !x.sender.track && x.currentDirection !== 'stopped');
+    for (const kind of this.#kinds()) {
+      if (this.#senders.has(kind)) continue;
+      const used = new Set(this.#senders.values());
+      const t = this.#pc.getTransceivers().find((x) => !used.has(x) && x.mid !== null && x.receiver.track.kind === kind && !x.sender.track && x.currentDirection !== 'stopped');
       if (t) {
         t.direction = 'sendrecv';
-        t.sender.setStreams(...this.streams());
-        await t.sender.replaceTrack(this.track(kind));
-        this.senders.set(kind, t);
+        t.sender.setStreams(...this.#streams());
+        await t.sender.replaceTrack(this.#track(kind));
+        this.#senders.set(kind, t);
       } else {
-        this.senders.set(kind, this.pc.addTransceiver(this.track(kind) ?? kind, { direction: 'sendrecv', streams: this.streams() }));
+        this.#senders.set(kind, this.#pc.addTransceiver(this.#track(kind) ?? kind, { direction: 'sendrecv', streams: this.#streams() }));
       }
     }
   }
 
   /** Puts the current local tracks on the senders (after mute, camera on/off, screen share). */
   async sync(): Promise<void> {
-    for (const [kind, t] of this.senders) {
-      const track = this.track(kind);
+    for (const [kind, t] of this.#senders) {
+      const track = this.#track(kind);
       if (t.sender.track !== track) await t.sender.replaceTrack(track).catch(() => {});
     }
   }
 
-  private kinds(): Kind[] {
-    if (!this.local) return [];
-    return (['audio', 'video'] as const).filter((k) => this.local!.kinds[k]);
+  #kinds(): Kind[] {
+    if (!this.#local) return [];
+    return (['audio', 'video'] as const).filter((k) => this.#local!.kinds[k]);
   }
 
-  private track(kind: Kind): MediaStreamTrack | null {
-    return this.local?.[kind] ?? null;
+  #track(kind: Kind): MediaStreamTrack | null {
+    return this.#local?.[kind] ?? null;
   }
 
-  private streams(): MediaStream[] {
-    return this.local ? [this.local.stream] : [];
+  #streams(): MediaStream[] {
+    return this.#local ? [this.#local.stream] : [];
   }
 }

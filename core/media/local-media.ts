@@ -49,16 +49,18 @@ export class LocalMedia extends TypedEventTarget<LocalMediaEventMap> {
   readonly stream = new MediaStream();
   audio: MediaStreamTrack | null = null;
   video: MediaStreamTrack | null = null;
-  private screen: MediaStreamTrack | null = null;
-  private cameraWanted = false;
-  private closed = false;
+  #screen: MediaStreamTrack | null = null;
+  #cameraWanted = false;
+  #closed = false;
 
-  constructor(readonly kinds: MediaKinds, private readonly devices: MediaDevicesLike = navigator.mediaDevices) {
+  readonly #devices: MediaDevicesLike;
+  constructor(readonly kinds: MediaKinds, devices: MediaDevicesLike = navigator.mediaDevices) {
     super();
+    this.#devices = devices;
   }
 
   get state(): MediaState {
-    return { audio: !!this.audio && this.audio.enabled, video: !!this.video, screen: !!this.screen };
+    return { audio: !!this.audio && this.audio.enabled, video: !!this.video, screen: !!this.#screen };
   }
 
   /** Asks for the wanted devices. Throws a MeshError (`media-denied`, `media-unavailable`, `media-failed`). */
@@ -67,97 +69,97 @@ export class LocalMedia extends TypedEventTarget<LocalMediaEventMap> {
     if (!audio && !video) return;
     let stream: MediaStream;
     try {
-      stream = await this.devices.getUserMedia({ audio, video: video ? CAMERA_CONSTRAINTS : false });
+      stream = await this.#devices.getUserMedia({ audio, video: video ? CAMERA_CONSTRAINTS : false });
     } catch (err) {
       throw mediaError(err);
     }
-    if (this.closed) {
+    if (this.#closed) {
       for (const t of stream.getTracks()) t.stop();
       return;
     }
-    this.cameraWanted = video;
-    this.setSlot('audio', stream.getAudioTracks()[0] ?? null);
-    this.setSlot('video', stream.getVideoTracks()[0] ?? null);
-    this.changed();
+    this.#cameraWanted = video;
+    this.#setSlot('audio', stream.getAudioTracks()[0] ?? null);
+    this.#setSlot('video', stream.getVideoTracks()[0] ?? null);
+    this.#changed();
   }
 
   /** Mutes or unmutes the microphone (the track stays; peers hear silence). */
   setAudioEnabled(on: boolean): void {
     if (!this.audio || this.audio.enabled === on) return;
     this.audio.enabled = on;
-    this.changed();
+    this.#changed();
   }
 
   /** Turns the camera off (stopped, light off, nothing sent) or on again (a new track). */
   async setVideoEnabled(on: boolean): Promise<void> {
-    this.cameraWanted = on;
-    if (this.screen) return this.changed(); // the camera comes back when sharing ends
+    this.#cameraWanted = on;
+    if (this.#screen) return this.#changed(); // the camera comes back when sharing ends
     if (!on) {
       const t = this.video;
-      this.setSlot('video', null);
+      this.#setSlot('video', null);
       t?.stop();
-      return this.changed();
+      return this.#changed();
     }
     if (this.video) return;
     let stream: MediaStream;
     try {
-      stream = await this.devices.getUserMedia({ video: CAMERA_CONSTRAINTS });
+      stream = await this.#devices.getUserMedia({ video: CAMERA_CONSTRAINTS });
     } catch (err) {
-      this.cameraWanted = false;
+      this.#cameraWanted = false;
       throw mediaError(err);
     }
-    if (this.closed || !this.cameraWanted || this.screen) {
+    if (this.#closed || !this.#cameraWanted || this.#screen) {
       for (const t of stream.getTracks()) t.stop();
       return;
     }
-    this.setSlot('video', stream.getVideoTracks()[0]);
-    this.changed();
+    this.#setSlot('video', stream.getVideoTracks()[0]);
+    this.#changed();
   }
 
   /** Shares the screen in place of the camera until it ends (by the browser UI or {@link stopScreenShare}). */
   async startScreenShare(): Promise<void> {
-    if (this.screen) return;
-    if (!this.devices.getDisplayMedia) throw new MeshError('media-unavailable', 'this browser cannot share the screen');
+    if (this.#screen) return;
+    if (!this.#devices.getDisplayMedia) throw new MeshError('media-unavailable', 'this browser cannot share the screen');
     let stream: MediaStream;
     try {
-      stream = await this.devices.getDisplayMedia({ video: true, audio: false });
+      stream = await this.#devices.getDisplayMedia({ video: true, audio: false });
     } catch (err) {
       throw mediaError(err);
     }
     const track = stream.getVideoTracks()[0];
-    if (this.closed || !track) {
+    if (this.#closed || !track) {
       for (const t of stream.getTracks()) t.stop();
       return;
     }
     const camera = this.video;
-    this.screen = track;
-    this.setSlot('video', track);
+    this.#screen = track;
+    this.#setSlot('video', track);
     camera?.stop();
     track.addEventListener('ended', () => void this.stopScreenShare(), { once: true });
-    this.changed();
+    this.#changed();
   }
 
   /** Ends the screen share and turns the camera back on if it was on. */
   async stopScreenShare(): Promise<void> {
-    const screen = this.screen;
+    const screen = this.#screen;
     if (!screen) return;
-    this.screen = null;
-    this.setSlot('video', null);
+    this.#screen = null;
+    this.#setSlot('video', null);
     screen.stop();
-    this.changed();
-    if (this.cameraWanted && this.kinds.video) await this.setVideoEnabled(true).catch(() => this.changed());
+    this.#changed();
+    if (this.#cameraWanted && this.kinds.video) await this.setVideoEnabled(true).catch(() => this.#changed());
   }
 
   /** Stops every track. Idempotent. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const t of [this.audio, this.video, this.screen]) t?.stop();
-    this.audio = this.video = this.screen = null;
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of [this.audio, this.video, this.#screen]) t?.stop();
+    this.audio = this.video = this.#screen = null;
     for (const t of this.stream.getTracks()) this.stream.removeTrack(t);
   }
 
-  private setSlot(kind: 'audio' | 'video', track: MediaStreamTrack | null): void {
+  #setSlot(kind: 'audio' | 'video', track: MediaStreamTrack | null): void {
     const old = this[kind];
     if (old === track) return;
     if (old) this.stream.removeTrack(old);
@@ -165,7 +167,7 @@ export class LocalMedia extends TypedEventTarget<LocalMediaEventMap> {
     this[kind] = track;
   }
 
-  private changed(): void {
+  #changed(): void {
     this.emit('change', this.state);
   }
 }

@@ -52,28 +52,32 @@ interface RemoteMedia {
 export class RoomMedia {
   local: LocalMedia | null = null;
   /** We record the room (and tell every peer so). */
-  private recording = false;
-  private readonly peers = new Map<string, RemoteMedia>();
-  private readonly monitor: HealthMonitor;
-  private worst: QualityLevel | null = null;
-  private readonly onLocalChange = () => {
+  #recording = false;
+  readonly #peers = new Map<string, RemoteMedia>();
+  readonly #monitor: HealthMonitor;
+  #worst: QualityLevel | null = null;
+  readonly #onLocalChange = () => {
     // Peers are told once the tracks on the connection have changed, not before.
-    for (const [, link] of this.host.links()) void link.syncMedia().then(() => this.announce(link));
+    for (const [, link] of this.#host.links()) void link.syncMedia().then(() => this.#announce(link));
   };
 
-  constructor(private readonly host: RoomMediaHost, private readonly options: MediaOptions = {}) {
-    this.monitor = new HealthMonitor({
+  readonly #host: RoomMediaHost;
+  readonly #options: MediaOptions;
+  constructor(host: RoomMediaHost, options: MediaOptions = {}) {
+    this.#host = host;
+    this.#options = options;
+    this.#monitor = new HealthMonitor({
       clock: host.clock,
       intervalMs: options.healthIntervalMs,
       hysteresis: options.hysteresis,
       connections: () => [...host.links()].map(([id, link]) => [id, link.connection] as [string, RTCPeerConnection | null]),
     });
-    this.monitor.addEventListener('health', (e) => void this.onHealth(e.detail.id, e.detail.metrics, e.detail.quality));
+    this.#monitor.addEventListener('health', (e) => void this.#onHealth(e.detail.id, e.detail.metrics, e.detail.quality));
   }
 
   /** True when this member wants to send audio or video. */
   get wanted(): boolean {
-    return !!this.options.media && (this.options.media.audio || this.options.media.video);
+    return !!this.#options.media && (this.#options.media.audio || this.#options.media.video);
   }
 
   /**
@@ -81,33 +85,33 @@ export class RoomMedia {
    * room goes on without media: chat keeps working.
    */
   async start(): Promise<void> {
-    this.monitor.start();
+    this.#monitor.start();
     if (!this.wanted || this.local) return;
-    const local = new LocalMedia(this.options.media!, this.options.mediaDevices);
+    const local = new LocalMedia(this.#options.media!, this.#options.mediaDevices);
     try {
       await local.start();
     } catch (err) {
       local.close();
-      this.host.error(err as MeshError);
+      this.#host.error(err as MeshError);
       return;
     }
     this.local = local;
-    local.addEventListener('change', this.onLocalChange);
+    local.addEventListener('change', this.#onLocalChange);
   }
 
   /** Wires a new link: remote tracks, and our media state once its channel is open. */
   attach(id: string, link: PeerLink): void {
-    const peer = this.peer(id);
+    const peer = this.#peer(id);
     link.addEventListener('track', (e) => {
       const stream = e.detail.streams[0] ?? new MediaStream([e.detail.track]);
       if (peer.stream !== stream) {
         peer.stream = stream;
-        this.host.peerChanged(id);
+        this.#host.peerChanged(id);
       }
     });
     link.addEventListener('state-change', (e) => {
       if (e.detail.to === 'connected') {
-        this.announce(link);
+        this.#announce(link);
         if (peer.bitrate.step > 0 && link.videoSender) void peer.bitrate.apply(link.videoSender);
       }
     });
@@ -115,34 +119,34 @@ export class RoomMedia {
 
   /** The peer left. */
   detach(id: string): void {
-    this.peers.delete(id);
-    this.monitor.forget(id);
+    this.#peers.delete(id);
+    this.#monitor.forget(id);
   }
 
   /** A peer announced what it sends, and whether it records. */
   remoteState(id: string, state: MediaState, recording: boolean): void {
-    const peer = this.peer(id);
+    const peer = this.#peer(id);
     peer.state = state;
     peer.recording = recording;
-    this.host.peerChanged(id);
+    this.#host.peerChanged(id);
   }
 
   /** What we know of a peer's media and health. */
   of(id: string): { media: MediaState | null; stream: MediaStream | null; metrics: HealthMetrics | null; quality: QualityLevel | null; recording: boolean } {
-    const p = this.peers.get(id);
+    const p = this.#peers.get(id);
     return { media: p?.state ?? null, stream: p?.stream ?? null, metrics: p?.metrics ?? null, quality: p?.quality ?? null, recording: p?.recording ?? false };
   }
 
   /** Tells every peer (now, and each link as it connects) that we record, or stopped. */
   setRecording(on: boolean): void {
-    if (this.recording === on) return;
-    this.recording = on;
-    for (const [, link] of this.host.links()) this.announce(link);
+    if (this.#recording === on) return;
+    this.#recording = on;
+    for (const [, link] of this.#host.links()) this.#announce(link);
   }
 
   /** Stops our tracks (leaving); the monitor keeps its peers' history until close. */
   stopLocal(): void {
-    this.local?.removeEventListener('change', this.onLocalChange);
+    this.local?.removeEventListener('change', this.#onLocalChange);
     this.local?.close();
     this.local = null;
   }
@@ -150,41 +154,41 @@ export class RoomMedia {
   /** Stops tracks and timers. Idempotent. */
   close(): void {
     this.stopLocal();
-    this.monitor.close();
-    this.peers.clear();
+    this.#monitor.close();
+    this.#peers.clear();
   }
 
-  private peer(id: string): RemoteMedia {
-    let p = this.peers.get(id);
-    if (!p) this.peers.set(id, (p = { state: null, recording: false, stream: null, metrics: null, quality: null, bitrate: new AdaptiveBitrate({ clock: this.host.clock }) }));
+  #peer(id: string): RemoteMedia {
+    let p = this.#peers.get(id);
+    if (!p) this.#peers.set(id, (p = { state: null, recording: false, stream: null, metrics: null, quality: null, bitrate: new AdaptiveBitrate({ clock: this.#host.clock }) }));
     return p;
   }
 
-  private announce(link: PeerLink): void {
+  #announce(link: PeerLink): void {
     const s = this.local?.state ?? { audio: false, video: false, screen: false };
-    link.send({ t: 'media', ...s, recording: this.recording }, true);
+    link.send({ t: 'media', ...s, recording: this.#recording }, true);
   }
 
-  private async onHealth(id: string, metrics: HealthMetrics, quality: QualityLevel): Promise<void> {
-    const peer = this.peers.get(id);
+  async #onHealth(id: string, metrics: HealthMetrics, quality: QualityLevel): Promise<void> {
+    const peer = this.#peers.get(id);
     if (!peer) return;
     const changed = peer.quality !== quality;
     peer.metrics = metrics;
     peer.quality = quality;
-    this.host.peerChanged(id);
-    const link = [...this.host.links()].find(([pid]) => pid === id)?.[1];
-    if (this.options.adaptiveBitrate !== false && link?.videoSender) await peer.bitrate.update(quality, link.videoSender);
-    if (changed) this.reportWorst();
+    this.#host.peerChanged(id);
+    const link = [...this.#host.links()].find(([pid]) => pid === id)?.[1];
+    if (this.#options.adaptiveBitrate !== false && link?.videoSender) await peer.bitrate.update(quality, link.videoSender);
+    if (changed) this.#reportWorst();
   }
 
-  private reportWorst(): void {
-    if (this.options.reportQuality === false) return;
+  #reportWorst(): void {
+    if (this.#options.reportQuality === false) return;
     const rank = { good: 0, fair: 1, poor: 2 } as const;
     let worst: RemoteMedia | null = null;
-    for (const p of this.peers.values()) if (p.quality && (!worst || rank[p.quality] > rank[worst.quality!])) worst = p;
-    if (!worst || worst.quality === this.worst) return;
-    this.worst = worst.quality;
+    for (const p of this.#peers.values()) if (p.quality && (!worst || rank[p.quality] > rank[worst.quality!])) worst = p;
+    if (!worst || worst.quality === this.#worst) return;
+    this.#worst = worst.quality;
     const m = worst.metrics!;
-    this.host.reportQuality({ rttMs: m.rttMs, lossPercent: m.lossPercent, jitterMs: m.jitterMs, bitrateKbps: m.bitrateKbps ?? m.availableOutKbps });
+    this.#host.reportQuality({ rttMs: m.rttMs, lossPercent: m.lossPercent, jitterMs: m.jitterMs, bitrateKbps: m.bitrateKbps ?? m.availableOutKbps });
   }
 }

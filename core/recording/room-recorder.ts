@@ -24,17 +24,17 @@ const MIME_TYPES = ['video/webm;codecs=vp8,opus', 'video/webm;codecs=vp8', 'vide
  * leaving during the recording get or lose their tile at the next frame.
  */
 export class RoomRecorder {
-  private readonly canvas: HTMLCanvasElement;
-  private readonly ctx: CanvasRenderingContext2D;
-  private readonly audio: AudioContext;
-  private readonly mix: MediaStreamAudioDestinationNode;
-  private readonly videos = new Map<MediaStream, HTMLVideoElement>();
-  private readonly voices = new Map<MediaStream, MediaStreamAudioSourceNode>();
-  private readonly recorder: MediaRecorder;
-  private readonly chunks: Blob[] = [];
-  private readonly timer: ReturnType<typeof setInterval>;
-  private readonly stopped: Promise<Blob>;
-  private readonly size: { width: number; height: number };
+  readonly #canvas: HTMLCanvasElement;
+  readonly #ctx: CanvasRenderingContext2D;
+  readonly #audio: AudioContext;
+  readonly #mix: MediaStreamAudioDestinationNode;
+  readonly #videos = new Map<MediaStream, HTMLVideoElement>();
+  readonly #voices = new Map<MediaStream, MediaStreamAudioSourceNode>();
+  readonly #recorder: MediaRecorder;
+  readonly #chunks: Blob[] = [];
+  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #stopped: Promise<Blob>;
+  readonly #size: { width: number; height: number };
 
   /**
    * Starts recording. Throws `recording-unsupported` where the browser lacks MediaRecorder or
@@ -56,64 +56,66 @@ export class RoomRecorder {
 
   readonly withAudio: boolean;
 
-  private constructor(private readonly sources: () => RecorderSource[], audio: AudioContext, options: RecordingOptions) {
+  readonly #sources: () => RecorderSource[];
+  private constructor(sources: () => RecorderSource[], audio: AudioContext, options: RecordingOptions) {
+    this.#sources = sources;
     this.withAudio = audio.state === 'running';
     const mimeType = MIME_TYPES.filter((t) => this.withAudio || !t.includes('opus')).find((t) => MediaRecorder.isTypeSupported(t));
     if (!mimeType) {
       void audio.close();
       throw new MeshError('recording-unsupported', 'this browser cannot write WebM');
     }
-    this.size = { width: options.width ?? 1280, height: options.height ?? 720 };
+    this.#size = { width: options.width ?? 1280, height: options.height ?? 720 };
     const fps = options.fps ?? 15;
-    this.canvas = Object.assign(document.createElement('canvas'), this.size);
-    this.ctx = this.canvas.getContext('2d')!;
-    this.audio = audio;
-    this.mix = this.audio.createMediaStreamDestination();
+    this.#canvas = Object.assign(document.createElement('canvas'), this.#size);
+    this.#ctx = this.#canvas.getContext('2d')!;
+    this.#audio = audio;
+    this.#mix = this.#audio.createMediaStreamDestination();
     // A silent source keeps the audio track flowing while nobody with a microphone is in the
     // room: an audio track without samples stalls Chromium's WebM muxer (an empty file).
-    const silence = new ConstantSourceNode(this.audio, { offset: 0 });
-    silence.connect(this.mix);
+    const silence = new ConstantSourceNode(this.#audio, { offset: 0 });
+    silence.connect(this.#mix);
     silence.start();
-    this.draw();
-    const tracks = [...this.canvas.captureStream(fps).getVideoTracks(), ...(this.withAudio ? this.mix.stream.getAudioTracks() : [])];
-    this.recorder = new MediaRecorder(new MediaStream(tracks), { mimeType });
-    this.recorder.ondataavailable = (e) => { if (e.data.size > 0) this.chunks.push(e.data); };
-    this.stopped = new Promise<Blob>((resolve, reject) => {
-      this.recorder.onstop = () => resolve(new Blob(this.chunks, { type: 'video/webm' }));
-      this.recorder.onerror = (e) => reject(new MeshError('recording-failed', `recording failed: ${(e as ErrorEvent).message ?? 'MediaRecorder error'}`));
+    this.#draw();
+    const tracks = [...this.#canvas.captureStream(fps).getVideoTracks(), ...(this.withAudio ? this.#mix.stream.getAudioTracks() : [])];
+    this.#recorder = new MediaRecorder(new MediaStream(tracks), { mimeType });
+    this.#recorder.ondataavailable = (e) => { if (e.data.size > 0) this.#chunks.push(e.data); };
+    this.#stopped = new Promise<Blob>((resolve, reject) => {
+      this.#recorder.onstop = () => resolve(new Blob(this.#chunks, { type: 'video/webm' }));
+      this.#recorder.onerror = (e) => reject(new MeshError('recording-failed', `recording failed: ${(e as ErrorEvent).message ?? 'MediaRecorder error'}`));
     });
-    this.stopped.catch(() => this.release());
+    this.#stopped.catch(() => this.#release());
     // A timer, not animation frames: those stop in a hidden tab, and a recording must not.
-    this.timer = setInterval(() => this.draw(), 1000 / fps);
-    this.recorder.start(1000);
+    this.#timer = setInterval(() => this.#draw(), 1000 / fps);
+    this.#recorder.start(1000);
   }
 
-  get recording(): boolean { return this.recorder.state === 'recording'; }
+  get recording(): boolean { return this.#recorder.state === 'recording'; }
 
   /** Stops and resolves with the WebM file. Idempotent (every call gets the same file). */
   stop(): Promise<Blob> {
-    if (this.recorder.state !== 'inactive') {
-      this.recorder.requestData();
-      this.recorder.stop();
+    if (this.#recorder.state !== 'inactive') {
+      this.#recorder.requestData();
+      this.#recorder.stop();
     }
-    return this.stopped.finally(() => this.release());
+    return this.#stopped.finally(() => this.#release());
   }
 
-  private release(): void {
-    clearInterval(this.timer);
-    for (const v of this.videos.values()) v.srcObject = null;
-    this.videos.clear();
-    for (const n of this.voices.values()) n.disconnect();
-    this.voices.clear();
-    for (const t of this.mix.stream.getTracks()) t.stop();
-    if (this.audio.state !== 'closed') void this.audio.close();
+  #release(): void {
+    clearInterval(this.#timer);
+    for (const v of this.#videos.values()) v.srcObject = null;
+    this.#videos.clear();
+    for (const n of this.#voices.values()) n.disconnect();
+    this.#voices.clear();
+    for (const t of this.#mix.stream.getTracks()) t.stop();
+    if (this.#audio.state !== 'closed') void this.#audio.close();
   }
 
-  private draw(): void {
-    const { width, height } = this.size;
-    const ctx = this.ctx;
-    const list = this.sources();
-    this.syncAudio(list);
+  #draw(): void {
+    const { width, height } = this.#size;
+    const ctx = this.#ctx;
+    const list = this.#sources();
+    this.#syncAudio(list);
     ctx.fillStyle = '#111';
     ctx.fillRect(0, 0, width, height);
     const cols = Math.ceil(Math.sqrt(list.length || 1));
@@ -123,7 +125,7 @@ export class RoomRecorder {
     list.forEach((s, i) => {
       const x = (i % cols) * w;
       const y = Math.floor(i / cols) * h;
-      const video = s.stream?.getVideoTracks().some((t) => t.readyState === 'live' && t.enabled) ? this.videoFor(s.stream!) : null;
+      const video = s.stream?.getVideoTracks().some((t) => t.readyState === 'live' && t.enabled) ? this.#videoFor(s.stream!) : null;
       if (video && video.videoWidth > 0) {
         // Fit inside the tile, keeping the aspect ratio.
         const scale = Math.min(w / video.videoWidth, h / video.videoHeight);
@@ -140,35 +142,35 @@ export class RoomRecorder {
       ctx.font = '16px sans-serif';
       ctx.fillText(s.name, x + 8, y + h - 9, w - 16);
     });
-    for (const [stream, v] of this.videos) {
+    for (const [stream, v] of this.#videos) {
       if (!list.some((s) => s.stream === stream)) {
         v.srcObject = null;
-        this.videos.delete(stream);
+        this.#videos.delete(stream);
       }
     }
   }
 
-  private videoFor(stream: MediaStream): HTMLVideoElement {
-    let v = this.videos.get(stream);
+  #videoFor(stream: MediaStream): HTMLVideoElement {
+    let v = this.#videos.get(stream);
     if (!v) {
       v = Object.assign(document.createElement('video'), { muted: true, playsInline: true, srcObject: stream });
       void v.play().catch(() => { /* drawn as a placeholder until it plays */ });
-      this.videos.set(stream, v);
+      this.#videos.set(stream, v);
     }
     return v;
   }
 
-  private syncAudio(list: RecorderSource[]): void {
+  #syncAudio(list: RecorderSource[]): void {
     for (const s of list) {
-      if (!s.stream || this.voices.has(s.stream) || s.stream.getAudioTracks().length === 0) continue;
-      const node = this.audio.createMediaStreamSource(s.stream);
-      node.connect(this.mix);
-      this.voices.set(s.stream, node);
+      if (!s.stream || this.#voices.has(s.stream) || s.stream.getAudioTracks().length === 0) continue;
+      const node = this.#audio.createMediaStreamSource(s.stream);
+      node.connect(this.#mix);
+      this.#voices.set(s.stream, node);
     }
-    for (const [stream, node] of this.voices) {
+    for (const [stream, node] of this.#voices) {
       if (!list.some((s) => s.stream === stream)) {
         node.disconnect();
-        this.voices.delete(stream);
+        this.#voices.delete(stream);
       }
     }
   }

@@ -18,42 +18,45 @@ export interface RecordingHost {
 
 /** The room's one recording: started, announced to everyone, stopped (on leave too). */
 export class RoomRecording {
-  private recorder: RoomRecorder | null = null;
-  private starting = false;
+  #recorder: RoomRecorder | null = null;
+  #starting = false;
 
-  constructor(private readonly host: RecordingHost) {}
+  readonly #host: RecordingHost;
+  constructor(host: RecordingHost) {
+    this.#host = host;
+  }
 
-  get active(): boolean { return this.recorder !== null; }
+  get active(): boolean { return this.#recorder !== null; }
 
   async start(options?: RecordingOptions): Promise<void> {
-    if (this.recorder || this.starting) return;
-    this.starting = true;
+    if (this.#recorder || this.#starting) return;
+    this.#starting = true;
     try {
-      this.recorder = await RoomRecorder.start(() => [this.host.self(), ...this.host.peers()], options);
+      this.#recorder = await RoomRecorder.start(() => [this.#host.self(), ...this.#host.peers()], options);
     } finally {
-      this.starting = false;
+      this.#starting = false;
     }
-    if (!this.host.inRoom()) {
+    if (!this.#host.inRoom()) {
       void this.stop().catch(() => { /* reported through error */ }); // left while the recorder was starting
       return;
     }
-    this.host.announce(true);
-    this.host.changed({ recording: true, audio: this.recorder.withAudio });
+    this.#host.announce(true);
+    this.#host.changed({ recording: true, audio: this.#recorder.withAudio });
   }
 
   /** Stops; resolves with the WebM file (null when not recording). */
   async stop(): Promise<Blob | null> {
-    const recorder = this.recorder;
+    const recorder = this.#recorder;
     if (!recorder) return null;
-    this.recorder = null;
-    this.host.announce(false);
+    this.#recorder = null;
+    this.#host.announce(false);
     try {
       const blob = await recorder.stop();
-      this.host.changed({ recording: false, blob });
+      this.#host.changed({ recording: false, blob });
       return blob;
     } catch (err) {
-      this.host.changed({ recording: false });
-      this.host.error(err as MeshError);
+      this.#host.changed({ recording: false });
+      this.#host.error(err as MeshError);
       throw err;
     }
   }

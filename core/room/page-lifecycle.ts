@@ -4,26 +4,30 @@
  * name taken by a ghost of the previous page.
  */
 export class PageLifecycle {
-  private leftOnHide = false;
-  private readonly onHide = () => {
-    if (this.hooks.active()) {
-      this.leftOnHide = true;
-      this.hooks.leave();
+  #leftOnHide = false;
+  readonly #onHide = () => {
+    if (this.#hooks.active()) {
+      this.#leftOnHide = true;
+      this.#hooks.leave();
     }
   };
-  private readonly onShow = (e: Event) => {
-    if (!(e as PageTransitionEvent).persisted || !this.leftOnHide) return;
-    this.leftOnHide = false;
-    this.hooks.rejoin();
+  readonly #onShow = (e: Event) => {
+    if (!(e as PageTransitionEvent).persisted || !this.#leftOnHide) return;
+    this.#leftOnHide = false;
+    this.#hooks.rejoin();
   };
 
-  constructor(private readonly target: EventTarget | null, private readonly hooks: { active(): boolean; leave(): void; rejoin(): void }) {
-    target?.addEventListener('pagehide', this.onHide);
-    target?.addEventListener('pageshow', this.onShow);
+  readonly #target: EventTarget | null;
+  readonly #hooks: { active(): boolean; leave(): void; rejoin(): void };
+  constructor(target: EventTarget | null, hooks: { active(): boolean; leave(): void; rejoin(): void }) {
+    this.#target = target;
+    this.#hooks = hooks;
+    target?.addEventListener('pagehide', this.#onHide);
+    target?.addEventListener('pageshow', this.#onShow);
   }
 
   close(): void {
-    this.target?.removeEventListener('pagehide', this.onHide);
-    this.target?.removeEventListener('pageshow', this.onShow);
+    this.#target?.removeEventListener('pagehide', this.#onHide);
+    this.#target?.removeEventListener('pageshow', this.#onShow);
   }
 }

@@ -35,45 +35,48 @@ export interface MembersHost {
  * grace period in case it comes back.
  */
 export class RoomMembers {
-  private readonly members = new Map<string, Member>();
+  readonly #members = new Map<string, Member>();
   /** Names of everyone seen, including those who left (for messages in history). */
   readonly names = new Map<string, string>();
-  private readonly absent = new Map<string, Timer>();
+  readonly #absent = new Map<string, Timer>();
 
-  constructor(private readonly host: MembersHost) {}
+  readonly #host: MembersHost;
+  constructor(host: MembersHost) {
+    this.#host = host;
+  }
 
-  get size(): number { return this.members.size; }
-  has(id: string): boolean { return this.members.has(id); }
-  ids(): string[] { return [...this.members.keys()]; }
-  session(id: string): string | undefined { return this.members.get(id)?.session; }
-  link(id: string): PeerLink | null { return this.members.get(id)?.link ?? null; }
-  links(): Array<[string, PeerLink]> { return [...this.members.values()].filter((m) => m.link).map((m) => [m.id, m.link!]); }
-  peers(): PeerInfo[] { return [...this.members.values()].map((m) => this.info(m)); }
-  peer(id: string): PeerInfo | null { const m = this.members.get(id); return m ? this.info(m) : null; }
+  get size(): number { return this.#members.size; }
+  has(id: string): boolean { return this.#members.has(id); }
+  ids(): string[] { return [...this.#members.keys()]; }
+  session(id: string): string | undefined { return this.#members.get(id)?.session; }
+  link(id: string): PeerLink | null { return this.#members.get(id)?.link ?? null; }
+  links(): Array<[string, PeerLink]> { return [...this.#members.values()].filter((m) => m.link).map((m) => [m.id, m.link!]); }
+  peers(): PeerInfo[] { return [...this.#members.values()].map((m) => this.#info(m)); }
+  peer(id: string): PeerInfo | null { const m = this.#members.get(id); return m ? this.#info(m) : null; }
   /** True while members missing after a relay restart may still come back. */
-  get awaiting(): boolean { return this.absent.size > 0; }
+  get awaiting(): boolean { return this.#absent.size > 0; }
 
   /** Adds a member, refreshes a known one, or gives it a fresh link (new session, or `rebuild`). */
   upsert(info: MemberInfo, how: { initiate: boolean; rebuild: boolean }): void {
     this.names.set(info.id, info.name);
-    this.absent.get(info.id)?.clear();
-    this.absent.delete(info.id);
-    const existing = this.members.get(info.id);
+    this.#absent.get(info.id)?.clear();
+    this.#absent.delete(info.id);
+    const existing = this.#members.get(info.id);
     if (existing && existing.session === info.session && !how.rebuild) {
       Object.assign(existing, { name: info.name, online: info.online, lastN: info.lastN });
-      this.host.updated(this.info(existing));
+      this.#host.updated(this.#info(existing));
       return;
     }
     if (existing) {
       existing.link?.close();
-      Object.assign(existing, { ...info, link: this.createLink(info, how.initiate) });
-      this.host.updated(this.info(existing));
+      Object.assign(existing, { ...info, link: this.#createLink(info, how.initiate) });
+      this.#host.updated(this.#info(existing));
       return;
     }
     const member: Member = { ...info, link: null };
-    this.members.set(info.id, member);
-    member.link = this.createLink(info, how.initiate);
-    this.host.joined(this.info(member));
+    this.#members.set(info.id, member);
+    member.link = this.#createLink(info, how.initiate);
+    this.#host.joined(this.#info(member));
   }
 
   /** Sends on the peer's data channel if it is open now; false otherwise. */
@@ -102,9 +105,9 @@ export class RoomMembers {
   fromRelay(f: ServerFrame, session: string): void {
     switch (f.type) {
       case 'peer-joined':
-        if (f.member.id === this.host.selfId) return;
+        if (f.member.id === this.#host.selfId) return;
         this.upsert(f.member, { initiate: false, rebuild: false });
-        this.host.exchange.memberKnown(f.member.id, f.member.baseN, f.member.lastN, false);
+        this.#host.exchange.memberKnown(f.member.id, f.member.baseN, f.member.lastN, false);
         return;
       case 'peer-left':
         if (this.session(f.id) === f.session) this.remove(f.id, f.reason);
@@ -114,7 +117,7 @@ export class RoomMembers {
         return;
       case 'signal':
         if (f.toSession !== session || this.session(f.from) !== f.fromSession) return;
-        if (f.data.kind === 'repair-request' || f.data.kind === 'repair-reply') this.host.exchange.fromRelaySignal(f.from, f.data);
+        if (f.data.kind === 'repair-request' || f.data.kind === 'repair-reply') this.#host.exchange.fromRelaySignal(f.from, f.data);
         else this.link(f.from)?.handleSignal(f.data);
         return;
       default:
@@ -132,7 +135,7 @@ export class RoomMembers {
     const rebuild = !how.fresh && !how.resumed && !how.epochChanged;
     for (const info of listed) {
       this.upsert(info, { initiate: true, rebuild });
-      this.host.exchange.memberKnown(info.id, info.baseN, info.lastN, how.fresh);
+      this.#host.exchange.memberKnown(info.id, info.baseN, info.lastN, how.fresh);
     }
     const ids = new Set(listed.map((m) => m.id));
     for (const id of this.ids()) {
@@ -144,81 +147,81 @@ export class RoomMembers {
 
   /** A member's relay connection went down or came back. */
   setOnline(id: string, online: boolean): void {
-    const m = this.members.get(id);
+    const m = this.#members.get(id);
     if (!m) return;
     m.online = online;
     if (online) m.link?.signalingRestored();
-    this.host.updated(this.info(m));
+    this.#host.updated(this.#info(m));
   }
 
   remove(id: string, reason: string): void {
-    const m = this.members.get(id);
+    const m = this.#members.get(id);
     if (!m) return;
-    this.absent.get(id)?.clear();
-    this.absent.delete(id);
-    this.members.delete(id);
+    this.#absent.get(id)?.clear();
+    this.#absent.delete(id);
+    this.#members.delete(id);
     m.link?.close();
     m.link = null;
-    this.host.media.detach(id);
-    this.host.files.detach(id);
-    this.host.left(this.info(m), reason);
+    this.#host.media.detach(id);
+    this.#host.files.detach(id);
+    this.#host.left(this.#info(m), reason);
   }
 
   /** After a relay restart, keeps a member that is not (yet) back for `graceMs`. */
   awaitReturn(id: string, graceMs: number): void {
-    if (this.absent.has(id)) return;
-    const timer = new Timer(this.host.clock);
-    this.absent.set(id, timer);
+    if (this.#absent.has(id)) return;
+    const timer = new Timer(this.#host.clock);
+    this.#absent.set(id, timer);
     timer.set(graceMs, () => this.remove(id, 'timeout'));
   }
 
   /** Closes every link and forgets every member (the room left). */
   clear(): void {
-    for (const t of this.absent.values()) t.clear();
-    this.absent.clear();
-    const gone = [...this.members.values()];
-    this.members.clear();
+    for (const t of this.#absent.values()) t.clear();
+    this.#absent.clear();
+    const gone = [...this.#members.values()];
+    this.#members.clear();
     for (const m of gone) {
       m.link?.close();
-      this.host.media.detach(m.id);
-      this.host.files.detach(m.id);
-      this.host.left(this.info(m), 'leave');
+      this.#host.media.detach(m.id);
+      this.#host.files.detach(m.id);
+      this.#host.left(this.#info(m), 'leave');
     }
   }
 
-  private createLink(info: MemberInfo, initiate: boolean): PeerLink {
-    const o = this.host.options;
+  #createLink(info: MemberInfo, initiate: boolean): PeerLink {
+    const o = this.#host.options;
     const link = new PeerLink({
-      selfId: this.host.selfId,
+      selfId: this.#host.selfId,
       remoteId: info.id,
       initiate,
-      signal: (data) => this.host.signal(info.id, this.members.get(info.id)?.session ?? info.session, data),
-      rtcConfig: () => this.host.rtcConfig(),
+      signal: (data) => this.#host.signal(info.id, this.#members.get(info.id)?.session ?? info.session, data),
+      rtcConfig: () => this.#host.rtcConfig(),
       RTCPeerConnection: o.RTCPeerConnection,
-      clock: this.host.clock,
+      clock: this.#host.clock,
       random: o.random,
       tuning: o.link,
-      localMedia: this.host.media.local,
+      localMedia: this.#host.media.local,
     });
-    const current = () => this.members.get(info.id)?.link === link;
+    const current = () => this.#members.get(info.id)?.link === link;
     link.addEventListener('state-change', () => {
-      const m = this.members.get(info.id);
-      if (m && current()) this.host.updated(this.info(m));
+      const m = this.#members.get(info.id);
+      if (m && current()) this.#host.updated(this.#info(m));
     });
     link.addEventListener('message', (e) => {
       const frame = parseChannelFrame(e.detail);
       if (!frame || !current()) return;
-      if (frame.t === 'media') this.host.media.remoteState(info.id, { audio: frame.audio, video: frame.video, screen: frame.screen }, frame.recording);
-      else this.host.exchange.fromChannel(info.id, frame);
+      if (frame.t === 'media') this.#host.media.remoteState(info.id, { audio: frame.audio, video: frame.video, screen: frame.screen }, frame.recording);
+      else this.#host.exchange.fromChannel(info.id, frame);
     });
-    this.host.media.attach(info.id, link);
-    this.host.files.attach(info.id, link);
+    this.#host.media.attach(info.id, link);
+    this.#host.files.attach(info.id, link);
     link.start();
     return link;
   }
 
-  private info(m: Member): PeerInfo {
-    return { id: m.id, name: m.name, state: m.link?.state ?? 'closed', online: m.online, ...this.host.media.of(m.id) };
+  #info(m: Member): PeerInfo {
+    return { id: m.id, name: m.name, state: m.link?.state ?? 'closed', online: m.online, ...this.#host.media.of(m.id) };
   }
 }
 

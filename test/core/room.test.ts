@@ -117,9 +117,11 @@ describe('Room', () => {
     const id = `r-${randomId(6)}`;
     const a = make('A', id);
     await a.join();
+    let acked = 0;
+    a.addEventListener('acked', () => acked++);
     for (let i = 0; i < 5; i++) a.send(i);
     await until(() => a.history.length === 5, 'sent');
-    await new Promise<void>((resolve) => { const check = () => (a['exchange'].outbox.size === 0 ? resolve() : setTimeout(check, 10)); check(); });
+    await until(() => acked === 5, 'the relay stored all five');
     const b = make('B', id);
     await b.join();
     expect(b.history.map((m) => m.data)).to.deep.equal([0, 1, 2, 3, 4]);

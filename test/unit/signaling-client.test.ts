@@ -237,14 +237,14 @@ describe('SignalingClient', () => {
   });
 
   it('close() is idempotent and leaves no timer or socket behind', async () => {
-    const { sc, clock } = client();
+    const { sc, clock, identity } = client();
     sc.connect();
     await nextEvent(sc, 'synced');
     sc.close();
     sc.close();
     assert.equal(sc.state, 'closed');
     assert.equal(clock.pending, 0);
-    await until(() => relay.getRoom(sc['options'].identity().room)?.members.get(sc['options'].identity().peerId)?.socket === null, 5000, 'relay saw the close');
+    await until(() => relay.getRoom(identity.room)?.members.get(identity.peerId)?.socket === null, 5000, 'relay saw the close');
   });
 
   it('leave() tells the others at once', async () => {
