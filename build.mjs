@@ -1,7 +1,9 @@
 // Builds everything `npm start`, the tests and the package need into dist/:
-//   dist/mesh-room.js       the elements + core + lit, one self-contained minified ES module
-//   dist/mesh-room.iife.js  the same as a classic script (global MeshRoom), for CMSs without modules
+//   dist/mesh-room.js       the elements (ES module; lit and the core bundled, in shared chunks)
 //   dist/core.js            the core alone (no lit), for `import { Room } from 'mesh-room/core'`
+//   dist/media.js           the call elements; dist/core/{media,files,recording}.js the features;
+//   dist/i18n/de.js         German strings; dist/chunks/*  shared and lazily loaded chunks
+//   dist/mesh-room.iife.js  everything as one classic script (global MeshRoom), for CMSs without modules
 //   dist/relay/main.js      the relay CLI (bin `mesh-relay`), Node ESM, dependencies external
 //   dist/relay/index.js     the relay as a library; dist/relay/testing.js the web-test-runner plugin
 // Flags: --watch; --types (declaration files in dist/types); --docs (regenerate custom-elements.json
@@ -123,9 +125,28 @@ const browser = {
 };
 
 const builds = [
-  { ...browser, entryPoints: { 'mesh-room': 'components/index.ts' }, outdir: 'dist' },
-  { ...browser, format: 'iife', globalName: 'MeshRoom', entryPoints: { 'mesh-room.iife': 'components/index.ts' }, outdir: 'dist' },
-  { ...browser, entryPoints: { core: 'core/index.ts' }, outdir: 'dist' },
+  // One ES module build, split: modules shared by several entries (the core, lit) are chunks of
+  // their own, so a page importing the elements and `mesh-room/core` loads the core once, and
+  // what a room loads on first use (media, files, recording, the call elements) is fetched only
+  // then, relative to the module that imports it.
+  {
+    ...browser,
+    entryPoints: {
+      'mesh-room': 'components/index.ts',
+      core: 'core/index.ts',
+      media: 'components/media.ts',
+      'i18n/de': 'components/i18n/de.ts',
+      'core/media': 'core/media/index.ts',
+      'core/files': 'core/files/index.ts',
+      'core/recording': 'core/recording/index.ts',
+    },
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    metafile: true,
+  },
+  // Everything in one classic script: every dynamic import is bundled in.
+  { ...browser, format: 'iife', globalName: 'MeshRoom', entryPoints: { 'mesh-room.iife': 'components/iife.ts' }, outdir: 'dist' },
   {
     entryPoints: { main: 'relay/main.ts', index: 'relay/index.ts', testing: 'relay/wtr-plugin.ts' },
     outdir: 'dist/relay',
@@ -143,6 +164,8 @@ if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
   console.log('build: watching for changes');
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.all(builds.map((b) => esbuild.build(b)));
+  // What each ES module imports, statically and dynamically: bench/size.mjs sums what a page loads.
+  writeFileSync('dist/metafile.json', JSON.stringify(results[0].metafile));
   if (flags.has('--types')) execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
 }

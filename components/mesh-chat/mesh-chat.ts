@@ -1,10 +1,10 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { MeshError, type RoomMessage } from '../../core/index.js';
-import type { MeshAckedEvent, MeshFileReceivedEvent, MeshFileUpdateEvent, MeshMessageEvent, MeshMessagesLostEvent, MeshReconnectedEvent, MeshRelayStatusEvent } from '../events.js';
-import { renderFile, summarize, type ChatFile } from './chat-file.js';
-import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
-import { RoomAttachment } from '../shared/room-attachment.js';
-import { langOf, resolveStrings, type MeshStrings } from '../shared/strings.js';
+import { html, nothing, type PropertyValues } from 'lit';
+import { MeshError, type FileTransfer, type RoomMessage } from '../../core/index.js';
+import type { MeshEvent, ReconnectedDetail } from '../events.js';
+import type { ChatFile } from './chat-file.js';
+import type { MeshRoomApi } from '../shared/room-api.js';
+import { RoomBoundElement } from '../shared/room-bound-element.js';
+import { langOf } from '../shared/strings.js';
 import { styles } from './mesh-chat.styles.js';
 
 /** A chat message as `<mesh-chat>` shows it. */
@@ -75,36 +75,29 @@ const isChat = (data: unknown): data is { type: 'chat'; text: string } =>
  * @cssprop --mesh-color-surface - Background of messages.
  * @cssprop --mesh-color-accent - Colour of the send button.
  */
-export class MeshChatElement extends LitElement {
+export class MeshChatElement extends RoomBoundElement {
   static override styles = styles;
   static override properties = {
-    for: { type: String, reflect: true },
     messages: { attribute: false },
     files: { attribute: false },
-    strings: { attribute: false },
     dragging: { state: true },
   };
 
-  /** Id of the `<mesh-room>` to attach to. */
-  declare for: string;
   /** Messages shown, oldest first. */
   declare messages: ChatMessage[];
   /** Files sent and offered in the room, oldest first. */
   declare files: ChatFile[];
   declare private dragging: boolean;
-  /** Strings to use instead of the built-in ones of the element's language (any subset). */
-  declare strings: Partial<MeshStrings> | null;
   /** The notice shown, if any (rendered on change through requestUpdate). */
   #notice = '';
 
-  readonly #attachment: RoomAttachment;
+  /** The file entries' view, loaded with the first file (a chat without files never needs it). */
+  #fileView: typeof import('./chat-file.js') | null = null;
+  #fileViewLoading: Promise<void> | null = null;
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
   #stickToBottom = true;
   /** Re-renders relative times ("2 minutes ago") while the chat is shown. */
   #clockTimer: ReturnType<typeof setInterval> | undefined;
-
-  /** The strings in effect: the element's language, with `strings` on top. */
-  protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
 
   constructor() {
     super();
@@ -113,36 +106,39 @@ export class MeshChatElement extends LitElement {
     this.files = [];
     this.dragging = false;
     this.strings = null;
-    this.#attachment = new RoomAttachment(this, {
-      'mesh-message': (e) => this.#onMessage((e as MeshMessageEvent).detail),
-      'mesh-acked': (e) => this.#onAcked((e as MeshAckedEvent).detail.id),
+    type E<T> = MeshEvent<T>;
+    const onFile = (e: Event) => this.#onFile((e as E<FileTransfer>).detail.id);
+    this.roomEvents = {
+      'mesh-message': (e) => this.#onMessage((e as E<RoomMessage>).detail),
+      'mesh-acked': (e) => this.#onAcked((e as E<{ id: string }>).detail.id),
       'mesh-reconnected': (e) => {
-        const d = (e as MeshReconnectedEvent).detail;
+        const d = (e as E<ReconnectedDetail>).detail;
         const s = this.s;
         this.#showNotice([s.caughtUp(d.missed), d.lost > 0 ? s.lost(d.lost) : '', d.relayRestarted ? s.relayRestarted : ''].filter(Boolean).join(' '));
       },
-      'mesh-messages-lost': (e) => this.#showNotice(this.s.lost((e as MeshMessagesLostEvent).detail.count)),
+      'mesh-messages-lost': (e) => this.#showNotice(this.s.lost((e as E<{ count: number }>).detail.count)),
       'mesh-relay-status': (e) => {
         // While the relay is away, say so until it is back (messages still reach peers directly).
-        if (!(e as MeshRelayStatusEvent).detail.reachable) this.#showNotice(this.s.relayUnavailable, true);
+        if (!(e as E<{ reachable: boolean }>).detail.reachable) this.#showNotice(this.s.relayUnavailable, true);
         else if (this.#notice === this.s.relayUnavailable) this.#showNotice('');
       },
       'mesh-state-change': () => this.requestUpdate(),
-      'mesh-file-offer': (e) => this.#onFile((e as MeshFileUpdateEvent).detail.id),
-      'mesh-file-update': (e) => this.#onFile((e as MeshFileUpdateEvent).detail.id),
+      'mesh-file-offer': onFile,
+      'mesh-file-update': onFile,
       'mesh-file-received': (e) => {
-        const { transfer, blob } = (e as MeshFileReceivedEvent).detail;
+        const { transfer, blob } = (e as E<{ transfer: FileTransfer; blob: Blob }>).detail;
         this.#onFile(transfer.id, URL.createObjectURL(blob));
       },
-    }, (room) => this.#loadHistory(room));
+    };
   }
 
-  /** The room this chat is attached to. */
-  get room(): MeshRoomElement | null { return this.#attachment.room; }
+  protected override roomChanged(room: MeshRoomApi | null): void {
+    if (room) for (const m of room.history) this.#onMessage(m);
+  }
 
   /** Sends `text` as a chat message. Throws a `MeshError` when it cannot be sent. */
   send(text: string): void {
-    const room = this.#attachment.room;
+    const room = this.room;
     const trimmed = text.trim();
     if (!trimmed) return;
     if (!room) throw new MeshError('not-connected', 'this chat is not inside a <mesh-room> (or its "for" id matches none)');
@@ -156,7 +152,7 @@ export class MeshChatElement extends LitElement {
 
   /** Offers files to the room; a refusal (too large, not joined) is shown as a notice. */
   sendFiles(files: Iterable<File>): void {
-    const room = this.#attachment.room;
+    const room = this.room;
     for (const file of files) {
       try {
         if (!room) throw new MeshError('not-connected', 'this chat is not inside a <mesh-room>');
@@ -176,7 +172,7 @@ export class MeshChatElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('for') && changed.get('for') !== undefined) this.#attachment.reattach();
+    super.willUpdate(changed);
     const log = this.renderRoot.querySelector?.('[part="log"]');
     this.#stickToBottom = !log || log.scrollHeight - log.scrollTop - log.clientHeight < 40;
   }
@@ -189,13 +185,13 @@ export class MeshChatElement extends LitElement {
 
   protected override render() {
     const s = this.s;
-    const state = this.#attachment.room?.state;
+    const state = this.room?.state;
     const canSend = state === 'connected' || state === 'reconnecting' || state === 'connecting';
     const now = Date.now();
-    const room = this.#attachment.room;
+    const room = this.room;
     const entries = [
       ...this.messages.map((m) => ({ at: m.at, view: this.#renderMessage(m, now) })),
-      ...this.files.map((f) => ({ at: f.at, view: renderFile(f, s, {
+      ...this.files.map((f) => ({ at: f.at, view: this.#fileView!.renderFile(f, s, {
         accept: (id) => room?.acceptFile(id), decline: (id) => room?.rejectFile(id), cancel: (id) => room?.cancelFile(id),
       }) })),
     ].sort((a, b) => a.at - b.at);
@@ -229,15 +225,21 @@ export class MeshChatElement extends LitElement {
     </li>`;
   }
 
-  /** Refreshes the entry of file `id` from the room's transfers. */
+  /** Refreshes the entry of file `id` from the room's transfers (once the file view is loaded). */
   #onFile(id: string, url?: string): void {
-    const room = this.#attachment.room;
+    const view = this.#fileView;
+    if (!view) {
+      this.#fileViewLoading ??= import('./chat-file.js').then((m) => { this.#fileView = m; });
+      void this.#fileViewLoading.then(() => this.#onFile(id, url));
+      return;
+    }
+    const room = this.room;
     const list = room?.transfers.filter((t) => t.id === id) ?? [];
     if (list.length === 0) return;
     const prev = this.files.find((f) => f.id === id);
     const from = list[0].direction === 'in' ? list[0].peer : '';
     const sender = room?.peers.find((p) => p.id === from)?.name ?? '';
-    const entry = summarize(list, prev, sender, Date.now());
+    const entry = view.summarize(list, prev, sender, Date.now());
     if (url) entry.url = url;
     this.files = prev ? this.files.map((f) => (f.id === id ? entry : f)) : [...this.files, entry];
   }
@@ -278,18 +280,13 @@ export class MeshChatElement extends LitElement {
   #onMessage(m: RoomMessage): void {
     if (!m.durable || !isChat(m.data)) return;
     if (this.messages.some((x) => x.id === m.id)) return;
-    const pending = m.self && (this.#attachment.room?.core?.isPending(m.id) ?? false);
+    const pending = m.self && (this.room?.isPending(m.id) ?? false);
     this.messages = [...this.messages, { id: m.id, from: m.from, name: m.name, text: m.data.text, at: m.sentAt, self: m.self, pending }].slice(-MAX_SHOWN);
   }
 
   #onAcked(id: string): void {
     if (!this.messages.some((m) => m.id === id && m.pending)) return;
     this.messages = this.messages.map((m) => (m.id === id ? { ...m, pending: false } : m));
-  }
-
-  #loadHistory(room: MeshRoomElement | null): void {
-    if (!room) return;
-    for (const m of room.history) this.#onMessage(m);
   }
 
   /** Shows a notice for a few seconds, or until replaced when `sticky`. */

@@ -1,12 +1,8 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { MeshError, Room, type FileOptions, type FileTransfer, type PeerInfo, type RoomMessage, type RoomState } from '../../core/index.js';
-import {
-  MeshAckedEvent, MeshErrorEvent, MeshFileOfferEvent, MeshFileReceivedEvent, MeshFileUpdateEvent, MeshLocalMediaEvent, MeshMessageEvent, MeshMessagesLostEvent,
-  MeshPeerJoinEvent, MeshPeerLeaveEvent, MeshPeerUpdateEvent, MeshReconnectedEvent, MeshRelayStatusEvent,
-  MeshStateChangeEvent,
-} from '../events.js';
+import { MeshError, Room, type FileOptions, type FileTransfer, type LocalMediaControls, type PeerInfo, type RecordingOptions, type RoomEventMap, type RoomMessage, type RoomState } from '../../core/index.js';
+import { MeshEvent } from '../events.js';
 import { mediaKinds } from './media-kinds.js';
-import { ROOM_CONNECTED } from '../shared/room-attachment.js';
+import { ROOM_CONNECTED, type MeshRoomApi } from '../shared/room-api.js';
 import { resolveStrings, type MeshStrings } from '../shared/strings.js';
 import { RecordingView } from './recording-view.js';
 import { relayUrl } from './relay-url.js';
@@ -62,7 +58,7 @@ import { styles } from './mesh-room.styles.js';
  * @cssprop --mesh-radius - Corner radius. Default 8px.
  * @cssprop --mesh-space - Base spacing. Default 8px.
  */
-export class MeshRoomElement extends LitElement {
+export class MeshRoomElement extends LitElement implements MeshRoomApi {
   static override styles = styles;
   static override properties = {
     room: { type: String },
@@ -138,6 +134,8 @@ export class MeshRoomElement extends LitElement {
   get selfId(): string | null { return this.#roomCore?.selfId ?? null; }
   /** Recently delivered messages, oldest first. */
   get history(): readonly RoomMessage[] { return this.#roomCore?.history ?? []; }
+  /** True while our message `id` waits for the relay to store it. */
+  isPending(id: string): boolean { return this.#roomCore?.isPending(id) ?? false; }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -229,10 +227,10 @@ export class MeshRoomElement extends LitElement {
    * Records the room (video grid and mixed audio) to WebM; everyone in the room sees an
    * indicator. Call from a click so the browser lets the page mix audio.
    */
-  async startRecording(): Promise<void> {
+  async startRecording(options?: RecordingOptions): Promise<void> {
     if (!this.#roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
     try {
-      await this.#roomCore.startRecording();
+      await this.#roomCore.startRecording(options);
     } catch (err) {
       this.#showError(err);
       throw err;
@@ -251,6 +249,8 @@ export class MeshRoomElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // A call fetches its grid and controls while it joins, not after.
+    if (changed.has('media') && mediaKinds(this.media) !== null) void loadMediaElements().catch(() => { /* the room reports feature-unavailable */ });
     const identityChanged = (['room', 'name', 'relay', 'maxPeers', 'media'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
     if (identityChanged && this.state === 'failed') {
       // A new name or room after a refusal: try again.
@@ -283,6 +283,8 @@ export class MeshRoomElement extends LitElement {
     const failed = this.state === 'failed' && this.error;
     const s = this.s;
     const showMedia = mediaKinds(this.media) !== null || this.peers.some((p) => p.stream?.getVideoTracks().length);
+    if (showMedia) void loadMediaElements().catch(() => { /* the room reports feature-unavailable */ });
+    const inRoom = this.state === 'connected' || this.state === 'reconnecting' || this.state === 'connecting';
     // No name yet (an embed that cannot know the visitor), or the name was refused: ask for one.
     const askName = !!this.room && (!this.name || (this.state === 'failed' && (this.error?.code === 'name-taken' || this.error?.code === 'invalid-name')));
     return html`<div part="base">
@@ -294,8 +296,9 @@ export class MeshRoomElement extends LitElement {
       </form>` : nothing}
       ${this.#recordingView.render(s, this.room, this.recording, this.peers)}
       <slot name="media">
-        ${showMedia && this.name ? html`<mesh-video-grid exportparts="grid, tile, video, caption, placeholder, indicator, sound-prompt"></mesh-video-grid>` : nothing}
-        ${this.name ? html`<mesh-media-controls exportparts="controls, control, record-button, leave-button"></mesh-media-controls>` : nothing}
+        ${showMedia && this.name ? html`<mesh-video-grid exportparts="grid, tile, video, caption, placeholder, indicator, sound-prompt"></mesh-video-grid>
+          <mesh-media-controls exportparts="controls, control, record-button, leave-button"></mesh-media-controls>` : nothing}
+        ${!showMedia && this.name ? html`<button part="leave-button" type="button" @click=${() => (inRoom ? this.leave() : void this.join().catch(() => {}))}>${inRoom ? s.leave : s.join}</button>` : nothing}
       </slot>
       <slot></slot>
     </div>`;
@@ -316,29 +319,18 @@ export class MeshRoomElement extends LitElement {
       if (!mine() && e.detail.to !== 'closed') return;
       if (e.detail.to === 'failed') this.error = this.#lastError;
       this.state = e.detail.to;
-      this.dispatchEvent(new MeshStateChangeEvent(e.detail));
+      this.dispatchEvent(new MeshEvent('mesh-state-change', e.detail));
     });
-    core.addEventListener('peer-join', (e) => mine() && this.dispatchEvent(new MeshPeerJoinEvent(e.detail)));
-    core.addEventListener('peer-leave', (e) => mine() && this.dispatchEvent(new MeshPeerLeaveEvent(e.detail)));
-    core.addEventListener('file-offer', (e) => mine() && this.dispatchEvent(new MeshFileOfferEvent(e.detail)));
-    core.addEventListener('file-update', (e) => mine() && this.dispatchEvent(new MeshFileUpdateEvent(e.detail)));
-    core.addEventListener('file-received', (e) => mine() && this.dispatchEvent(new MeshFileReceivedEvent(e.detail)));
+    for (const type of FORWARDED) core.addEventListener(type, (e) => mine() && this.dispatchEvent(new MeshEvent(`mesh-${type}`, e.detail)));
     this.#recordingView.wire(core, mine);
     core.addEventListener('peer-update', (e) => {
-      if (!mine()) return;
-      this.dispatchEvent(new MeshPeerUpdateEvent(e.detail));
-      if (e.detail.stream && mediaKinds(this.media) === null) this.requestUpdate();
+      // A peer's video in a room that sends none shows the grid.
+      if (mine() && e.detail.stream && mediaKinds(this.media) === null) this.requestUpdate();
     });
-    core.addEventListener('local-media', (e) => mine() && this.dispatchEvent(new MeshLocalMediaEvent(e.detail)));
-    core.addEventListener('relay-status', (e) => mine() && this.dispatchEvent(new MeshRelayStatusEvent(e.detail)));
-    core.addEventListener('message', (e) => mine() && this.dispatchEvent(new MeshMessageEvent(e.detail)));
-    core.addEventListener('acked', (e) => mine() && this.dispatchEvent(new MeshAckedEvent(e.detail)));
-    core.addEventListener('reconnected', (e) => mine() && this.dispatchEvent(new MeshReconnectedEvent(e.detail)));
-    core.addEventListener('messages-lost', (e) => mine() && this.dispatchEvent(new MeshMessagesLostEvent(e.detail)));
     core.addEventListener('error', (e) => mine() && this.#showError(e.detail));
   }
 
-  async #mediaChange(change: (m: NonNullable<Room['localMedia']>) => Promise<void>): Promise<void> {
+  async #mediaChange(change: (m: LocalMediaControls) => Promise<void>): Promise<void> {
     const media = this.#roomCore?.localMedia;
     if (!media) throw new MeshError('media-unavailable', 'this room sends no media (set the media attribute)');
     this.mediaError = null;
@@ -357,7 +349,7 @@ export class MeshRoomElement extends LitElement {
     if (e.code.startsWith('media-') || e.code.startsWith('recording-')) this.mediaError = detail;
     else if (this.#roomCore) this.#lastError = detail; // shown only if the room fails because of it
     else this.error = detail; // the room could not even be created
-    this.dispatchEvent(new MeshErrorEvent(detail));
+    this.dispatchEvent(new MeshEvent('mesh-error', detail));
   }
 
   #closeCore(): void {
@@ -367,6 +359,18 @@ export class MeshRoomElement extends LitElement {
     this.#recordingView.reset();
     core.close();
   }
+}
+
+/** Core events `<mesh-room>` passes on as `mesh-<name>` (detail unchanged). */
+const FORWARDED = ['peer-join', 'peer-leave', 'peer-update', 'local-media', 'relay-status', 'message', 'acked', 'reconnected', 'messages-lost', 'file-offer', 'file-update', 'file-received'] as const satisfies ReadonlyArray<keyof RoomEventMap>;
+
+let mediaElements: Promise<unknown> | null = null;
+/** Defines `<mesh-video-grid>` and `<mesh-media-controls>` (a separate chunk), once. */
+export function loadMediaElements(): Promise<unknown> {
+  return (mediaElements ??= import('../media.js').catch((err) => {
+    mediaElements = null;
+    throw err;
+  }));
 }
 
 declare global {

@@ -1,6 +1,6 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import type { PeerInfo, Room } from '../../core/index.js';
-import { MeshRecordingEvent } from '../events.js';
+import { MeshEvent, type RecordingDetail } from '../events.js';
 import type { MeshStrings } from '../shared/strings.js';
 
 /**
@@ -31,14 +31,14 @@ export class RecordingView implements ReactiveController {
       if (!e.detail.recording) this.#setFile(e.detail.blob ?? null);
       this.#host.requestUpdate();
       if (!mine()) return;
-      this.#host.dispatchEvent(new MeshRecordingEvent({ recording: e.detail.recording, by: core.selfId, ...(e.detail.blob ? { blob: e.detail.blob } : {}) }));
+      this.#host.dispatchEvent(new MeshEvent<RecordingDetail>('mesh-recording', { recording: e.detail.recording, by: core.selfId, ...(e.detail.blob ? { blob: e.detail.blob } : {}) }));
     });
     core.addEventListener('peer-update', ({ detail: p }) => {
       if (!mine() || p.recording === this.#peersRecording.has(p.id)) return;
       if (p.recording) this.#peersRecording.add(p.id);
       else this.#peersRecording.delete(p.id);
       this.#host.requestUpdate();
-      this.#host.dispatchEvent(new MeshRecordingEvent({ recording: p.recording, by: p.id }));
+      this.#host.dispatchEvent(new MeshEvent<RecordingDetail>('mesh-recording', { recording: p.recording, by: p.id }));
     });
     core.addEventListener('peer-leave', (e) => {
       if (mine() && this.#peersRecording.delete(e.detail.peer.id)) this.#host.requestUpdate();

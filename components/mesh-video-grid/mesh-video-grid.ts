@@ -1,8 +1,6 @@
-import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import type { MediaState, PeerInfo } from '../../core/index.js';
-import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
-import { RoomAttachment } from '../shared/room-attachment.js';
-import { resolveStrings, type MeshStrings } from '../shared/strings.js';
+import { RoomBoundElement } from '../shared/room-bound-element.js';
 import { styles } from './mesh-video-grid.styles.js';
 
 /**
@@ -26,40 +24,15 @@ import { styles } from './mesh-video-grid.styles.js';
  *
  * @cssprop --mesh-tile-bg - Background of a tile without video. Default #111418.
  */
-export class MeshVideoGridElement extends LitElement {
+export class MeshVideoGridElement extends RoomBoundElement {
   static override styles = styles;
-  static override properties = {
-    for: { type: String, reflect: true },
-    strings: { attribute: false },
-  };
-
-  declare for: string;
-  /** Strings to use instead of the built-in ones of the element's language (any subset). */
-  declare strings: Partial<MeshStrings> | null;
   /** The browser refused to play sound until a click (rendered through requestUpdate). */
   #soundBlocked = false;
 
-  readonly #attachment: RoomAttachment;
-
-  /** The strings in effect: the element's language, with `strings` on top. */
-  protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
-
   constructor() {
     super();
-    this.for = '';
-    this.strings = null;
     const update = () => this.requestUpdate();
-    this.#attachment = new RoomAttachment(this, {
-      'mesh-peer-join': update,
-      'mesh-peer-leave': update,
-      'mesh-peer-update': update,
-      'mesh-local-media': update,
-      'mesh-state-change': update,
-    });
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('for') && changed.get('for') !== undefined) this.#attachment.reattach();
+    this.roomEvents = { 'mesh-peer-join': update, 'mesh-peer-leave': update, 'mesh-peer-update': update, 'mesh-local-media': update, 'mesh-state-change': update };
   }
 
   protected override updated(): void {
@@ -77,7 +50,7 @@ export class MeshVideoGridElement extends LitElement {
   }
 
   protected override render() {
-    const room = this.#attachment.room;
+    const room = this.room;
     if (!room) return nothing;
     const core = room.core;
     const tiles: TemplateResult[] = [];
@@ -113,9 +86,6 @@ export class MeshVideoGridElement extends LitElement {
     this.requestUpdate();
     for (const v of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[data-remote]')) void v.play().catch(() => {});
   }
-
-  /** The room this grid shows. */
-  get room(): MeshRoomElement | null { return this.#attachment.room; }
 }
 
 function initial(name: string): string {

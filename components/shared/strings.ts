@@ -155,6 +155,7 @@ export const EN: MeshStrings = {
     'payload-too-large': 'That message is too long to send.',
     'outbox-full': 'Too many messages are waiting for the server. Wait a moment and try again.',
     'turn-unavailable': 'The relay server for difficult networks could not be reached; calls through strict firewalls may fail.',
+    'feature-unavailable': 'Part of this room could not be loaded. Check your connection and reload the page.',
     'media-denied': 'Camera and microphone are blocked for this page. Allow them in the browser\'s site settings to be seen and heard; chat works meanwhile.',
     'media-unavailable': 'No camera or microphone was found. You can still chat and watch.',
     'media-failed': 'The camera or microphone could not be started (another app may be using it). You can still chat.',

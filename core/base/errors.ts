@@ -21,6 +21,7 @@ export const CLIENT_ERROR_CODES = {
   'recording-unsupported': 'This browser cannot record the room (MediaRecorder or canvas capture is missing). Use a current Chrome, Edge, Firefox or Safari.',
   'recording-failed': 'The recording stopped because of an error. Start it again; if it keeps failing, reload the page.',
   'turn-unavailable': 'TURN credentials could not be fetched; peers connect directly or through STUN only.',
+  'feature-unavailable': 'A part of mesh-room (media, files or recording) could not be loaded. Check your network, then reload the page.',
 } as const;
 
 export type MeshErrorCode = ErrorCode | keyof typeof CLIENT_ERROR_CODES;

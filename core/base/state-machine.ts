@@ -1,5 +1,8 @@
 import { MeshError } from './errors.js';
 
+/** A state change as objects with a state machine report it. */
+export interface StateChange<S extends string = string> { from: S; to: S; reason: string }
+
 /** Allowed transitions: for each state, the states it may move to. */
 export type TransitionTable<S extends string> = Readonly<Record<S, readonly S[]>>;
 

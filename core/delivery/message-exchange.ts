@@ -1,5 +1,6 @@
 import { Timer, type Clock } from '../base/clock.js';
 import type { ChannelFrame } from './channel-frames.js';
+import type { DeliveryPorts } from './ports.js';
 import { Inbox, type Arrival } from './inbox.js';
 import { MeshError } from '../base/errors.js';
 import { DEFAULT_OUTBOX_LIMITS, Outbox, type OutboxLimits } from './outbox.js';
@@ -79,30 +80,6 @@ export interface ExchangeEventMap {
   'lost': CustomEvent<LostReport>;
 }
 
-/** What the exchange needs from the room around it. */
-export interface ExchangeHost {
-  readonly selfId: string;
-  readonly clock: Clock;
-  nameOf(id: string): string;
-  isMember(id: string): boolean;
-  /** The relay connection is up and its catch-up finished: nothing more will be replayed. */
-  isSynced(): boolean;
-  /** Largest message data the relay accepts, bytes. */
-  maxMessageBytes(): number;
-  /** Sends on the peer's data channel if it is open now; false otherwise. */
-  sendDirect(id: string, frame: ChannelFrame): boolean;
-  /** Queues a frame on every peer's data channel. */
-  broadcastDirect(frame: ChannelFrame, droppable: boolean): void;
-  /** Sends a repair exchange through the relay; false when the relay is unreachable. */
-  sendViaRelay(id: string, data: SignalData): boolean;
-  /** The outbox has a new entry: send it on the relay path. */
-  publish(): void;
-  /** True when the data channel to `id` was down at some point since clock time `t`. */
-  linkWasDownSince(id: string, t: number): boolean;
-  /** True while members missing after a relay restart may still come back. */
-  awaitingMembers(): boolean;
-}
-
 /** Bytes of message data per repair reply (keeps relay frames well under their limit). */
 const REPAIR_BATCH_BYTES = 40 * 1024;
 
@@ -131,22 +108,24 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
   /** Messages given up as lost since the start. */
   lostTotal = 0;
 
-  readonly #host: ExchangeHost;
-  constructor(host: ExchangeHost, tuning: Partial<MessageTuning> = {}) {
+  readonly #ports: DeliveryPorts;
+  readonly #clock: Clock;
+  constructor(ports: DeliveryPorts, clock: Clock, tuning: Partial<MessageTuning> = {}) {
     super();
-    this.#host = host;
+    this.#ports = ports;
+    this.#clock = clock;
     this.tuning = { ...DEFAULT_MESSAGE_TUNING, ...tuning };
     this.outbox = new Outbox(this.tuning.outbox);
     this.#sentLog = new SentLog(this.tuning.sentLog);
-    this.inbox = new Inbox(() => host.clock.now());
-    this.#repairTimer = new Timer(host.clock);
-    this.#catchUpTimer = new Timer(host.clock);
+    this.inbox = new Inbox(() => clock.now());
+    this.#repairTimer = new Timer(clock);
+    this.#catchUpTimer = new Timer(clock);
   }
 
   /** True while our message `id` (`<peerId>:<n>`) waits for the relay to store it. */
   isPending(id: string): boolean {
     const [from, n] = id.split(':');
-    return from === this.#host.selfId && this.outbox.has(Number(n));
+    return from === this.#ports.selfId && this.outbox.has(Number(n));
   }
 
   /** The number of this peer's last durable message. */
@@ -160,21 +139,21 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
   send(data: unknown, durable = true): RoomMessage {
     const bytes = dataBytes(data);
     if (bytes < 0) throw new MeshError('invalid-field', 'message data must be JSON-serialisable');
-    const limit = Math.min(PROTOCOL_LIMITS.messageBytes, this.#host.maxMessageBytes());
+    const limit = Math.min(PROTOCOL_LIMITS.messageBytes, this.#ports.relay.maxMessageBytes());
     if (bytes > limit) throw new MeshError('payload-too-large', `message data is ${bytes} bytes; the room allows ${limit}`);
     const sentAt = Date.now();
-    const self = this.#host.selfId;
+    const self = this.#ports.selfId;
     if (!durable) {
-      this.#host.broadcastDirect({ t: 'volatile', data, sentAt }, true);
-      return { id: '', from: self, name: this.#host.nameOf(self), n: 0, data, sentAt, self: true, durable: false, via: 'local' };
+      this.#ports.direct.broadcast({ t: 'volatile', data, sentAt }, true);
+      return { id: '', from: self, name: this.#ports.members.nameOf(self), n: 0, data, sentAt, self: true, durable: false, via: 'local' };
     }
     this.outbox.assertRoom(bytes);
     const n = ++this.#lastN;
     this.outbox.add(n, data, sentAt);
     this.#sentLog.add({ n, data, sentAt, bytes });
-    this.#host.broadcastDirect({ t: 'msg', n, data, sentAt }, false);
-    this.#host.publish();
-    const message: RoomMessage = { id: `${self}:${n}`, from: self, name: this.#host.nameOf(self), n, data, sentAt, self: true, durable: true, via: 'local' };
+    this.#ports.direct.broadcast({ t: 'msg', n, data, sentAt }, false);
+    this.#ports.relay.publish();
+    const message: RoomMessage = { id: `${self}:${n}`, from: self, name: this.#ports.members.nameOf(self), n, data, sentAt, self: true, durable: true, via: 'local' };
     this.#record(message);
     return message;
   }
@@ -182,13 +161,19 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
   /** Continues numbering after the highest `n` a relay acknowledged (a new membership of the same room object). */
   get ackedN(): number { return this.outbox.ackedN; }
 
+  /** The relay stored our message `n` (a repeated acknowledgement changes nothing). */
   acked(n: number): void {
-    this.emit('acked', { id: `${this.#host.selfId}:${n}`, n });
+    if (this.outbox.ack(n)) this.emit('acked', { id: `${this.#ports.selfId}:${n}`, n });
+  }
+
+  /** The relay refused our message `n` for good (too large, invalid): it leaves the outbox. */
+  rejected(n: number): void {
+    this.outbox.ack(n);
   }
 
   /** A message frame from the relay (live, or replayed when `replay`). */
   fromRelay(from: string, n: number, data: unknown, sentAt: number, replay: boolean): void {
-    if (from === this.#host.selfId) return;
+    if (from === this.#ports.selfId) return;
     this.#accept({ from, n, data, sentAt }, replay ? 'replay' : 'relay');
   }
 
@@ -199,7 +184,7 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
         this.#accept({ from, n: frame.n, data: frame.data, sentAt: frame.sentAt }, 'p2p');
         return;
       case 'volatile':
-        this.emit('message', { id: '', from, name: this.#host.nameOf(from), n: 0, data: frame.data, sentAt: frame.sentAt, self: false, durable: false, via: 'p2p' });
+        this.emit('message', { id: '', from, name: this.#ports.members.nameOf(from), n: 0, data: frame.data, sentAt: frame.sentAt, self: false, durable: false, via: 'p2p' });
         return;
       case 'repair-request':
         this.#answerRepair(from, frame.fromN, frame.toN, 'direct');
@@ -211,7 +196,7 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
   }
 
   /** A repair exchange that came through the relay. */
-  fromRelaySignal(from: string, data: SignalData): void {
+  fromRelaySignal(from: string, data: SignalData & { kind: 'repair-request' | 'repair-reply' }): void {
     if (data.kind === 'repair-request') this.#answerRepair(from, data.fromN, data.toN, 'relay');
     else if (data.kind === 'repair-reply') this.#applyRepair(from, data.messages.map((m) => ({ n: m.n, data: m.data, sentAt: m.at })), data.missing);
   }
@@ -222,7 +207,7 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
    * from their `baseN + 1`.
    */
   memberKnown(id: string, baseN: number, lastN: number, history: boolean): void {
-    if (id === this.#host.selfId) return;
+    if (id === this.#ports.selfId) return;
     if (history) this.inbox.anchor(id, lastN + 1);
     else if (!this.inbox.knows(id)) this.inbox.anchor(id, baseN + 1);
     this.inbox.expect(id, lastN);
@@ -239,7 +224,7 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
   /** The relay connection was lost: what arrives late from now on counts as caught up. */
   connectionLost(): void {
     if (this.#catchUp) return;
-    this.#catchUp = { since: this.#host.clock.now(), missed: 0, lost: 0, synced: false, disconnectedFor: 0, relayRestarted: false };
+    this.#catchUp = { since: this.#clock.now(), missed: 0, lost: 0, synced: false, disconnectedFor: 0, relayRestarted: false };
     this.#catchUpTimer.clear();
   }
 
@@ -280,8 +265,8 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
       const via = (a.via ?? 'relay') as MessageVia;
       const c = this.#catchUp;
       // Late because we had no path to its sender: replayed, resent, or over a link that was down.
-      if (c && (via === 'replay' || via === 'repair' || (via === 'p2p' && this.#host.linkWasDownSince(a.from, c.since)))) c.missed++;
-      this.#record({ id: `${a.from}:${a.n}`, from: a.from, name: this.#host.nameOf(a.from), n: a.n, data: a.data, sentAt: a.sentAt, self: false, durable: true, via });
+      if (c && (via === 'replay' || via === 'repair' || (via === 'p2p' && this.#ports.direct.wasDownSince(a.from, c.since)))) c.missed++;
+      this.#record({ id: `${a.from}:${a.n}`, from: a.from, name: this.#ports.members.nameOf(a.from), n: a.n, data: a.data, sentAt: a.sentAt, self: false, durable: true, via });
     }
   }
 
@@ -309,8 +294,8 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
     batches.forEach((batch, i) => {
       const gone = i === 0 ? missing : [];
       const direct: ChannelFrame = { t: 'repair-reply', messages: batch.map((m) => ({ n: m.n, data: m.data, sentAt: m.sentAt })), missing: gone };
-      if (path === 'direct' && this.#host.sendDirect(from, direct)) return;
-      this.#host.sendViaRelay(from, { kind: 'repair-reply', messages: batch.map((m) => ({ n: m.n, data: m.data, at: m.sentAt })), missing: gone });
+      if (path === 'direct' && this.#ports.direct.send(from, direct)) return;
+      this.#ports.relay.signal(from, { kind: 'repair-reply', messages: batch.map((m) => ({ n: m.n, data: m.data, at: m.sentAt })), missing: gone });
     });
   }
 
@@ -330,7 +315,7 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
     if (lost > 0) {
       this.lostTotal += lost;
       if (this.#catchUp) this.#catchUp.lost += lost;
-      this.emit('lost', { from, name: this.#host.nameOf(from), count: lost, fromN: before?.fromN ?? toN - lost + 1, toN });
+      this.emit('lost', { from, name: this.#ports.members.nameOf(from), count: lost, fromN: before?.fromN ?? toN - lost + 1, toN });
     }
     this.#deliver(delivered);
     this.#maybeFinishCatchUp();
@@ -344,7 +329,7 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
       return;
     }
     if (this.#repairTimer.pending) return;
-    const now = this.#host.clock.now();
+    const now = this.#clock.now();
     const due = Math.min(...gaps.map((g) => {
       const r = this.#repairs.get(g.from);
       return Math.max(g.since + this.tuning.repairDelayMs, r ? r.lastAt + this.tuning.repairRetryMs : 0);
@@ -353,28 +338,28 @@ export class MessageExchange extends TypedEventTarget<ExchangeEventMap> {
   }
 
   #repairPass(): void {
-    const now = this.#host.clock.now();
-    const synced = this.#host.isSynced();
+    const now = this.#clock.now();
+    const synced = this.#ports.relay.synced();
     for (const gap of this.inbox.gaps()) {
       if (now - gap.since < this.tuning.repairDelayMs) continue;
       const r = this.#repairs.get(gap.from) ?? { attempts: 0, lastAt: -Infinity };
       // The relay has replayed all it had; a sender that is gone or silent cannot fill the gap.
-      if (synced && (!this.#host.isMember(gap.from) || r.attempts >= this.tuning.repairAttempts)) {
+      if (synced && (!this.#ports.members.has(gap.from) || r.attempts >= this.tuning.repairAttempts)) {
         this.#giveUp(gap.from, gap.toN);
         continue;
       }
-      if (now - r.lastAt < this.tuning.repairRetryMs || !this.#host.isMember(gap.from)) continue;
+      if (now - r.lastAt < this.tuning.repairRetryMs || !this.#ports.members.has(gap.from)) continue;
       r.attempts++;
       r.lastAt = now;
       this.#repairs.set(gap.from, r);
-      const direct = this.#host.sendDirect(gap.from, { t: 'repair-request', fromN: gap.fromN, toN: gap.toN });
-      if (!direct) this.#host.sendViaRelay(gap.from, { kind: 'repair-request', fromN: gap.fromN, toN: gap.toN });
+      const direct = this.#ports.direct.send(gap.from, { t: 'repair-request', fromN: gap.fromN, toN: gap.toN });
+      if (!direct) this.#ports.relay.signal(gap.from, { kind: 'repair-request', fromN: gap.fromN, toN: gap.toN });
     }
     this.#scheduleRepair();
   }
 
   #maybeFinishCatchUp(): void {
-    if (this.#catchUp?.synced && this.inbox.gaps().length === 0 && !this.#host.awaitingMembers()) this.#finishCatchUp();
+    if (this.#catchUp?.synced && this.inbox.gaps().length === 0 && !this.#ports.members.awaiting) this.#finishCatchUp();
   }
 
   #finishCatchUp(): void {

@@ -1,46 +1,32 @@
-import type { Clock } from '../base/clock.js';
-import { MeshError } from '../base/errors.js';
-import { decodeChunk, MAX_CHUNK_BYTES, parseFileFrame } from './file-frames.js';
+import type { FeatureHost, FilesFeature } from '../room/feature.js';
+import { decodeChunk, parseFileFrame } from './file-frames.js';
 import { IncomingTransfer } from './file-receiver.js';
 import { OutgoingTransfer, SourceFile } from './file-sender.js';
 import type { TransferHost } from './file-transfer-base.js';
 import { DEFAULT_FILE_OPTIONS, FILE_FLOW, type FileOptions, type FileTransfer } from './file-types.js';
-import { randomId } from '../base/ids.js';
 import type { PeerLink } from '../link/peer-link.js';
-import { TypedEventTarget } from '../base/typed-event-target.js';
-
-export interface FileTransfersEventMap {
-  /** Someone offers us a file (already `active` when it was small enough to accept by itself). */
-  'file-offer': CustomEvent<FileTransfer>;
-  /** A transfer changed state or made progress. */
-  'file-update': CustomEvent<FileTransfer>;
-  /** A file arrived and its digest matched: `blob` is ready to download. */
-  'file-received': CustomEvent<{ transfer: FileTransfer; blob: Blob }>;
-}
 
 /**
  * Every file transfer of a room, over each link's `files` data channel. Transfers belong to
  * the room, not to a connection: when a link heals or is replaced, its transfers pause and
  * continue from the last chunk the receiver holds; when a peer leaves, they are `interrupted`.
  */
-export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
+export class FileTransfers implements FilesFeature {
   readonly #options: Required<FileOptions>;
   readonly #outgoing = new Map<string, OutgoingTransfer[]>();
   readonly #incoming = new Map<string, IncomingTransfer>();
   readonly #links = new Map<string, PeerLink>();
   readonly #host: TransferHost;
 
-  constructor(clock: Clock, options: FileOptions = {}) {
-    super();
+  readonly #emit: FeatureHost['emit'];
+
+  constructor(room: Pick<FeatureHost, 'clock' | 'emit'>, options: FileOptions = {}) {
     this.#options = { ...DEFAULT_FILE_OPTIONS, ...options };
-    // A chunk travels with a header of up to 69 bytes; Chromium's messages stop at 256 KiB.
-    if (!(this.#options.chunkBytes >= 1024 && this.#options.chunkBytes <= MAX_CHUNK_BYTES / 2)) {
-      throw new MeshError('invalid-option', `chunkBytes must be 1024–${MAX_CHUNK_BYTES / 2}`);
-    }
+    this.#emit = room.emit;
     this.#host = {
-      clock,
+      clock: room.clock,
       channel: (peer) => this.#links.get(peer)?.fileChannel ?? null,
-      changed: (t) => this.emit('file-update', t),
+      changed: (t) => this.#emit('file-update', t),
     };
   }
 
@@ -49,16 +35,8 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
     return [...[...this.#outgoing.values()].flat(), ...this.#incoming.values()].map((t) => t.snapshot());
   }
 
-  /**
-   * Offers `file` to `peers` (every current member by default); returns the file id. Throws
-   * `file-too-large` above `maxFileBytes` and `invalid-option` when there is nobody to send to.
-   */
-  send(file: Blob, name: string, peers: string[]): string {
-    if (file.size > this.#options.maxFileBytes) {
-      throw new MeshError('file-too-large', `"${name}" has ${file.size} bytes; this room sends at most ${this.#options.maxFileBytes}`);
-    }
-    if (peers.length === 0) throw new MeshError('invalid-option', 'there is nobody in the room to send the file to');
-    const id = randomId();
+  /** Offers `file` to `peers` under the id `id` (the room checked its size and the receivers). */
+  send(id: string, file: Blob, name: string, peers: string[]): void {
     // Chunks fit every receiver's SCTP message limit (a header of up to 69 bytes rides along).
     const limits = peers.map((p) => this.#links.get(p)?.connection?.sctp?.maxMessageSize ?? Infinity);
     const fit = Math.floor((Math.min(...limits) - 128) / 1024) * 1024;
@@ -67,10 +45,9 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
     const list = peers.map((peer) => new OutgoingTransfer(source, id, peer, meta, this.#host));
     this.#outgoing.set(id, list);
     for (const t of list) {
-      this.emit('file-update', t.snapshot());
+      this.#emit('file-update', t.snapshot());
       t.channelOpen();
     }
-    return id;
   }
 
   accept(id: string): void { this.#incoming.get(id)?.accept(); }
@@ -85,25 +62,28 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
   blob(id: string): Blob | null { return this.#incoming.get(id)?.blob ?? null; }
 
   /** Wires a new link to `peer` (a replaced link takes over its transfers). */
-  attach(peer: string, link: PeerLink): void {
+  link(peer: string, link: PeerLink): void {
     this.#links.set(peer, link);
     const current = () => this.#links.get(peer) === link;
+    const opened = (ch: RTCDataChannel) => {
+      ch.bufferedAmountLowThreshold = FILE_FLOW.lowWaterBytes;
+      ch.addEventListener('bufferedamountlow', () => this.#each(peer, (t) => t instanceof OutgoingTransfer && t.poke()));
+    };
+    // Installed into a room whose link is already up: its channel is open now.
+    if (link.fileChannel) opened(link.fileChannel);
     link.addEventListener('file-channel', (e) => {
       if (!current()) return;
       const ch = link.fileChannel;
-      if (e.detail.open && ch) {
-        ch.bufferedAmountLowThreshold = FILE_FLOW.lowWaterBytes;
-        ch.addEventListener('bufferedamountlow', () => this.#each(peer, (t) => t instanceof OutgoingTransfer && t.poke()));
-      }
+      if (e.detail.open && ch) opened(ch);
       this.#each(peer, (t) => (e.detail.open ? t.channelOpen() : t.channelClosed()));
     });
     link.addEventListener('file-frame', (e) => {
-      if (current()) this.#onFrame(peer, e.detail);
+      if (current()) this.frame(peer, e.detail);
     });
   }
 
   /** The peer left the room: its transfers are interrupted. */
-  detach(peer: string): void {
+  unlink(peer: string): void {
     this.#links.delete(peer);
     this.#each(peer, (t) => t.interrupt());
   }
@@ -112,7 +92,7 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
    * We leave the room: what is under way ends as `interrupted` here, and the other sides see
    * the same when the relay tells them we left. Then everything is forgotten. Idempotent.
    */
-  leaveAll(): void {
+  leave(): void {
     for (const list of this.#outgoing.values()) for (const t of list) t.interrupt(`you left the room before "${t.meta.name}" was sent`);
     for (const t of this.#incoming.values()) t.interrupt(`you left the room before "${t.meta.name}" arrived`);
     this.#outgoing.clear();
@@ -125,7 +105,8 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
     for (const t of this.#incoming.values()) if (t.peer === peer) fn(t);
   }
 
-  #onFrame(peer: string, data: string | ArrayBuffer): void {
+  /** A frame from `peer`'s files channel. */
+  frame(peer: string, data: string | ArrayBuffer): void {
     if (typeof data !== 'string') {
       const chunk = decodeChunk(data);
       const t = chunk && this.#incoming.get(chunk.id);
@@ -141,10 +122,10 @@ export class FileTransfers extends TypedEventTarget<FileTransfersEventMap> {
         return;
       }
       const t = new IncomingTransfer(frame, peer, this.#host, (done) => {
-        this.emit('file-received', { transfer: done.snapshot(), blob: done.blob! });
+        this.#emit('file-received', { transfer: done.snapshot(), blob: done.blob! });
       });
       this.#incoming.set(frame.id, t);
-      this.emit('file-offer', t.snapshot());
+      this.#emit('file-offer', t.snapshot());
       if (frame.size > this.#options.maxFileBytes) t.reject('too-large');
       else if (frame.size <= this.#options.autoAcceptBytes) t.accept();
       return;

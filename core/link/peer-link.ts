@@ -2,13 +2,10 @@ import { backoffDelay, type BackoffOptions } from '../base/backoff.js';
 import { pathIsRelayed } from './ice-servers.js';
 import { systemClock, Timer, type Clock } from '../base/clock.js';
 import { LinkChannels } from './link-channels.js';
-import { LinkMedia } from '../media/link-media.js';
-import type { LocalMedia } from '../media/local-media.js';
 import { Negotiator } from './negotiator.js';
 import type { SignalData } from '../protocol.js';
 import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type SendQueueLimits } from './send-queue.js';
-import { StateMachine, type TransitionTable } from '../base/state-machine.js';
-import type { StateChange } from '../signaling/signaling-types.js';
+import { StateMachine, type StateChange, type TransitionTable } from '../base/state-machine.js';
 import { TypedEventTarget } from '../base/typed-event-target.js';
 
 /**
@@ -64,8 +61,24 @@ export interface PeerLinkOptions {
   clock?: Clock;
   random?: () => number;
   tuning?: Partial<LinkTuning>;
-  /** Local tracks to send; put on every later connection too. */
-  localMedia?: LocalMedia | null;
+  /** The sending side of media on each new connection (the media feature's; none for a data-only member). */
+  tracks?: ((pc: RTCPeerConnection) => LinkTracks | null) | null;
+}
+
+/**
+ * Our media on one connection, as the media feature provides it: the offering side adds its
+ * transceivers, the answering side adopts those of the offer, and later track changes replace
+ * tracks without renegotiating.
+ */
+export interface LinkTracks {
+  /** The video sender (for adaptive bitrate), if this peer sends video. */
+  readonly videoSender: RTCRtpSender | null;
+  /** The offering side: one send-and-receive transceiver per kind we send. */
+  addOwn(): void;
+  /** The answering side, with the remote offer applied: send on the offer's transceivers. */
+  adoptAfterOffer(): Promise<void>;
+  /** Puts the current local tracks on the senders. */
+  sync(): Promise<void>;
 }
 
 export interface LinkEventMap {
@@ -112,7 +125,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   #pc: RTCPeerConnection | null = null;
   #channels: LinkChannels | null = null;
   #negotiator: Negotiator | null = null;
-  #media: LinkMedia | null = null;
+  #media: LinkTracks | null = null;
   /** Generation of the current connection. */
   #gen = 0;
   #recovery: Recovery = 'none';
@@ -262,13 +275,13 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
       return;
     }
     this.#pc = pc;
-    const media = new LinkMedia(pc, this.#opts.localMedia ?? null);
+    const media = this.#opts.tracks?.(pc) ?? null;
     this.#media = media;
     this.#negotiator = new Negotiator(pc, gen, this.polite, {
       send: (data) => this.#opts.signal(data),
       beforeAnswer: async () => {
         if (!this.#channels) this.#openChannels(pc);
-        await media.adoptAfterOffer();
+        await media?.adoptAfterOffer();
       },
       warn: (what, error) => this.#warn(what, error),
     });
@@ -281,7 +294,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     // the answering side does so once the offer is applied, so it never starts a competing offer.
     if (initiate) {
       this.#openChannels(pc);
-      media.addOwn();
+      media?.addOwn();
     }
     this.#recoveryTimer.set(this.#tuning.connectTimeoutMs, () => this.#recreate('connection did not open in time'));
   }

@@ -1,4 +1,5 @@
 import type { LocalMedia } from './local-media.js';
+import type { LinkTracks } from '../link/peer-link.js';
 
 type Kind = 'audio' | 'video';
 
@@ -7,7 +8,7 @@ type Kind = 'audio' | 'video';
  * sends, created once per connection. Later track changes (mute, camera off, screen share) go
  * through `replaceTrack`, so they never renegotiate.
  */
-export class LinkMedia {
+export class LinkMedia implements LinkTracks {
   readonly #senders = new Map<Kind, RTCRtpTransceiver>();
 
   readonly #pc: RTCPeerConnection;

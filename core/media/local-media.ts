@@ -1,28 +1,12 @@
 import { MeshError } from '../base/errors.js';
 import { TypedEventTarget } from '../base/typed-event-target.js';
+import type { LocalMediaControls, MediaDevicesLike, MediaKinds, MediaState } from '../room/feature-types.js';
 
-/** Which media this peer sends. */
-export interface MediaKinds { audio: boolean; video: boolean }
-
-/** What this peer is sending right now. */
-export interface MediaState {
-  /** A microphone track exists and is unmuted. */
-  audio: boolean;
-  /** A camera (or screen) track is being sent. */
-  video: boolean;
-  /** The video is a screen share. */
-  screen: boolean;
-}
+export type { MediaDevicesLike, MediaKinds, MediaState } from '../room/feature-types.js';
 
 export interface LocalMediaEventMap {
   /** The tracks or their mute state changed. */
   'change': CustomEvent<MediaState>;
-}
-
-/** The browser functions used (injectable for pages that wrap them). */
-export interface MediaDevicesLike {
-  getUserMedia(c: MediaStreamConstraints): Promise<MediaStream>;
-  getDisplayMedia?(c?: DisplayMediaStreamOptions): Promise<MediaStream>;
 }
 
 /** Camera constraints: 720p when the camera can, as the adaptive bitrate's top step. */
@@ -44,7 +28,7 @@ export function mediaError(err: unknown): MeshError {
  * off stops it (the light goes off) and leaves an empty slot the links keep; screen sharing puts
  * a screen track in the video slot and the camera back when it ends.
  */
-export class LocalMedia extends TypedEventTarget<LocalMediaEventMap> {
+export class LocalMedia extends TypedEventTarget<LocalMediaEventMap> implements LocalMediaControls {
   /** The stream peers receive (its tracks change; the object stays). */
   readonly stream = new MediaStream();
   audio: MediaStreamTrack | null = null;

@@ -1,18 +1,13 @@
 import { MeshError } from '../base/errors.js';
+import type { RecordingOptions } from '../room/feature-types.js';
+
+export type { RecordingOptions } from '../room/feature-types.js';
 
 /** One tile of the recording: a member's name and stream (null: name only). */
 export interface RecorderSource {
   id: string;
   name: string;
   stream: MediaStream | null;
-}
-
-export interface RecordingOptions {
-  /** Size of the composed video, px. Default 1280×720. */
-  width?: number;
-  height?: number;
-  /** Frames per second of the composition. Default 15. */
-  fps?: number;
 }
 
 /** Container types tried in order (Chromium and Firefox both write the first). */
@@ -43,7 +38,8 @@ export class RoomRecorder {
    * suspended track would stall the whole file): `withAudio` says which.
    */
   static async start(sources: () => RecorderSource[], options: RecordingOptions = {}): Promise<RoomRecorder> {
-    if (typeof MediaRecorder !== 'function' || typeof AudioContext !== 'function' || typeof document === 'undefined'
+    const Recorder = options.MediaRecorder !== undefined ? options.MediaRecorder : (globalThis.MediaRecorder ?? null);
+    if (typeof Recorder !== 'function' || typeof AudioContext !== 'function' || typeof document === 'undefined'
       || typeof HTMLCanvasElement.prototype.captureStream !== 'function') {
       throw new MeshError('recording-unsupported');
     }
@@ -51,16 +47,16 @@ export class RoomRecorder {
     if (audio.state !== 'running') {
       await Promise.race([audio.resume().catch(() => {}), new Promise((r) => setTimeout(r, 300))]);
     }
-    return new RoomRecorder(sources, audio, options);
+    return new RoomRecorder(sources, audio, Recorder, options);
   }
 
   readonly withAudio: boolean;
 
   readonly #sources: () => RecorderSource[];
-  private constructor(sources: () => RecorderSource[], audio: AudioContext, options: RecordingOptions) {
+  private constructor(sources: () => RecorderSource[], audio: AudioContext, Recorder: typeof MediaRecorder, options: RecordingOptions) {
     this.#sources = sources;
     this.withAudio = audio.state === 'running';
-    const mimeType = MIME_TYPES.filter((t) => this.withAudio || !t.includes('opus')).find((t) => MediaRecorder.isTypeSupported(t));
+    const mimeType = MIME_TYPES.filter((t) => this.withAudio || !t.includes('opus')).find((t) => Recorder.isTypeSupported(t));
     if (!mimeType) {
       void audio.close();
       throw new MeshError('recording-unsupported', 'this browser cannot write WebM');
@@ -78,7 +74,7 @@ export class RoomRecorder {
     silence.start();
     this.#draw();
     const tracks = [...this.#canvas.captureStream(fps).getVideoTracks(), ...(this.withAudio ? this.#mix.stream.getAudioTracks() : [])];
-    this.#recorder = new MediaRecorder(new MediaStream(tracks), { mimeType });
+    this.#recorder = new Recorder(new MediaStream(tracks), { mimeType });
     this.#recorder.ondataavailable = (e) => { if (e.data.size > 0) this.#chunks.push(e.data); };
     this.#stopped = new Promise<Blob>((resolve, reject) => {
       this.#recorder.onstop = () => resolve(new Blob(this.#chunks, { type: 'video/webm' }));

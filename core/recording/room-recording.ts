@@ -1,28 +1,18 @@
 import type { MeshError } from '../base/errors.js';
-import { RoomRecorder, type RecorderSource, type RecordingOptions } from './room-recorder.js';
+import type { FeatureHost, RecordingFeature } from '../room/feature.js';
+import type { RecordingOptions } from '../room/feature-types.js';
+import { RoomRecorder } from './room-recorder.js';
 
-/** What a room's recording needs from the room. */
-export interface RecordingHost {
-  /** Our own tile (first in the grid). */
-  self(): RecorderSource;
-  /** Each peer's tile, in join order. */
-  peers(): readonly RecorderSource[];
-  /** True while the room is in (joined, possibly healing). */
-  inRoom(): boolean;
-  /** Tell the peers we record, or stopped. */
-  announce(on: boolean): void;
-  /** Our own `recording` event. */
-  changed(detail: { recording: boolean; audio?: boolean; blob?: Blob }): void;
-  error(e: MeshError): void;
-}
-
-/** The room's one recording: started, announced to everyone, stopped (on leave too). */
-export class RoomRecording {
+/**
+ * The recording feature: the room's one local recording, announced to everyone while it runs,
+ * stopped on leave (the file is still delivered in the `recording` event).
+ */
+export class RoomRecording implements RecordingFeature {
+  readonly #host: FeatureHost;
   #recorder: RoomRecorder | null = null;
   #starting = false;
 
-  readonly #host: RecordingHost;
-  constructor(host: RecordingHost) {
+  constructor(host: FeatureHost) {
     this.#host = host;
   }
 
@@ -30,18 +20,20 @@ export class RoomRecording {
 
   async start(options?: RecordingOptions): Promise<void> {
     if (this.#recorder || this.#starting) return;
+    const host = this.#host;
     this.#starting = true;
     try {
-      this.#recorder = await RoomRecorder.start(() => [this.#host.self(), ...this.#host.peers()], options);
+      // Our tile first, then each peer's in join order.
+      this.#recorder = await RoomRecorder.start(() => [{ id: host.selfId, name: host.selfName, stream: host.localStream() }, ...host.peers()], options);
     } finally {
       this.#starting = false;
     }
-    if (!this.#host.inRoom()) {
+    if (!host.inRoom()) {
       void this.stop().catch(() => { /* reported through error */ }); // left while the recorder was starting
       return;
     }
-    this.#host.announce(true);
-    this.#host.changed({ recording: true, audio: this.#recorder.withAudio });
+    host.announce({ recording: true });
+    host.emit('recording', { recording: true, audio: this.#recorder.withAudio });
   }
 
   /** Stops; resolves with the WebM file (null when not recording). */
@@ -49,15 +41,21 @@ export class RoomRecording {
     const recorder = this.#recorder;
     if (!recorder) return null;
     this.#recorder = null;
-    this.#host.announce(false);
+    this.#host.announce({ recording: false });
     try {
       const blob = await recorder.stop();
-      this.#host.changed({ recording: false, blob });
+      this.#host.emit('recording', { recording: false, blob });
       return blob;
     } catch (err) {
-      this.#host.changed({ recording: false });
-      this.#host.error(err as MeshError);
+      this.#host.emit('recording', { recording: false });
+      this.#host.emit('error', err as MeshError);
       throw err;
     }
   }
+
+  leave(): void {
+    void this.stop().catch(() => { /* reported through error */ });
+  }
+
+  close(): void { this.leave(); }
 }

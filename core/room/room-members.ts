@@ -1,11 +1,9 @@
 import { Timer, type Clock } from '../base/clock.js';
-import { parseChannelFrame } from '../delivery/channel-frames.js';
-import type { FileTransfers } from '../files/file-transfers.js';
-import type { ExchangeHost, MessageExchange } from '../delivery/message-exchange.js';
-import { PeerLink } from '../link/peer-link.js';
-import type { ChannelFrame } from '../delivery/channel-frames.js';
-import type { MemberInfo, ServerFrame, SignalData } from '../protocol.js';
-import type { RoomMedia } from '../media/room-media.js';
+import { parseChannelFrame, type ChannelFrame } from '../delivery/channel-frames.js';
+import type { DirectPath, MemberDirectory } from '../delivery/ports.js';
+import { PeerLink, type LinkTracks } from '../link/peer-link.js';
+import type { MemberInfo, SignalData } from '../protocol.js';
+import type { PeerExtras } from './peer-state.js';
 import type { PeerInfo, RoomOptions } from './room-types.js';
 
 interface Member extends MemberInfo {
@@ -17,13 +15,18 @@ export interface MembersHost {
   readonly selfId: string;
   readonly clock: Clock;
   readonly options: RoomOptions;
-  readonly media: RoomMedia;
-  readonly exchange: MessageExchange;
-  readonly files: FileTransfers;
   /** Peer-connection configuration for a new connection. */
   rtcConfig(): RTCConfiguration;
+  /** The media feature's sending side for a new connection (null without media). */
+  tracks(pc: RTCPeerConnection): LinkTracks | null;
   /** Sends a signal to one member through the relay; false when it cannot now. */
   signal(to: string, session: string, data: SignalData): boolean;
+  /** A new link to `id`, to be wired to the room's parts (before it starts). */
+  linked(id: string, link: PeerLink): void;
+  /** A valid frame arrived on the link to `id`. */
+  frame(id: string, frame: ChannelFrame): void;
+  /** What else the room knows of `id` (media, stream, health). */
+  extras(id: string): PeerExtras;
   joined(peer: PeerInfo): void;
   left(peer: PeerInfo, reason: string): void;
   updated(peer: PeerInfo): void;
@@ -34,7 +37,7 @@ export interface MembersHost {
  * (it left and joined again) gets a fresh link; one missing after a relay restart is kept for the
  * grace period in case it comes back.
  */
-export class RoomMembers {
+export class RoomMembers implements DirectPath, MemberDirectory {
   readonly #members = new Map<string, Member>();
   /** Names of everyone seen, including those who left (for messages in history). */
   readonly names = new Map<string, string>();
@@ -48,6 +51,7 @@ export class RoomMembers {
   get size(): number { return this.#members.size; }
   has(id: string): boolean { return this.#members.has(id); }
   ids(): string[] { return [...this.#members.keys()]; }
+  nameOf(id: string): string { return this.names.get(id) ?? id.slice(0, 8); }
   session(id: string): string | undefined { return this.#members.get(id)?.session; }
   link(id: string): PeerLink | null { return this.#members.get(id)?.link ?? null; }
   links(): Array<[string, PeerLink]> { return [...this.#members.values()].filter((m) => m.link).map((m) => [m.id, m.link!]); }
@@ -80,7 +84,7 @@ export class RoomMembers {
   }
 
   /** Sends on the peer's data channel if it is open now; false otherwise. */
-  sendDirect(id: string, frame: ChannelFrame): boolean {
+  send(id: string, frame: ChannelFrame): boolean {
     const link = this.link(id);
     if (!link?.channelOpen) return false;
     link.send(frame);
@@ -93,36 +97,9 @@ export class RoomMembers {
   }
 
   /** True when the link to `id` was down (or missing) at some point since clock time `t`. */
-  linkWasDownSince(id: string, t: number): boolean {
+  wasDownSince(id: string, t: number): boolean {
     const link = this.link(id);
     return !link || link.state !== 'connected' || link.lastDownAt >= t;
-  }
-
-  /**
-   * Applies a membership or signaling frame from the relay; `session` is ours (signals for an
-   * older session of ours, or from an older session of theirs, are dropped).
-   */
-  fromRelay(f: ServerFrame, session: string): void {
-    switch (f.type) {
-      case 'peer-joined':
-        if (f.member.id === this.#host.selfId) return;
-        this.upsert(f.member, { initiate: false, rebuild: false });
-        this.#host.exchange.memberKnown(f.member.id, f.member.baseN, f.member.lastN, false);
-        return;
-      case 'peer-left':
-        if (this.session(f.id) === f.session) this.remove(f.id, f.reason);
-        return;
-      case 'peer-status':
-        this.setOnline(f.id, f.online);
-        return;
-      case 'signal':
-        if (f.toSession !== session || this.session(f.from) !== f.fromSession) return;
-        if (f.data.kind === 'repair-request' || f.data.kind === 'repair-reply') this.#host.exchange.fromRelaySignal(f.from, f.data);
-        else this.link(f.from)?.handleSignal(f.data);
-        return;
-      default:
-        return;
-    }
   }
 
   /**
@@ -133,10 +110,7 @@ export class RoomMembers {
     // The relay dropped us (grace expired) while keeping its memory: the others closed their
     // links to us, so ours are dead too. After a relay restart, nobody was told anything: keep them.
     const rebuild = !how.fresh && !how.resumed && !how.epochChanged;
-    for (const info of listed) {
-      this.upsert(info, { initiate: true, rebuild });
-      this.#host.exchange.memberKnown(info.id, info.baseN, info.lastN, how.fresh);
-    }
+    for (const info of listed) this.upsert(info, { initiate: true, rebuild });
     const ids = new Set(listed.map((m) => m.id));
     for (const id of this.ids()) {
       if (ids.has(id)) continue;
@@ -162,8 +136,6 @@ export class RoomMembers {
     this.#members.delete(id);
     m.link?.close();
     m.link = null;
-    this.#host.media.detach(id);
-    this.#host.files.detach(id);
     this.#host.left(this.#info(m), reason);
   }
 
@@ -183,8 +155,6 @@ export class RoomMembers {
     this.#members.clear();
     for (const m of gone) {
       m.link?.close();
-      this.#host.media.detach(m.id);
-      this.#host.files.detach(m.id);
       this.#host.left(this.#info(m), 'leave');
     }
   }
@@ -201,7 +171,7 @@ export class RoomMembers {
       clock: this.#host.clock,
       random: o.random,
       tuning: o.link,
-      localMedia: this.#host.media.local,
+      tracks: (pc) => this.#host.tracks(pc),
     });
     const current = () => this.#members.get(info.id)?.link === link;
     link.addEventListener('state-change', () => {
@@ -210,29 +180,14 @@ export class RoomMembers {
     });
     link.addEventListener('message', (e) => {
       const frame = parseChannelFrame(e.detail);
-      if (!frame || !current()) return;
-      if (frame.t === 'media') this.#host.media.remoteState(info.id, { audio: frame.audio, video: frame.video, screen: frame.screen }, frame.recording);
-      else this.#host.exchange.fromChannel(info.id, frame);
+      if (frame && current()) this.#host.frame(info.id, frame);
     });
-    this.#host.media.attach(info.id, link);
-    this.#host.files.attach(info.id, link);
+    this.#host.linked(info.id, link);
     link.start();
     return link;
   }
 
   #info(m: Member): PeerInfo {
-    return { id: m.id, name: m.name, state: m.link?.state ?? 'closed', online: m.online, ...this.#host.media.of(m.id) };
+    return { id: m.id, name: m.name, state: m.link?.state ?? 'closed', online: m.online, ...this.#host.extras(m.id) };
   }
-}
-
-/** What a room's {@link MessageExchange} asks of the members and their links. */
-export function exchangeMemberSide(members: () => RoomMembers): Pick<ExchangeHost, 'nameOf' | 'isMember' | 'sendDirect' | 'broadcastDirect' | 'linkWasDownSince' | 'awaitingMembers'> {
-  return {
-    nameOf: (id) => members().names.get(id) ?? id.slice(0, 8),
-    isMember: (id) => members().has(id),
-    sendDirect: (id, frame) => members().sendDirect(id, frame),
-    broadcastDirect: (frame, droppable) => members().broadcast(frame, droppable),
-    linkWasDownSince: (id, t) => members().linkWasDownSince(id, t),
-    awaitingMembers: () => members().awaiting,
-  };
 }

@@ -11,5 +11,13 @@ export function checkRoomOptions(options: RoomOptions): string {
   if (urls.length === 0 || urls.some((u) => !/^wss?:\/\//.test(u))) {
     throw new MeshError('invalid-option', `relay must be a ws:// or wss:// URL, got ${JSON.stringify(options.relay)}`);
   }
+  const chunk = options.files?.chunkBytes;
+  // A chunk travels with a header of up to 69 bytes; Chromium's messages stop at 256 KiB.
+  if (chunk !== undefined && !(chunk >= 1024 && chunk <= 128 * 1024)) throw new MeshError('invalid-option', 'files.chunkBytes must be 1024–131072');
   return name;
+}
+
+/** True when the room is to send audio or video (the media feature is then loaded on join). */
+export function wantsMedia(options: RoomOptions): boolean {
+  return !!options.media && (options.media.audio || options.media.video);
 }

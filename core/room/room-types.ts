@@ -1,14 +1,12 @@
 import type { Clock } from '../base/clock.js';
 import type { MeshError } from '../base/errors.js';
-import type { FileOptions, FileTransfer } from '../files/file-types.js';
 import type { HealthMetrics } from '../link/health-stats.js';
-import type { MediaState } from '../media/local-media.js';
 import type { LostReport, MessageTuning, ReconnectReport, RoomMessage } from '../delivery/message-exchange.js';
 import type { LinkState, LinkTuning } from '../link/peer-link.js';
 import type { QualityLevel } from '../protocol/quality.js';
-import type { MediaOptions } from '../media/room-media.js';
 import type { SignalingTuning, StateChange, WebSocketConstructor } from '../signaling/signaling-types.js';
 import type { TransitionTable } from '../base/state-machine.js';
+import type { FileOptions, FileTransfer, MediaOptions, MediaState, RecordingChange } from './feature-types.js';
 
 /** What the user sees: `idle` → `connecting` → `connected` ⇄ `reconnecting`, `failed`, `closed`. */
 export type RoomState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
@@ -104,7 +102,7 @@ export interface RoomEventMap {
   /** A file arrived and its SHA-256 digest matched the sender's. */
   'file-received': CustomEvent<{ transfer: FileTransfer; blob: Blob }>;
   /** We started recording, or stopped (then with the WebM file). Peers see `recording` in `peer-update`. */
-  'recording': CustomEvent<{ recording: boolean; audio?: boolean; blob?: Blob }>;
+  'recording': CustomEvent<RecordingChange>;
   /** Something the application should know about (the room keeps working unless `failed`). */
   'error': CustomEvent<MeshError>;
 }

@@ -1,41 +1,33 @@
 import { systemClock, type Clock } from '../base/clock.js';
 import { MeshError } from '../base/errors.js';
-import { FileTransfers } from '../files/file-transfers.js';
-import type { FileTransfer } from '../files/file-types.js';
 import { randomId } from '../base/ids.js';
-import type { LocalMedia } from '../media/local-media.js';
-import { MessageExchange, type RoomMessage } from '../delivery/message-exchange.js';
-import type { PeerLink } from '../link/peer-link.js';
-import { PROTOCOL_LIMITS, type ServerFrame, type WelcomeFrame } from '../protocol.js';
-import { checkRoomOptions } from './room-options.js';
-import { IceServerFeed } from '../link/ice-servers.js';
-import { PageLifecycle } from './page-lifecycle.js';
-import { postAsMember, relayHttpUrl } from './relay-http.js';
-import { RoomMedia } from '../media/room-media.js';
-import type { RecordingOptions } from '../recording/room-recorder.js';
-import { RoomRecording } from '../recording/room-recording.js';
-import { exchangeMemberSide, RoomMembers } from './room-members.js';
-import { ROOM_TRANSITIONS, type PeerInfo, type RoomEventMap, type RoomOptions, type RoomState } from './room-types.js';
-import type { SignalingClient } from '../signaling/signaling-client.js';
-import { openSignaling } from './room-signaling.js';
 import { StateMachine } from '../base/state-machine.js';
 import { TypedEventTarget } from '../base/typed-event-target.js';
+import { MessageExchange, type RoomMessage } from '../delivery/message-exchange.js';
+import { IceServerFeed } from '../link/ice-servers.js';
+import type { PeerLink } from '../link/peer-link.js';
+import { PROTOCOL_LIMITS, type ServerFrame, type WelcomeFrame } from '../protocol.js';
+import { EarlyFileFrames } from './early-file-frames.js';
+import type { FeatureHost, FeatureLoaders, FeatureMap, FilesFeature } from './feature.js';
+import { FeatureSlots } from './feature-slots.js';
+import { PageLifecycle } from './page-lifecycle.js';
+import { PeerStates } from './peer-state.js';
+import { postAsMember, relayHttpUrl } from './relay-http.js';
+import { RelaySession, type Admission } from './relay-session.js';
+import { RoomHealth } from './room-health.js';
+import { RoomMembers } from './room-members.js';
+import { checkRoomOptions, wantsMedia } from './room-options.js';
+import { ROOM_TRANSITIONS, type PeerInfo, type RoomEventMap, type RoomOptions, type RoomState } from './room-types.js';
 
 export { ROOM_TRANSITIONS, type PeerInfo, type RoomEventMap, type RoomOptions, type RoomState, type Quality } from './room-types.js';
 
 /**
- * A mesh room: the relay connection, one {@link PeerLink} per other member, exactly-once room
- * messages, and (optionally) audio and video with health monitoring. Survives relay restarts,
- * signaling drops and peer-to-peer failures by itself.
- *
- * @example
- * const room = new Room({ relay: 'wss://example.org/ws', room: 'standup', name: 'Ada' });
- * room.addEventListener('message', (e) => console.log(e.detail.name, e.detail.data));
- * await room.join();
- * room.send({ text: 'hello' });
- * room.close();
+ * The room kernel: membership, the relay session, one {@link PeerLink} per other member,
+ * exactly-once room messages and link health. Media, files and recording are features,
+ * installed the first time they are used from the `features` loaders (see `core/room.ts` for
+ * the `Room` the package exports, which has them all); the kernel never imports one.
  */
-export class Room extends TypedEventTarget<RoomEventMap> {
+export class RoomKernel extends TypedEventTarget<RoomEventMap> {
   /** This peer's id: random, kept for the life of the object. */
   readonly selfId = randomId();
   readonly roomId: string;
@@ -43,36 +35,28 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   readonly #key = randomId();
   readonly #opts: RoomOptions;
   readonly #machine: StateMachine<RoomState>;
-  readonly #exchange: MessageExchange;
-  readonly #media: RoomMedia;
   readonly #members: RoomMembers;
-  readonly #files: FileTransfers;
-  readonly #recordings: RoomRecording;
+  readonly #delivery: MessageExchange;
+  readonly #peers = new PeerStates();
+  readonly #health: RoomHealth;
+  readonly #features: FeatureSlots;
+  readonly #early: EarlyFileFrames;
   readonly #ice: IceServerFeed;
-  #token: string | undefined;
-  #signaling: SignalingClient | null = null;
-  #session = randomId();
-  #baseN = 0;
-  #name: string;
-  #epoch: string | null = null;
-  /** The last welcome came from a relay that no longer knew our stream (it restarted). */
-  #epochChanged = false;
-  #welcome: WelcomeFrame | null = null;
-  #firstSync = true;
-  #replaying = false;
-  #relayLimit: number = PROTOCOL_LIMITS.messageBytes;
-  #graceMs = 30_000;
-  #joinWaiters: Array<{ resolve(): void; reject(e: MeshError): void }> = [];
   readonly #lifecycle: PageLifecycle;
+  #token: string | undefined;
+  #name: string;
+  /** Our membership at the relay, from join to leave. */
+  #relay: RelaySession | null = null;
+  #joinWaiters: Array<{ resolve(): void; reject(e: MeshError): void }> = [];
 
-  constructor(options: RoomOptions) {
+  constructor(options: RoomOptions, features: FeatureLoaders = {}) {
     super();
-    const name = checkRoomOptions(options);
+    this.#name = checkRoomOptions(options);
     this.#opts = options;
     this.roomId = options.room;
-    this.#name = name;
     this.clock = options.clock ?? systemClock;
     this.#token = options.token;
+    this.#machine = new StateMachine<RoomState>('idle', ROOM_TRANSITIONS, (from, to, reason) => this.emit('state-change', { from, to, reason }), 'Room');
     this.#ice = new IceServerFeed({
       clock: this.clock,
       base: options.rtcConfig,
@@ -82,65 +66,62 @@ export class Room extends TypedEventTarget<RoomEventMap> {
       },
       onError: (e) => this.emit('error', e),
     });
-    this.#machine = new StateMachine<RoomState>('idle', ROOM_TRANSITIONS, (from, to, reason) => {
-      this.emit('state-change', { from, to, reason });
-    }, 'Room');
-    this.#exchange = new MessageExchange({
-      selfId: this.selfId,
-      clock: this.clock,
-      ...exchangeMemberSide(() => this.#members),
-      isSynced: () => this.#signaling?.state === 'connected',
-      maxMessageBytes: () => this.#relayLimit,
-      sendViaRelay: (id, data) => {
-        const session = this.#members.session(id);
-        return !!session && !!this.#signaling?.sendSignal(id, session, data);
-      },
-      publish: () => this.#signaling?.publish(),
-    }, options.messages);
-    this.#media = new RoomMedia({
-      clock: this.clock,
-      selfId: this.selfId,
-      links: () => this.#members.links(),
-      peerChanged: (id) => {
-        const peer = this.#members.peer(id);
-        if (peer) this.emit('peer-update', peer);
-      },
-      error: (e) => this.emit('error', e),
-      // Advisory and best effort: POST /rooms/:id/quality on the relay.
-      reportQuality: (body) => postAsMember(this.#opts.fetch, this.#relayHttp(`rooms/${encodeURIComponent(this.roomId)}/quality`), this.#key, { peer: this.selfId, ...body }),
-    }, options);
-    this.#files = new FileTransfers(this.clock, options.files);
-    this.forward(this.#files, { 'file-offer': 'file-offer', 'file-update': 'file-update', 'file-received': 'file-received' });
     this.#members = new RoomMembers({
       selfId: this.selfId,
       clock: this.clock,
       options,
-      media: this.#media,
-      exchange: this.#exchange,
-      files: this.#files,
       rtcConfig: () => this.#ice.config(),
-      signal: (to, session, data) => !!this.#signaling?.sendSignal(to, session, data),
-      joined: (peer) => this.emit('peer-join', peer),
-      left: (peer, reason) => {
-        this.emit('peer-leave', { peer, reason });
-        this.#exchange.memberGone();
-        this.#refreshState();
+      tracks: (pc) => this.#features.get('media')?.tracks(pc) ?? null,
+      signal: (to, session, data) => !!this.#relay?.signal(to, session, data),
+      linked: (id, link) => this.#linked(id, link),
+      frame: (id, f) => {
+        if (f.t !== 'media') return this.#delivery.fromChannel(id, f);
+        this.#peers.set(id, { media: { audio: f.audio, video: f.video, screen: f.screen }, recording: f.recording });
+        this.#peerChanged(id);
       },
+      extras: (id) => this.#peers.of(id),
+      joined: (peer) => this.emit('peer-join', peer),
+      left: (peer, reason) => this.#left(peer, reason),
       updated: (peer) => {
         this.emit('peer-update', peer);
         this.#refreshState();
       },
     });
-    this.#members.names.set(this.selfId, name);
-    this.#recordings = new RoomRecording({
-      self: () => ({ id: this.selfId, name: this.#name, stream: this.#media.local?.stream ?? null }),
-      peers: () => this.#members.peers(),
-      inRoom: () => this.#inRoom(),
-      announce: (on) => this.#media.setRecording(on),
-      changed: (detail) => this.emit('recording', detail),
-      error: (e) => this.emit('error', e),
+    this.#members.names.set(this.selfId, this.#name);
+    this.#delivery = new MessageExchange({
+      selfId: this.selfId,
+      direct: this.#members,
+      members: this.#members,
+      relay: {
+        synced: () => !!this.#relay?.synced,
+        maxMessageBytes: () => this.#relay?.maxMessageBytes ?? PROTOCOL_LIMITS.messageBytes,
+        publish: () => this.#relay?.publish(),
+        signal: (id, data) => {
+          const session = this.#members.session(id);
+          return !!session && !!this.#relay?.signal(id, session, data);
+        },
+      },
+    }, this.clock, options.messages);
+    this.forward(this.#delivery, { message: 'message', acked: 'acked', reconnected: 'reconnected', lost: 'messages-lost' });
+    this.#health = new RoomHealth({
+      clock: this.clock,
+      options,
+      links: () => this.#members.links(),
+      sample: (id, metrics, quality, link) => {
+        this.#peers.set(id, { metrics, quality });
+        this.#peerChanged(id);
+        this.#features.each((f) => f.health?.(id, quality, link));
+      },
+      // Advisory and best effort: POST /rooms/:id/quality on the relay.
+      report: (body) => void postAsMember(options.fetch, this.#relayHttp(`rooms/${encodeURIComponent(this.roomId)}/quality`), this.#key, { peer: this.selfId, ...body }),
     });
-    this.forward(this.#exchange, { message: 'message', acked: 'acked', reconnected: 'reconnected', lost: 'messages-lost' });
+    this.#features = new FeatureSlots(this.#featureHost(), features);
+    this.#early = new EarlyFileFrames((id) => this.#members.link(id), () => {
+      this.#useFiles().catch((e: MeshError) => {
+        this.#early.clear();
+        this.emit('error', e);
+      });
+    });
     this.#lifecycle = new PageLifecycle(options.pageLifecycle !== undefined ? options.pageLifecycle : (typeof window !== 'undefined' ? window : null), {
       active: () => this.state !== 'idle' && this.state !== 'closed' && this.state !== 'failed',
       leave: () => this.leave(),
@@ -148,6 +129,8 @@ export class Room extends TypedEventTarget<RoomEventMap> {
         if (this.state === 'idle') this.join().catch(() => { /* reported through 'error' and the failed state */ });
       },
     });
+    // A call fetches its media part now, while the page is still setting up, not after join().
+    if (wantsMedia(options)) this.#features.use('media').catch(() => { /* reported when join() needs it */ });
   }
 
   get state(): RoomState { return this.#machine.state; }
@@ -156,11 +139,11 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   /** Other members, in join order. */
   get peers(): PeerInfo[] { return this.#members.peers(); }
   /** The last delivered messages (200 by default), oldest first. */
-  get history(): readonly RoomMessage[] { return this.#exchange.history; }
+  get history(): readonly RoomMessage[] { return this.#delivery.history; }
   /** Round trip to the relay, ms (null until measured). */
-  get relayRtt(): number | null { return this.#signaling?.rtt ?? null; }
+  get relayRtt(): number | null { return this.#relay?.client.rtt ?? null; }
   /** True while our message `id` waits for the relay to store it. */
-  isPending(id: string): boolean { return this.#exchange.isPending(id); }
+  isPending(id: string): boolean { return this.#delivery.isPending(id); }
   /**
    * Replaces the room token for the next joins and resumes (tokens expire; a page can fetch a new
    * one and hand it over without leaving).
@@ -169,8 +152,6 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     this.#token = token;
   }
 
-  /** Our microphone/camera/screen (null without media, or when the devices could not be used). */
-  get localMedia(): LocalMedia | null { return this.#media.local; }
   /** The link to one peer, for stats and media (advanced use). */
   linkTo(id: string): PeerLink | null { return this.#members.link(id); }
 
@@ -184,9 +165,9 @@ export class Room extends TypedEventTarget<RoomEventMap> {
     if (this.state === 'idle' || this.state === 'failed') {
       this.#machine.to('connecting', 'join() called');
       // Devices first (a denied camera is reported; the room still joins for chat).
-      void this.#media.start().then(() => {
-        if (this.state !== 'connecting' || this.#signaling) return;
-        this.#media.local?.addEventListener('change', (e) => this.emit('local-media', e.detail));
+      void this.#startMedia().then(() => {
+        if (this.state !== 'connecting' || this.#relay) return;
+        this.#health.start();
         this.#startSignaling();
       });
     } else if (this.state === 'connected' || this.state === 'reconnecting') {
@@ -198,11 +179,9 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   /** Leaves the room at once (others are told immediately). The room can join again later. */
   leave(): void {
     if (this.state === 'idle' || this.state === 'closed') return;
-    this.#files.leaveAll();
-    void this.#recordings.stop().catch(() => { /* reported through 'error' */ });
-    this.#signaling?.leave(this.#session);
+    this.#features.each((f) => f.leave?.());
+    this.#relay?.leave();
     this.#teardownMembership();
-    this.#media.stopLocal();
     this.#settleJoin(new MeshError('closed', 'left the room before the join completed'));
     this.#machine.to('idle', 'left');
   }
@@ -211,8 +190,10 @@ export class Room extends TypedEventTarget<RoomEventMap> {
   close(): void {
     if (this.state === 'closed') return;
     this.leave();
-    this.#exchange.close();
-    this.#media.close();
+    this.#delivery.close();
+    this.#features.each((f) => f.close?.());
+    this.#health.close();
+    this.#early.clear();
     this.#ice.close();
     this.#lifecycle.close();
     this.#machine.to('closed', 'closed');
@@ -224,141 +205,191 @@ export class Room extends TypedEventTarget<RoomEventMap> {
    * With `{ durable: false }` it goes only over open data channels (for cursors, typing hints).
    */
   send(data: unknown, options: { durable?: boolean } = {}): RoomMessage {
-    if (this.state === 'idle' || this.state === 'closed' || this.state === 'failed') {
+    if (!this.#inRoom() && this.state !== 'connecting') {
       throw new MeshError('not-connected', `cannot send while the room is ${this.state}; call join() first`);
     }
-    return this.#exchange.send(data, options.durable ?? true);
+    return this.#delivery.send(data, options.durable ?? true);
   }
 
-  /**
-   * Offers a file to everyone in the room, or to the members in `to`; returns the file's id.
-   * The file is read a chunk at a time and streamed peer to peer (never through the relay);
-   * follow it with `file-update` events. Throws `file-too-large` above `files.maxFileBytes`.
-   */
-  sendFile(file: Blob, options: { to?: string | string[]; name?: string } = {}): string {
-    if (!this.#inRoom()) throw new MeshError('not-connected', `cannot send a file while the room is ${this.state}; call join() first`);
-    const to = options.to === undefined ? this.#members.ids() : ([] as string[]).concat(options.to).filter((id) => this.#members.has(id));
-    const name = options.name ?? (file as Partial<File>).name ?? 'file';
-    return this.#files.send(file, name, to);
+  /** The feature `name` if it is installed (it is after its first use). */
+  protected feature<K extends keyof FeatureMap>(name: K): FeatureMap[K] | undefined {
+    return this.#features.get(name);
   }
 
-  /** Accepts an offered file. */
-  acceptFile(id: string): void { this.#files.accept(id); }
-  /** Declines an offered file; the sender sees `file-rejected`. */
-  rejectFile(id: string): void { this.#files.reject(id); }
-  /** Stops a transfer from either side (the other side sees `file-cancelled`). */
-  cancelFile(id: string): void { this.#files.cancel(id); }
-  /** Every file transfer of this room, both directions. */
-  get transfers(): FileTransfer[] { return this.#files.all; }
-  /** A received, verified file (null until then). */
-  fileBlob(id: string): Blob | null { return this.#files.blob(id); }
-
-  /** True while this member records the room. */
-  get recording(): boolean { return this.#recordings.active; }
-
-  /**
-   * Records the room locally: every member's video composed into a grid, all audio mixed, as
-   * WebM. Everyone in the room is told (`peer-update` with `recording: true`). Rejects with
-   * `recording-unsupported` where the browser cannot record. Stops by itself on leave. Call it
-   * from a click, so the browser lets the page mix audio (the `recording` event says whether).
-   */
-  startRecording(options?: RecordingOptions): Promise<void> {
-    if (!this.#inRoom()) return Promise.reject(new MeshError('not-connected', `cannot record while the room is ${this.state}`));
-    return this.#recordings.start(options);
+  /** The feature `name`, loaded and installed on first use. */
+  protected useFeature<K extends keyof FeatureMap>(name: K): Promise<FeatureMap[K]> {
+    return name === 'files' ? this.#useFiles() as Promise<FeatureMap[K]> : this.#features.use(name);
   }
 
-  /** Stops recording; resolves with the WebM file (null when not recording). */
-  stopRecording(): Promise<Blob | null> { return this.#recordings.stop(); }
+  /** Joined (possibly healing). */
+  protected get inRoom(): boolean { return this.#inRoom(); }
+
+  /** The options the room was made with. */
+  protected get options(): RoomOptions { return this.#opts; }
 
   #inRoom(): boolean { return this.state === 'connected' || this.state === 'reconnecting'; }
 
+  #featureHost(): FeatureHost {
+    const room = this;
+    return {
+      selfId: this.selfId,
+      get selfName() { return room.#name; },
+      clock: this.clock,
+      options: this.#opts,
+      links: () => this.#members.links(),
+      peers: () => this.#members.peers(),
+      inRoom: () => this.#inRoom(),
+      localStream: () => this.#features.get('media')?.local?.stream ?? null,
+      announce: (patch) => this.#peers.announce(patch, this.#members.links()),
+      emit: (type, detail) => this.emit(type, detail),
+    };
+  }
+
+  /** The files feature, installed on first use; frames that came before it are handed over. */
+  #useFiles(): Promise<FilesFeature> {
+    return this.#features.use('files').then((files) => {
+      this.#early.replay(files);
+      return files;
+    });
+  }
+
+  async #startMedia(): Promise<void> {
+    if (!wantsMedia(this.#opts)) return;
+    try {
+      await (await this.#features.use('media')).start();
+    } catch (e) {
+      this.emit('error', e as MeshError);
+    }
+  }
+
+  /** Wires a new link to the room's parts, before it starts. */
+  #linked(id: string, link: PeerLink): void {
+    link.addEventListener('track', (e) => {
+      if (this.#members.link(id) !== link) return;
+      if (this.#peers.set(id, { stream: e.detail.streams[0] ?? new MediaStream([e.detail.track]) })) this.#peerChanged(id);
+    });
+    link.addEventListener('state-change', (e) => {
+      if (e.detail.to === 'connected') this.#peers.announceTo(link);
+    });
+    link.addEventListener('file-frame', (e) => {
+      if (!this.#features.get('files')) this.#early.hold(id, link, e.detail);
+    });
+    this.#features.link(id, link);
+  }
+
+  #left(peer: PeerInfo, reason: string): void {
+    this.#peers.forget(peer.id);
+    this.#health.forget(peer.id);
+    this.#features.each((f) => f.unlink?.(peer.id));
+    this.emit('peer-leave', { peer, reason });
+    this.#delivery.memberGone();
+    this.#refreshState();
+  }
+
+  #peerChanged(id: string): void {
+    const peer = this.#members.peer(id);
+    if (peer) this.emit('peer-update', peer);
+  }
+
   // -------------------------------------------------------------------------------------------
-  // Relay connection
+  // Relay session
 
   #startSignaling(): void {
-    this.#session = randomId();
-    this.#firstSync = true;
-    this.#baseN = this.#exchange.ackedN;
-    const identity = () => ({
-      room: this.roomId, peerId: this.selfId, key: this.#key, session: this.#session, name: this.#name,
-      baseN: this.#baseN, ...(this.#token ? { token: this.#token } : {}),
-    });
-    this.#signaling = openSignaling(this.#opts, this.clock, identity, this.#exchange.outbox, {
+    const baseN = this.#delivery.ackedN;
+    const identity = () => ({ room: this.roomId, peerId: this.selfId, key: this.#key, name: this.#name, baseN, ...(this.#token ? { token: this.#token } : {}) });
+    const relay = new RelaySession(this.#opts, this.clock, identity, this.#delivery.outbox, {
       state: ({ from, to }) => {
         if (to === 'reconnecting') {
-          this.#exchange.connectionLost();
+          this.#delivery.connectionLost();
           this.emit('relay-status', { reachable: false });
         } else if (to === 'connected' && from === 'reconnecting') {
           this.emit('relay-status', { reachable: true });
         }
         this.#refreshState();
       },
-      welcome: (w) => this.#onWelcome(w),
-      synced: () => this.#onSynced(),
-      frame: (f) => this.#onFrame(f),
-      ack: (n) => this.#exchange.acked(n),
+      welcome: (w, how) => this.#onWelcome(relay, w, how),
+      synced: (w, how) => this.#onSynced(relay, w, how),
+      frame: (f, replaying) => this.#onFrame(relay, f, replaying),
+      ack: (n) => this.#delivery.acked(n),
+      rejected: (n) => this.#delivery.rejected(n),
       error: (e) => this.emit('error', e),
     });
-    this.#signaling.connect();
+    this.#relay = relay;
+    relay.connect();
   }
 
-  #onWelcome(w: WelcomeFrame): void {
-    this.#epochChanged = this.#epoch !== null && this.#epoch !== w.epoch;
-    this.#epoch = w.epoch;
-    this.#welcome = w;
-    this.#replaying = true;
+  #onWelcome(relay: RelaySession, w: WelcomeFrame, how: Admission): void {
     this.#name = w.self.name;
     this.#members.names.set(this.selfId, w.self.name);
-    this.#relayLimit = w.limits.messageBytes;
-    this.#graceMs = w.limits.graceMs;
     const turnUrl = this.#relayHttp(`turn-credentials?room=${encodeURIComponent(this.roomId)}&peer=${encodeURIComponent(this.selfId)}`);
     if (turnUrl) this.#ice.fromWelcome(w.iceServers, w.iceTtlSeconds, turnUrl, this.#key);
     for (const m of w.members) this.#members.names.set(m.id, m.name);
-    if (!this.#firstSync) {
-      const since = this.#signaling?.disconnectedAt ?? this.clock.now();
-      this.#exchange.connectionBack(Math.max(0, this.clock.now() - since), this.#epochChanged);
+    if (!how.fresh) {
+      const since = relay.client.disconnectedAt ?? this.clock.now();
+      this.#delivery.connectionBack(Math.max(0, this.clock.now() - since), how.epochChanged);
       // Senders we never heard of joined while we were away: we are owed all their messages.
-      for (const m of w.members) this.#exchange.memberKnown(m.id, m.baseN, 0, false);
+      for (const m of w.members) this.#delivery.memberKnown(m.id, m.baseN, 0, false);
     }
   }
 
-  #onSynced(): void {
-    const w = this.#welcome;
-    if (!w) return;
-    this.#replaying = false;
-    const fresh = this.#firstSync;
-    if (fresh && this.#opts.maxPeers !== undefined && w.members.length + 1 > this.#opts.maxPeers) {
-      const err = new MeshError('room-full', `the room already has ${w.members.length} members; this page allows ${this.#opts.maxPeers}`);
+  #onSynced(relay: RelaySession, w: WelcomeFrame, { fresh, epochChanged }: Admission): void {
+    const max = this.#opts.maxPeers;
+    if (fresh && max !== undefined && w.members.length + 1 > max) {
+      const err = new MeshError('room-full', `the room already has ${w.members.length} members; this page allows ${max}`);
       this.emit('error', err);
       this.#settleJoin(err);
       this.leave();
       return;
     }
-    this.#members.reconcile(w.members, { fresh, resumed: w.resumed, epochChanged: !fresh && this.#epochChanged, graceMs: this.#graceMs });
-    this.#firstSync = false;
-    this.#exchange.synced();
+    this.#members.reconcile(w.members, { fresh, resumed: w.resumed, epochChanged, graceMs: relay.graceMs });
+    for (const m of w.members) this.#delivery.memberKnown(m.id, m.baseN, m.lastN, fresh);
+    this.#delivery.synced();
     for (const [, link] of this.#members.links()) link.signalingRestored();
     this.#refreshState();
     this.#settleJoin(null);
   }
 
-  #onFrame(f: ServerFrame): void {
-    if (f.type !== 'message') return this.#members.fromRelay(f, this.#session);
-    if (!this.#members.names.has(f.from)) this.#members.names.set(f.from, f.name);
-    this.#exchange.fromRelay(f.from, f.n, f.data, f.sentAt, this.#replaying);
+  /** Routes a relay frame: messages to delivery, membership to the members, signals to their link. */
+  #onFrame(relay: RelaySession, f: ServerFrame, replaying: boolean): void {
+    const members = this.#members;
+    switch (f.type) {
+      case 'message':
+        if (!members.names.has(f.from)) members.names.set(f.from, f.name);
+        this.#delivery.fromRelay(f.from, f.n, f.data, f.sentAt, replaying);
+        return;
+      case 'peer-joined':
+        if (f.member.id === this.selfId) return;
+        members.upsert(f.member, { initiate: false, rebuild: false });
+        this.#delivery.memberKnown(f.member.id, f.member.baseN, f.member.lastN, false);
+        return;
+      case 'peer-left':
+        if (members.session(f.id) === f.session) members.remove(f.id, f.reason);
+        return;
+      case 'peer-status':
+        members.setOnline(f.id, f.online);
+        return;
+      case 'signal': {
+        // Signals for an older session of ours, or from an older session of theirs, are stale.
+        if (f.toSession !== relay.id || members.session(f.from) !== f.fromSession) return;
+        const data = f.data;
+        if (data.kind === 'repair-request' || data.kind === 'repair-reply') this.#delivery.fromRelaySignal(f.from, data);
+        else members.link(f.from)?.handleSignal(data);
+        return;
+      }
+      default:
+    }
   }
 
   #teardownMembership(): void {
-    const sc = this.#signaling;
-    this.#signaling = null;
-    sc?.close('left the room');
+    const relay = this.#relay;
+    this.#relay = null;
+    relay?.close('left the room');
     this.#members.clear();
-    this.#welcome = null;
   }
 
   /** An HTTP URL on the relay we are connected to (`path` relative to its root), or null. */
   #relayHttp(path: string): string | null {
-    const ws = this.#signaling?.url;
+    const ws = this.#relay?.client.url;
     return ws ? relayHttpUrl(ws, path) : null;
   }
 
@@ -367,7 +398,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
 
   /** Derives the room state from the relay connection and the links. */
   #refreshState(): void {
-    const sc = this.#signaling;
+    const sc = this.#relay?.client;
     if (!sc || this.state === 'closed' || this.state === 'idle') return;
     let next: RoomState;
     switch (sc.state) {
@@ -375,11 +406,7 @@ export class Room extends TypedEventTarget<RoomEventMap> {
       case 'idle':
       case 'connecting': next = 'connecting'; break;
       case 'reconnecting': next = 'reconnecting'; break;
-      case 'connected': {
-        const recovering = this.#members.links().some(([, link]) => link.state === 'reconnecting');
-        next = recovering ? 'reconnecting' : 'connected';
-        break;
-      }
+      case 'connected': next = this.#members.links().some(([, link]) => link.state === 'reconnecting') ? 'reconnecting' : 'connected'; break;
       default: return;
     }
     if (next === 'failed') {

@@ -17,6 +17,7 @@ const OPEN = 1;
  * @example
  * const outbox = new Outbox();
  * const sc = new SignalingClient({ urls: ['wss://relay.example/ws'], outbox, identity: () => ({ ... }) });
+ * sc.addEventListener('ack', (e) => outbox.ack(e.detail.n)); // the outbox's owner removes what the relay stored
  * sc.addEventListener('frame', (e) => console.log(e.detail));
  * sc.connect();
  */
@@ -210,7 +211,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
       case 'ack':
         if (this.position && frame.seq > this.position.lastSeq) this.position.lastSeq = frame.seq;
         this.#sentOnSocket.delete(frame.n);
-        if (this.#options.outbox.ack(frame.n)) this.emit('ack', { n: frame.n, seq: frame.seq });
+        this.emit('ack', { n: frame.n, seq: frame.seq });
         return;
       case 'error':
         this.#onErrorFrame(frame.code, frame.message, frame.ref);
@@ -248,9 +249,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     }
     const publish = ref && /^publish:(\d+)$/.exec(ref);
     if (publish && (code === 'payload-too-large' || code === 'invalid-field')) {
-      const n = Number(publish[1]);
-      this.#options.outbox.ack(n);
-      this.emit('publish-rejected', { n, error });
+      this.emit('publish-rejected', { n: Number(publish[1]), error });
       return;
     }
     this.emit('error', error);

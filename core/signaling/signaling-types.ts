@@ -5,9 +5,8 @@
 import { DEFAULT_BACKOFF, type BackoffOptions } from '../base/backoff.js';
 import type { Clock } from '../base/clock.js';
 import { MeshError } from '../base/errors.js';
-import type { Outbox } from '../delivery/outbox.js';
 import type { JoinFrame, ServerFrame, StreamPosition, SyncedFrame, WelcomeFrame } from '../protocol.js';
-import type { TransitionTable } from '../base/state-machine.js';
+import type { StateChange, TransitionTable } from '../base/state-machine.js';
 
 /**
  * `idle` → `connecting` (first connection) → `connected` ⇄ `reconnecting`; `failed` when it gives
@@ -58,6 +57,17 @@ export const DEFAULT_SIGNALING_TUNING: SignalingTuning = {
   connectTimeoutMs: 10_000,
 };
 
+/** A publish waiting for the relay's acknowledgement. */
+export interface PendingPublish { n: number; data: unknown; sentAt: number }
+
+/** What the client reads of the outbox it publishes from. */
+export interface OutboxView {
+  /** Entries in send order. */
+  pending(): readonly PendingPublish[];
+  /** Highest `n` any relay has acknowledged (the next join continues after it). */
+  readonly ackedN: number;
+}
+
 /** What the room puts in each join frame; the client adds version, resume position and lastN. */
 export type JoinIdentity = Pick<JoinFrame, 'room' | 'peerId' | 'key' | 'session' | 'name' | 'baseN'> & { token?: string };
 
@@ -66,8 +76,11 @@ export interface SignalingClientOptions extends Partial<SignalingTuning> {
   urls: string[];
   /** Identity for the join frame, read on every (re)connect. */
   identity(): JoinIdentity;
-  /** Unacknowledged publishes; resent after every reconnect. */
-  outbox: Outbox;
+  /**
+   * The unacknowledged publishes, owned by the room's delivery (which removes an entry on `ack`
+   * or `publish-rejected`); sent in order, and again after every reconnect.
+   */
+  outbox: OutboxView;
   /** Where to resume from; absent for a first join. */
   position?: StreamPosition | null;
   WebSocket?: WebSocketConstructor;
@@ -79,7 +92,7 @@ export interface SignalingClientOptions extends Partial<SignalingTuning> {
   visibility?: { target: EventTarget; visible(): boolean } | null;
 }
 
-export interface StateChange<S extends string = string> { from: S; to: S; reason: string }
+export type { StateChange } from '../base/state-machine.js';
 
 export interface SignalingEventMap {
   /** The state changed. */
@@ -91,6 +104,7 @@ export interface SignalingEventMap {
   /** Any other frame: message, peer-joined, peer-left, peer-status, signal. */
   'frame': CustomEvent<ServerFrame>;
   /** The relay stored publish `n` as `seq`. */
+  /** The relay stored publish `n` (repeated acknowledgements are passed on too). */
   'ack': CustomEvent<{ n: number; seq: number }>;
   /** The relay refused publish `n` for good (e.g. payload too large). */
   'publish-rejected': CustomEvent<{ n: number; error: MeshError }>;

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { AdaptiveBitrate, BITRATE_LADDER, Room } from '../../core/index.js';
+import { Room } from '../../core/index.js';
+import { AdaptiveBitrate, BITRATE_LADDER } from '../../core/media/index.js';
 import { sharedRelay } from '../helpers/browser-relay.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { randomId } from '../../core/base/ids.js';

@@ -71,10 +71,8 @@ describe('Recording', () => {
     expect((thrown as MeshError).code).to.equal('not-connected');
     await a.join();
     // A browser without MediaRecorder (injected): a typed error, and nothing changes.
-    const saved = globalThis.MediaRecorder;
-    (globalThis as { MediaRecorder?: unknown }).MediaRecorder = undefined;
     thrown = null;
-    try { await a.startRecording(); } catch (e) { thrown = e; } finally { globalThis.MediaRecorder = saved; }
+    try { await a.startRecording({ MediaRecorder: null }); } catch (e) { thrown = e; }
     expect((thrown as MeshError).code).to.equal('recording-unsupported');
     expect(a.recording).to.equal(false);
     const done = new Promise<Blob | undefined>((resolve) => a.addEventListener('recording', (e) => { if (!e.detail.recording) resolve(e.detail.blob); }));

@@ -38,7 +38,7 @@ describe('SignalingClient', () => {
 
   function client(overrides: Partial<SignalingClientOptions> & { name?: string; room?: string } = {}) {
     const clock = overrides.clock ?? new FakeClock();
-    const outbox = overrides.outbox ?? new Outbox();
+    const outbox = (overrides.outbox as Outbox | undefined) ?? new Outbox();
     const identity = { room: overrides.room ?? `sc-${++roomNo}`, peerId: randomId(), key: randomId(), session: randomId(), name: overrides.name ?? 'Ada', baseN: 0 };
     const states: SignalingState[] = [];
     const sc = new SignalingClient({
@@ -53,6 +53,8 @@ describe('SignalingClient', () => {
       ...overrides,
     });
     sc.addEventListener('state-change', (e) => states.push(e.detail.to));
+    // The outbox's owner (a room's delivery, here the test) removes what the relay stored.
+    sc.addEventListener('ack', (e) => outbox.ack(e.detail.n));
     owned.push(sc);
     const frames: ServerFrame[] = [];
     sc.addEventListener('frame', (e) => frames.push(e.detail));

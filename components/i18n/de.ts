@@ -1,4 +1,4 @@
-import { formatBytes, registerStrings, relativeTime, type MeshStrings } from './strings.js';
+import { formatBytes, registerStrings, relativeTime, type MeshStrings } from '../shared/strings.js';
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -80,6 +80,7 @@ export const DE: MeshStrings = {
     'payload-too-large': 'Diese Nachricht ist zu lang.',
     'outbox-full': 'Zu viele Nachrichten warten auf den Server. Warte kurz und versuche es erneut.',
     'turn-unavailable': 'Der Weiterleitungsserver für schwierige Netze ist nicht erreichbar; Anrufe durch strenge Firewalls können scheitern.',
+    'feature-unavailable': 'Ein Teil dieses Raums konnte nicht geladen werden. Prüfe die Verbindung und lade die Seite neu.',
     'media-denied': 'Kamera und Mikrofon sind für diese Seite gesperrt. Erlaube sie in den Website-Einstellungen des Browsers, um gesehen und gehört zu werden; der Chat funktioniert trotzdem.',
     'media-unavailable': 'Keine Kamera und kein Mikrofon gefunden. Du kannst trotzdem chatten und zuschauen.',
     'media-failed': 'Kamera oder Mikrofon ließen sich nicht starten (vielleicht nutzt sie eine andere App). Du kannst trotzdem chatten.',

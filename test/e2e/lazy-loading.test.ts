@@ -1,0 +1,98 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { RelayProcess } from '../helpers/relay-process.js';
+import { launchChromium, newUser } from '../helpers/browser.js';
+
+/** The built ES module files a chat page needs: mesh-room.js and every chunk it imports statically (esbuild's metafile). */
+function chatPageFiles(): { initial: Set<string>; all: Set<string> } {
+  const meta = JSON.parse(readFileSync(new URL('../../dist/metafile.json', import.meta.url), 'utf8')) as { outputs: Record<string, { imports: Array<{ path: string; kind: string }> }> };
+  const initial = new Set<string>();
+  const visit = (f: string) => {
+    if (initial.has(f)) return;
+    initial.add(f);
+    for (const i of meta.outputs[f].imports) if (i.kind === 'import-statement') visit(i.path);
+  };
+  visit('dist/mesh-room.js');
+  const name = (f: string) => f.replace(/^dist\//, '');
+  return { initial: new Set([...initial].map(name)), all: new Set(Object.keys(meta.outputs).filter((f) => f.endsWith('.js')).map(name)) };
+}
+
+/** Every JavaScript file the page requests, as paths; CSP violations and page errors. */
+async function watch(page: Page) {
+  const scripts: string[] = [];
+  const problems: string[] = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.endsWith('.js')) scripts.push(url.pathname);
+  });
+  page.on('pageerror', (e) => problems.push(`error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return { scripts, problems };
+}
+
+describe('features load when used', () => {
+  let relay: RelayProcess;
+  let browser: Browser;
+
+  before(async () => {
+    relay = new RelayProcess({ args: ['--static', '/cdn=dist', '--static', '/fixtures=test/fixtures'] });
+    await relay.start();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await relay?.kill('SIGTERM');
+  });
+
+  it('a chat page under a strict CSP fetches no media, files or recording code before connected; media="audio video" then loads it and video flows', async () => {
+    const { initial, all } = chatPageFiles();
+    const lazy = [...all].filter((f) => !initial.has(f));
+    assert.ok(lazy.some((f) => f === 'core/media.js') && lazy.some((f) => f === 'core/files.js') && lazy.some((f) => f === 'core/recording.js') && lazy.some((f) => f === 'media.js'), `the features are chunks of their own: ${lazy}`);
+    const room = `lazy-${Date.now()}`;
+    const users = [await newUser(browser), await newUser(browser)];
+    const seen = [];
+    for (const [i, u] of users.entries()) {
+      const w = await watch(u.page);
+      seen.push(w);
+      await u.page.goto(`${relay.httpUrl}/fixtures/chat-csp.html?room=${room}&name=${['Ada', 'Bob'][i]}`);
+      await u.page.waitForFunction(() => document.querySelector('mesh-room')!.state === 'connected', undefined, { timeout: 20_000, polling: 10 });
+      const before = w.scripts.filter((p) => p.startsWith('/cdn/')).map((p) => p.slice('/cdn/'.length));
+      assert.deepEqual(before.filter((f) => !initial.has(f)), [], `fetched before connected: ${before.join(', ')}`);
+      assert.deepEqual([...initial].filter((f) => !before.includes(f)), [], 'every file of the chat page came from /cdn/ (relative to mesh-room.js)');
+      assert.deepEqual(w.scripts.filter((p) => !p.startsWith('/cdn/') && p !== '/fixtures/chat-csp.js'), [], 'nothing from anywhere else');
+    }
+    // Chat works without any feature.
+    await users[0].page.locator('mesh-chat').locator('textarea').fill('hello');
+    await users[0].page.locator('mesh-chat').locator('textarea').press('Enter');
+    await users[1].page.waitForFunction(() => document.querySelector('mesh-chat')!.messages.some((m) => m.text === 'hello'), undefined, { timeout: 10_000, polling: 50 });
+
+    // Both turn on camera and microphone: the call's chunks load (under the same CSP), and video flows.
+    for (const u of users) await u.page.evaluate(() => document.querySelector('mesh-room')!.setAttribute('media', 'audio video'));
+    for (const u of users) {
+      await u.page.waitForFunction(() => {
+        const grid = document.querySelector('mesh-room')!.shadowRoot!.querySelector('mesh-video-grid');
+        const v = grid?.shadowRoot?.querySelector<HTMLVideoElement>('video[data-remote]');
+        return !!v && v.readyState >= 2 && v.videoWidth > 0 && !v.paused;
+      }, undefined, { timeout: 30_000, polling: 100 });
+    }
+    const frames = await users[1].page.evaluate(async () => {
+      const v = document.querySelector('mesh-room')!.shadowRoot!.querySelector('mesh-video-grid')!.shadowRoot!.querySelector<HTMLVideoElement>('video[data-remote]')!;
+      const first = v.getVideoPlaybackQuality().totalVideoFrames;
+      await new Promise((r) => setTimeout(r, 1000));
+      return v.getVideoPlaybackQuality().totalVideoFrames - first;
+    });
+    assert.ok(frames > 5, `remote video keeps decoding (${frames} frames in 1 s)`);
+    for (const w of seen) {
+      const loaded = w.scripts.map((p) => p.replace(/^\/cdn\//, ''));
+      assert.ok(loaded.includes('media.js') && loaded.includes('core/media.js'), `the call loaded its chunks: ${loaded.join(', ')}`);
+      assert.ok(!loaded.includes('core/files.js') && !loaded.includes('core/recording.js'), 'files and recording still not loaded');
+      assert.deepEqual(w.problems, [], 'no CSP violation, no error');
+    }
+    for (const u of users) await u.context.close();
+  });
+});
