@@ -23,7 +23,7 @@ const KB = 1024;
  * goal is not met yet the budget guards the measured size against growth (and the report says so).
  */
 const LIMITS = {
-  'chat page (initial load)': { goal: 26 * KB, budget: 35.5 * KB },
+  'chat page (initial load)': { goal: 26 * KB, budget: 33.5 * KB },
   'media (lazy)': { goal: 6 * KB, budget: 6 * KB },
   'files (lazy)': { goal: 6 * KB, budget: 6 * KB },
   'recording (lazy)': { goal: 6 * KB, budget: 6 * KB },

@@ -8,5 +8,6 @@ import './i18n/de.js';
 import './media.js';
 
 export * from './index.js';
+export * from '../core/index.js';
 export { MeshVideoGridElement, MeshMediaControlsElement } from './media.js';
 export { DE } from './i18n/de.js';

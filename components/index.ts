@@ -1,8 +1,9 @@
 /**
  * The mesh-room elements. Importing this module registers `<mesh-room>`, `<mesh-chat>` and
  * `<mesh-status-badge>`; the call elements (`mesh-room/media`), German strings
- * (`mesh-room/i18n/de.js`) and the core's media, files and recording load when used. The core
- * is re-exported for pages that also script the room (the same module as `mesh-room/core`).
+ * (`mesh-room/i18n/de.js`) and the core's media, files and recording load when used. Pages that
+ * also script the room import `mesh-room/core` (the same module the elements use, loaded once);
+ * its types, `Room` and `MeshError` are re-exported here.
  *
  * @packageDocumentation
  */
@@ -17,6 +18,7 @@ export type { MeshRoomApi } from './shared/room-api.js';
 export { defineMeshElements } from './define.js';
 export { EN, registerStrings, stringsFor, type MeshStrings } from './shared/strings.js';
 export * from './events.js';
-export * from '../core/index.js';
+export { Room, MeshError } from '../core/index.js';
+export type * from '../core/index.js';
 
 defineMeshElements();

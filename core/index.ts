@@ -17,9 +17,10 @@ export {
   DEFAULT_FILE_OPTIONS, type MediaKinds, type MediaState, type MediaDevicesLike, type MediaOptions, type LocalMediaControls,
   type FileTransfer, type FileOptions, type TransferStatus, type RecordingOptions, type RecordingChange,
 } from './room/feature-types.js';
-export { HealthMonitor, type PeerHealth, type HealthMonitorOptions } from './link/health-monitor.js';
-export { sampleStats, metricsBetween, type HealthMetrics, type StatsSample } from './link/health-stats.js';
-export { QualityTracker, classifyScaled, DEFAULT_HYSTERESIS, type HysteresisOptions } from './link/quality-tracker.js';
+// Link health is loaded with a room's first connected link; only its types are part of this door.
+export type { PeerHealth, HealthMonitorOptions } from './link/health-monitor.js';
+export type { HealthMetrics, StatsSample } from './link/health-stats.js';
+export type { HysteresisOptions } from './link/quality-tracker.js';
 export { PeerLink, LINK_TRANSITIONS, DEFAULT_LINK_TUNING, type LinkState, type LinkTuning, type PeerLinkOptions, type LinkEventMap, type LinkTracks } from './link/peer-link.js';
 export { SignalingClient } from './signaling/signaling-client.js';
 export { SIGNALING_TRANSITIONS, DEFAULT_SIGNALING_TUNING, type SignalingState, type SignalingTuning, type SignalingClientOptions, type StateChange, type WebSocketLike, type WebSocketConstructor, type OutboxView } from './signaling/signaling-types.js';
@@ -31,4 +32,4 @@ export { StateMachine, type TransitionTable } from './base/state-machine.js';
 export { systemClock, type Clock } from './base/clock.js';
 export { PROTOCOL_VERSION, PROTOCOL_LIMITS, type ErrorCode } from './protocol.js';
 export { normalizeName, nameKey } from './protocol/frame-validation.js';
-export { QUALITY_THRESHOLDS, classifyQuality, qualityRecommendations, type QualityLevel, type QualityMetrics } from './protocol/quality.js';
+export type { QualityLevel, QualityMetrics } from './protocol/quality.js';

@@ -48,6 +48,7 @@ import { styles } from './mesh-room.styles.js';
  * @csspart name-label - The label of the name field.
  * @csspart name-input - The name field.
  * @csspart join-button - The button that joins with the name.
+ * @csspart leave-button - Leaves (or joins again) in a room without media; with media it is in the call controls.
  * @csspart recording - The indicator shown to everyone while someone records the room.
  * @csspart recording-download - The link to our finished recording.
  *

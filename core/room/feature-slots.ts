@@ -3,6 +3,7 @@ import type { PeerLink } from '../link/peer-link.js';
 import type { FeatureHost, FeatureLoaders, FeatureMap, RoomFeature } from './feature.js';
 
 type Name = keyof FeatureMap;
+const ORDER: readonly Name[] = ['files', 'recording', 'media'];
 
 /**
  * The features of one room: each loaded and installed the first time it is asked for, once
@@ -47,9 +48,12 @@ export class FeatureSlots {
     return p;
   }
 
-  /** Every installed feature, for the room's hooks. */
+  /** Every installed feature, for the room's hooks: files and recording first, media (our tracks) last. */
   each(fn: (f: RoomFeature) => void): void {
-    for (const f of Object.values(this.#installed)) fn(f as RoomFeature);
+    for (const name of ORDER) {
+      const f = this.#installed[name];
+      if (f) fn(f);
+    }
   }
 
   /** Tells every installed feature about a new link. */

@@ -4,7 +4,7 @@ import type { HealthMetrics } from '../link/health-stats.js';
 import type { LostReport, MessageTuning, ReconnectReport, RoomMessage } from '../delivery/message-exchange.js';
 import type { LinkState, LinkTuning } from '../link/peer-link.js';
 import type { QualityLevel } from '../protocol/quality.js';
-import type { SignalingTuning, StateChange, WebSocketConstructor } from '../signaling/signaling-types.js';
+import type { SignalingState, SignalingTuning, StateChange, WebSocketConstructor } from '../signaling/signaling-types.js';
 import type { TransitionTable } from '../base/state-machine.js';
 import type { FileOptions, FileTransfer, MediaOptions, MediaState, RecordingChange } from './feature-types.js';
 
@@ -19,6 +19,18 @@ export const ROOM_TRANSITIONS: TransitionTable<RoomState> = {
   failed: ['connecting', 'idle', 'closed'],
   closed: [],
 };
+
+/** The room state a relay connection and its links add up to (null: no change, the room is closed). */
+export function roomStateFor(relay: SignalingState, linksHealing: boolean): RoomState | null {
+  switch (relay) {
+    case 'failed': return 'failed';
+    case 'idle':
+    case 'connecting': return 'connecting';
+    case 'reconnecting': return 'reconnecting';
+    case 'connected': return linksHealing ? 'reconnecting' : 'connected';
+    default: return null;
+  }
+}
 
 /** Connection quality of a peer, from the health monitor. */
 export type Quality = QualityLevel;

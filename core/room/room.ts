@@ -6,18 +6,19 @@ import { TypedEventTarget } from '../base/typed-event-target.js';
 import { MessageExchange, type RoomMessage } from '../delivery/message-exchange.js';
 import { IceServerFeed } from '../link/ice-servers.js';
 import type { PeerLink } from '../link/peer-link.js';
-import { PROTOCOL_LIMITS, type ServerFrame, type WelcomeFrame } from '../protocol.js';
+import { PROTOCOL_LIMITS, type WelcomeFrame } from '../protocol.js';
 import { EarlyFileFrames } from './early-file-frames.js';
 import type { FeatureHost, FeatureLoaders, FeatureMap, FilesFeature } from './feature.js';
 import { FeatureSlots } from './feature-slots.js';
 import { PageLifecycle } from './page-lifecycle.js';
 import { PeerStates } from './peer-state.js';
 import { postAsMember, relayHttpUrl } from './relay-http.js';
+import { routeRelayFrame } from './relay-frames.js';
 import { RelaySession, type Admission } from './relay-session.js';
-import { RoomHealth } from './room-health.js';
+import type { RoomHealth } from './room-health.js';
 import { RoomMembers } from './room-members.js';
 import { checkRoomOptions, wantsMedia } from './room-options.js';
-import { ROOM_TRANSITIONS, type PeerInfo, type RoomEventMap, type RoomOptions, type RoomState } from './room-types.js';
+import { ROOM_TRANSITIONS, roomStateFor, type PeerInfo, type RoomEventMap, type RoomOptions, type RoomState } from './room-types.js';
 
 export { ROOM_TRANSITIONS, type PeerInfo, type RoomEventMap, type RoomOptions, type RoomState, type Quality } from './room-types.js';
 
@@ -38,7 +39,9 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
   readonly #members: RoomMembers;
   readonly #delivery: MessageExchange;
   readonly #peers = new PeerStates();
-  readonly #health: RoomHealth;
+  /** Link health, loaded with the first connected link (a member alone never needs it). */
+  #health: RoomHealth | null = null;
+  #healthLoad: Promise<void> | null = null;
   readonly #features: FeatureSlots;
   readonly #early: EarlyFileFrames;
   readonly #ice: IceServerFeed;
@@ -47,7 +50,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
   #name: string;
   /** Our membership at the relay, from join to leave. */
   #relay: RelaySession | null = null;
-  #joinWaiters: Array<{ resolve(): void; reject(e: MeshError): void }> = [];
+  #joinWaiters: Array<(error: MeshError | null) => void> = [];
 
   constructor(options: RoomOptions, features: FeatureLoaders = {}) {
     super();
@@ -103,18 +106,6 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
       },
     }, this.clock, options.messages);
     this.forward(this.#delivery, { message: 'message', acked: 'acked', reconnected: 'reconnected', lost: 'messages-lost' });
-    this.#health = new RoomHealth({
-      clock: this.clock,
-      options,
-      links: () => this.#members.links(),
-      sample: (id, metrics, quality, link) => {
-        this.#peers.set(id, { metrics, quality });
-        this.#peerChanged(id);
-        this.#features.each((f) => f.health?.(id, quality, link));
-      },
-      // Advisory and best effort: POST /rooms/:id/quality on the relay.
-      report: (body) => void postAsMember(options.fetch, this.#relayHttp(`rooms/${encodeURIComponent(this.roomId)}/quality`), this.#key, { peer: this.selfId, ...body }),
-    });
     this.#features = new FeatureSlots(this.#featureHost(), features);
     this.#early = new EarlyFileFrames((id) => this.#members.link(id), () => {
       this.#useFiles().catch((e: MeshError) => {
@@ -161,13 +152,12 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
    */
   join(): Promise<void> {
     if (this.state === 'closed') return Promise.reject(new MeshError('closed', 'this room was closed; create a new Room to join again'));
-    const done = new Promise<void>((resolve, reject) => this.#joinWaiters.push({ resolve, reject }));
+    const done = new Promise<void>((resolve, reject) => this.#joinWaiters.push((e) => (e ? reject(e) : resolve())));
     if (this.state === 'idle' || this.state === 'failed') {
       this.#machine.to('connecting', 'join() called');
       // Devices first (a denied camera is reported; the room still joins for chat).
       void this.#startMedia().then(() => {
         if (this.state !== 'connecting' || this.#relay) return;
-        this.#health.start();
         this.#startSignaling();
       });
     } else if (this.state === 'connected' || this.state === 'reconnecting') {
@@ -192,7 +182,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
     this.leave();
     this.#delivery.close();
     this.#features.each((f) => f.close?.());
-    this.#health.close();
+    this.#health?.close();
     this.#early.clear();
     this.#ice.close();
     this.#lifecycle.close();
@@ -253,13 +243,9 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
     });
   }
 
-  async #startMedia(): Promise<void> {
-    if (!wantsMedia(this.#opts)) return;
-    try {
-      await (await this.#features.use('media')).start();
-    } catch (e) {
-      this.emit('error', e as MeshError);
-    }
+  /** Our devices, when the room sends media; a failure is reported and the room goes on without. */
+  #startMedia(): Promise<void> {
+    return wantsMedia(this.#opts) ? this.#features.use('media').then((m) => m.start()).catch((e: MeshError) => this.emit('error', e)) : Promise.resolve();
   }
 
   /** Wires a new link to the room's parts, before it starts. */
@@ -269,17 +255,42 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
       if (this.#peers.set(id, { stream: e.detail.streams[0] ?? new MediaStream([e.detail.track]) })) this.#peerChanged(id);
     });
     link.addEventListener('state-change', (e) => {
-      if (e.detail.to === 'connected') this.#peers.announceTo(link);
+      if (e.detail.to !== 'connected') return;
+      this.#peers.announceTo(link);
+      this.#healthLoad ??= this.#watchHealth();
     });
-    link.addEventListener('file-frame', (e) => {
-      if (!this.#features.get('files')) this.#early.hold(id, link, e.detail);
-    });
+    link.addEventListener('file-frame', (e) => this.#features.get('files') || this.#early.hold(id, link, e.detail));
     this.#features.link(id, link);
+  }
+
+  /** Loads the link-health watch and starts it. */
+  async #watchHealth(): Promise<void> {
+    try {
+      const { RoomHealth } = await import('./room-health.js');
+      if (this.state === 'closed') return;
+      const health = new RoomHealth({
+        clock: this.clock,
+        options: this.#opts,
+        links: () => this.#members.links(),
+        sample: (id, metrics, quality, link) => {
+          this.#peers.set(id, { metrics, quality });
+          this.#peerChanged(id);
+          this.#features.each((f) => f.health?.(id, quality, link));
+        },
+        // Advisory and best effort: POST /rooms/:id/quality on the relay.
+        report: (body) => void postAsMember(this.#opts.fetch, this.#relayHttp(`rooms/${encodeURIComponent(this.roomId)}/quality`), this.#key, { peer: this.selfId, ...body }),
+      });
+      this.#health = health;
+      health.start();
+    } catch (err) {
+      this.#healthLoad = null;
+      this.emit('error', new MeshError('feature-unavailable', `link health could not be loaded (${(err as Error)?.message ?? err}); the room works without quality figures`, { cause: err }));
+    }
   }
 
   #left(peer: PeerInfo, reason: string): void {
     this.#peers.forget(peer.id);
-    this.#health.forget(peer.id);
+    this.#health?.forget(peer.id);
     this.#features.each((f) => f.unlink?.(peer.id));
     this.emit('peer-leave', { peer, reason });
     this.#delivery.memberGone();
@@ -309,7 +320,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
       },
       welcome: (w, how) => this.#onWelcome(relay, w, how),
       synced: (w, how) => this.#onSynced(relay, w, how),
-      frame: (f, replaying) => this.#onFrame(relay, f, replaying),
+      frame: (f, replaying) => routeRelayFrame(f, { selfId: this.selfId, session: relay.id, members: this.#members, delivery: this.#delivery, replaying }),
       ack: (n) => this.#delivery.acked(n),
       rejected: (n) => this.#delivery.rejected(n),
       error: (e) => this.emit('error', e),
@@ -349,37 +360,6 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
     this.#settleJoin(null);
   }
 
-  /** Routes a relay frame: messages to delivery, membership to the members, signals to their link. */
-  #onFrame(relay: RelaySession, f: ServerFrame, replaying: boolean): void {
-    const members = this.#members;
-    switch (f.type) {
-      case 'message':
-        if (!members.names.has(f.from)) members.names.set(f.from, f.name);
-        this.#delivery.fromRelay(f.from, f.n, f.data, f.sentAt, replaying);
-        return;
-      case 'peer-joined':
-        if (f.member.id === this.selfId) return;
-        members.upsert(f.member, { initiate: false, rebuild: false });
-        this.#delivery.memberKnown(f.member.id, f.member.baseN, f.member.lastN, false);
-        return;
-      case 'peer-left':
-        if (members.session(f.id) === f.session) members.remove(f.id, f.reason);
-        return;
-      case 'peer-status':
-        members.setOnline(f.id, f.online);
-        return;
-      case 'signal': {
-        // Signals for an older session of ours, or from an older session of theirs, are stale.
-        if (f.toSession !== relay.id || members.session(f.from) !== f.fromSession) return;
-        const data = f.data;
-        if (data.kind === 'repair-request' || data.kind === 'repair-reply') this.#delivery.fromRelaySignal(f.from, data);
-        else members.link(f.from)?.handleSignal(data);
-        return;
-      }
-      default:
-    }
-  }
-
   #teardownMembership(): void {
     const relay = this.#relay;
     this.#relay = null;
@@ -400,15 +380,8 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
   #refreshState(): void {
     const sc = this.#relay?.client;
     if (!sc || this.state === 'closed' || this.state === 'idle') return;
-    let next: RoomState;
-    switch (sc.state) {
-      case 'failed': next = 'failed'; break;
-      case 'idle':
-      case 'connecting': next = 'connecting'; break;
-      case 'reconnecting': next = 'reconnecting'; break;
-      case 'connected': next = this.#members.links().some(([, link]) => link.state === 'reconnecting') ? 'reconnecting' : 'connected'; break;
-      default: return;
-    }
+    const next = roomStateFor(sc.state, this.#members.links().some(([, link]) => link.state === 'reconnecting'));
+    if (!next) return;
     if (next === 'failed') {
       const error = sc.lastError ?? new MeshError('signaling-failed');
       this.#teardownMembership();
@@ -420,8 +393,6 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
   }
 
   #settleJoin(error: MeshError | null): void {
-    const waiters = this.#joinWaiters;
-    this.#joinWaiters = [];
-    for (const w of waiters) error ? w.reject(error) : w.resolve();
+    for (const settle of this.#joinWaiters.splice(0)) settle(error);
   }
 }
