@@ -1,6 +1,4 @@
-import { formatBytes, registerStrings, relativeTime, type MeshStrings } from '../shared/strings.js';
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+import { formatBytes, plural, registerStrings, relativeTime, type MeshStrings } from '../shared/strings.js';
 
 /** German. */
 export const DE: MeshStrings = {

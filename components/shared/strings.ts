@@ -66,7 +66,8 @@ export function formatBytes(locale: string, bytes: number): string {
   return `${new Intl.NumberFormat(locale, { maximumFractionDigits: i === 0 ? 0 : 1 }).format(v)} ${units[i]}`;
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+/** "1 file", "2 files": `n` and the word for one or for many. */
+export const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** "now", "2 minutes ago", "3 hours ago"…, in `locale`, for times within a day; else the clock time. */
 export function relativeTime(locale: string, at: number, now: number): string {

@@ -1,3 +1,5 @@
+import { isCount, isObj } from '../protocol/guards.js';
+
 /**
  * Frames peers exchange directly over their data channel. The remote peer is another user's
  * browser, so every frame is validated before use, like relay frames.
@@ -14,8 +16,6 @@ export type ChannelFrame =
   /** What the sender is sending: microphone on, camera (or screen) on, screen share; and whether it records the room. */
   | { t: 'media'; audio: boolean; video: boolean; screen: boolean; recording: boolean };
 
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Returns the frame when well-formed, else null (and the caller ignores it). */
 export function parseChannelFrame(v: unknown): ChannelFrame | null {

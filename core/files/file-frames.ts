@@ -1,3 +1,4 @@
+import { isCount, isStr } from '../protocol/guards.js';
 /**
  * The file channel's wire format. Control frames are JSON text; a chunk is one binary message:
  * `[id length: u8][id: ASCII][index: u32 big-endian][bytes]`. The remote is another user's
@@ -21,8 +22,6 @@ export type FileFrame =
 
 /** Transfer ids: 8–64 characters of [A-Za-z0-9_-]. */
 const ID = /^[A-Za-z0-9_-]{8,64}$/;
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isStr = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
 
 /** Largest chunk a receiver accepts (Chromium delivers up to 256 KiB per message). */
 export const MAX_CHUNK_BYTES = 256 * 1024;

@@ -3,6 +3,7 @@
  * here before anything indexes into it, and a bad frame becomes a typed problem, never a throw.
  */
 import { type ClientFrame, type ErrorCode, type JoinFrame, PROTOCOL_LIMITS, PROTOCOL_VERSION, type ServerFrame, type SignalData, type StreamPosition } from './wire-types.js';
+import { isCount, isObj, isStr, type Obj } from './guards.js';
 
 /** Why a frame was rejected. */
 export interface FrameProblem { problem: ErrorCode; message: string; ref?: string }
@@ -12,10 +13,6 @@ const ROOM_RE = /^[A-Za-z0-9_.-]+$/;
 // C0/C1 controls, bidi overrides and isolates, line/paragraph separators, BOM.
 const NAME_FORBIDDEN_RE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]/;
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isStr = (v: unknown, max: number): v is string => typeof v === 'string' && v.length <= max;
 
 class Invalid extends Error {
   constructor(readonly code: ErrorCode, message: string) { super(message); }
