@@ -3,7 +3,8 @@
 //   dist/core.js            the core alone (no lit), for `import { Room } from 'mesh-room/core'`
 //   dist/media.js           the call elements; dist/core/{media,files,recording}.js the features;
 //   dist/i18n/de.js         German strings; dist/chunks/*  shared and lazily loaded chunks
-//   dist/mesh-room.iife.js  everything as one classic script (global MeshRoom), for CMSs without modules
+//   dist/mesh-room.iife.js  everything as one classic script (global MeshRoom), for CMSs without modules;
+//                           dist/i18n/de.iife.js German for it
 //   dist/relay/main.js      the relay CLI (bin `mesh-relay`), Node ESM, dependencies external
 //   dist/relay/index.js     the relay as a library; dist/relay/testing.js the web-test-runner plugin
 // Flags: --watch; --types (declaration files in dist/types); --docs (regenerate custom-elements.json
@@ -101,14 +102,32 @@ await mkdir('dist', { recursive: true });
  * Strips the indentation and comments inside lit's css`` and html`` templates (esbuild minifies
  * the code around them, not their contents). Whitespace between tags goes; text is untouched.
  */
+function minifiedTemplates(src) {
+  src = src.replace(/css`([^`]*)`/g, (_, body) => 'css`' + body.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{}:;,>])\s*/g, '$1').replace(/;}/g, '}').trim() + '`');
+  return src.replace(/html`([^`]*)`/g, (_, body) => 'html`' + body.replace(/>\s+</g, '><').replace(/\n\s+/g, ' ') + '`');
+}
+
 const minifyTemplates = {
   name: 'minify-templates',
   setup(build) {
-    build.onLoad({ filter: /components[\\/].*\.ts$/ }, async (args) => {
+    build.onLoad({ filter: /components[\\/].*\.ts$/ }, async (args) => ({ contents: minifiedTemplates(readFileSync(args.path, 'utf8')), loader: 'ts' }));
+  },
+};
+
+/**
+ * For the classic script, which has everything in one file: a room's lazy `import('./x.js')`
+ * becomes a static import resolved at once (no chunk to fetch, no lazy-init wrappers).
+ */
+const inlineLazyImports = {
+  name: 'inline-lazy-imports',
+  setup(build) {
+    build.onLoad({ filter: /(core|components)[\\/].*\.ts$/ }, async (args) => {
       let src = readFileSync(args.path, 'utf8');
-      src = src.replace(/css`([^`]*)`/g, (_, body) => 'css`' + body.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{}:;,>])\s*/g, '$1').replace(/;}/g, '}').trim() + '`');
-      src = src.replace(/html`([^`]*)`/g, (_, body) => 'html`' + body.replace(/>\s+</g, '><').replace(/\n\s+/g, ' ') + '`');
-      return { contents: src, loader: 'ts' };
+      if (!/(?<!typeof )import\('/.test(src)) return undefined;
+      const specs = [];
+      src = src.replace(/(?<!typeof )import\('([^']+)'\)/g, (_, spec) => `Promise.resolve(__lazy${specs.push(spec) - 1})`);
+      src = specs.map((spec, i) => `import * as __lazy${i} from '${spec}';\n`).join('') + src;
+      return { contents: /components[\\/]/.test(args.path) ? minifiedTemplates(src) : src, loader: 'ts' };
     });
   },
 };
@@ -146,7 +165,8 @@ const builds = [
     metafile: true,
   },
   // Everything in one classic script: every dynamic import is bundled in.
-  { ...browser, format: 'iife', globalName: 'MeshRoom', entryPoints: { 'mesh-room.iife': 'components/iife.ts' }, outdir: 'dist' },
+  { ...browser, plugins: [inlineLazyImports, minifyTemplates], format: 'iife', globalName: 'MeshRoom', entryPoints: { 'mesh-room.iife': 'components/iife.ts' }, outdir: 'dist' },
+  { ...browser, format: 'iife', entryPoints: { 'i18n/de.iife': 'components/i18n/de.iife.ts' }, outdir: 'dist' },
   {
     entryPoints: { main: 'relay/main.ts', index: 'relay/index.ts', testing: 'relay/wtr-plugin.ts' },
     outdir: 'dist/relay',

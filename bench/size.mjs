@@ -20,7 +20,9 @@ const KB = 1024;
 
 /**
  * Budgets, min+gzip bytes. `goal` is what issue 17 asked for; `budget` is enforced. Where the
- * goal is not met yet the budget guards the measured size against growth (and the report says so).
+ * goal is not met yet the budget guards the measured size against growth (and the report says so):
+ * the chat page's kernel (self-healing relay session and links, exactly-once delivery with
+ * repair, ~18 KB) and lit (~6 KB) leave no room for the elements under 26 KB.
  */
 const LIMITS = {
   'chat page (initial load)': { goal: 26 * KB, budget: 33.5 * KB },
@@ -29,7 +31,8 @@ const LIMITS = {
   'recording (lazy)': { goal: 6 * KB, budget: 6 * KB },
   'i18n/de.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
   'core.js': { goal: 22 * KB, budget: 22 * KB },
-  'mesh-room.iife.js': { goal: 40 * KB, budget: 44.5 * KB },
+  'mesh-room.iife.js': { goal: 40 * KB, budget: 41.5 * KB },
+  'i18n/de.iife.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
 };
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
@@ -78,6 +81,7 @@ const bundles = {
   'i18n/de.js (opt-in)': measure(beyond('dist/i18n/de.js')),
   'core.js': measure(closure('dist/core.js')),
   'mesh-room.iife.js': measure(['dist/mesh-room.iife.js']),
+  'i18n/de.iife.js (opt-in)': measure(['dist/i18n/de.iife.js']),
 };
 for (const [name, l] of Object.entries(LIMITS)) Object.assign(bundles[name], { goalBytes: l.goal, budgetBytes: l.budget });
 
