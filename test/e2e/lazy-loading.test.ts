@@ -71,6 +71,14 @@ describe('features load when used', () => {
     await users[0].page.locator('mesh-chat').locator('textarea').press('Enter');
     await users[1].page.waitForFunction(() => document.querySelector('mesh-chat')!.messages.some((m) => m.text === 'hello'), undefined, { timeout: 10_000, polling: 50 });
 
+    // The page also imports the core itself: the same module, loaded once (only core.js is new).
+    const fetched = seen[0].scripts.length;
+    assert.equal(await users[0].page.evaluate(async () => {
+      const core = await import('/cdn/core.js' as string);
+      return core.Room === document.querySelector('mesh-room')!.core!.constructor;
+    }), true, 'one Room class');
+    assert.deepEqual(seen[0].scripts.slice(fetched), ['/cdn/core.js'], 'mesh-room/core adds only its own entry file');
+
     // Both turn on camera and microphone: the call's chunks load (under the same CSP), and video flows.
     for (const u of users) await u.page.evaluate(() => document.querySelector('mesh-room')!.setAttribute('media', 'audio video'));
     for (const u of users) {
@@ -94,5 +102,17 @@ describe('features load when used', () => {
       assert.deepEqual(w.problems, [], 'no CSP violation, no error');
     }
     for (const u of users) await u.context.close();
+  });
+
+  it('the classic script has everything in one file; German is a second classic script', async () => {
+    const u = await newUser(browser);
+    const w = await watch(u.page);
+    await u.page.goto(`${relay.httpUrl}/fixtures/classic-de.html`);
+    await u.page.waitForFunction(() => document.querySelector('mesh-status-badge')!.shadowRoot?.querySelector('[part="label"]')?.textContent?.trim() === 'Nicht verbunden', undefined, { timeout: 10_000, polling: 50 });
+    assert.equal(await u.page.evaluate(() => document.querySelector('mesh-chat')!.shadowRoot!.querySelector('[part="send-button"]')!.textContent), 'Senden');
+    assert.deepEqual(await u.page.evaluate(() => ['mesh-room', 'mesh-video-grid', 'mesh-media-controls'].map((t) => !!customElements.get(t))), [true, true, true], 'the call elements are in the classic script');
+    assert.deepEqual(w.scripts, ['/cdn/mesh-room.iife.js', '/cdn/i18n/de.iife.js'], 'no chunk fetched');
+    assert.deepEqual(w.problems, []);
+    await u.context.close();
   });
 });
