@@ -3,7 +3,7 @@ import { MeshError, Room, type FileOptions, type FileTransfer, type LocalMediaCo
 import { MeshEvent } from '../events.js';
 import { mediaKinds } from './media-kinds.js';
 import { ROOM_CONNECTED, type MeshRoomApi } from '../shared/room-api.js';
-import { resolveStrings, type MeshStrings } from '../shared/strings.js';
+import { resolveStrings, STRINGS_CHANGED, type MeshStrings } from '../shared/strings.js';
 import { RecordingView } from './recording-view.js';
 import { relayUrl } from './relay-url.js';
 import { styles } from './mesh-room.styles.js';
@@ -143,12 +143,16 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
     // Put back into a page after being removed: join again (unless the page chose to leave).
     if (this.state === 'closed' && !this.#userLeft) this.state = 'idle';
     document.dispatchEvent(new Event(ROOM_CONNECTED));
+    document.addEventListener(STRINGS_CHANGED, this.#onStrings);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    document.removeEventListener(STRINGS_CHANGED, this.#onStrings);
     this.#closeCore();
   }
+
+  readonly #onStrings = () => this.requestUpdate();
 
   /**
    * Joins the room (again). Resolves when admitted; rejects with a `MeshError` whose `code` says

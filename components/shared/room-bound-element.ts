@@ -1,6 +1,6 @@
 import { LitElement, type PropertyDeclarations, type PropertyValues } from 'lit';
 import { ROOM_CONNECTED, type MeshRoomApi } from './room-api.js';
-import { resolveStrings, type MeshStrings } from './strings.js';
+import { resolveStrings, STRINGS_CHANGED, type MeshStrings } from './strings.js';
 
 /**
  * Base of the elements that belong to a room (`<mesh-chat>`, `<mesh-status-badge>`, the grid
@@ -25,6 +25,7 @@ export abstract class RoomBoundElement extends LitElement {
   readonly #onRoomConnected = () => {
     if (!this.#room) this.#attach();
   };
+  readonly #onStrings = () => this.requestUpdate();
 
   constructor() {
     super();
@@ -45,11 +46,13 @@ export abstract class RoomBoundElement extends LitElement {
     super.connectedCallback();
     this.#attach();
     document.addEventListener(ROOM_CONNECTED, this.#onRoomConnected);
+    document.addEventListener(STRINGS_CHANGED, this.#onStrings);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener(ROOM_CONNECTED, this.#onRoomConnected);
+    document.removeEventListener(STRINGS_CHANGED, this.#onStrings);
     this.#detach();
   }
 

@@ -173,9 +173,13 @@ export const EN: MeshStrings = {
 /** Built-in tables by language (the primary subtag). */
 const TABLES: Record<string, MeshStrings> = { en: EN };
 
+/** Fired on `document` when a language table is added: elements already shown render again in it. */
+export const STRINGS_CHANGED = 'mesh-strings-change';
+
 /** Adds a language table (e.g. `registerStrings('fr', FR)`); pages can ship their own. */
 export function registerStrings(lang: string, table: MeshStrings): void {
   TABLES[lang.toLowerCase()] = table;
+  if (typeof document !== 'undefined') document.dispatchEvent(new Event(STRINGS_CHANGED));
 }
 
 /** The table for a BCP 47 language tag (`de-CH` → `de`), English when there is none. */
