@@ -1,15 +1,21 @@
 import type { Clock } from '../base/clock.js';
 import type { QualityLevel } from '../protocol/quality.js';
 
-/** One step of the ladder: a resolution and bitrate cap for the video sender, or video off. */
+/** One step of the ladder: a resolution and bitrate cap for the video sender. */
 export interface BitrateStep { name: string; height: number; maxBitrate: number; active: boolean }
 
-/** 720p → 480p → 360p → audio only (as seed 003 describes). */
+/**
+ * 720p → 480p → 360p (as seed 003 describes), and 180p for `poor` links. Every step keeps the
+ * video moving: switching the layer off (`active: false`) froze the peer's tile with nothing to
+ * tell it apart from a broken stream, and on a busy machine scheduling delays alone (RTT and
+ * jitter, with no loss and bandwidth to spare) made links `poor` (issue 21). Going audio only
+ * is the person's choice (the `poor` recommendations say so), not ours.
+ */
 export const BITRATE_LADDER: readonly BitrateStep[] = [
   { name: '720p', height: 720, maxBitrate: 1_500_000, active: true },
   { name: '480p', height: 480, maxBitrate: 800_000, active: true },
   { name: '360p', height: 360, maxBitrate: 400_000, active: true },
-  { name: 'audio-only', height: 0, maxBitrate: 0, active: false },
+  { name: '180p', height: 180, maxBitrate: 150_000, active: true },
 ];
 
 export interface AdaptiveBitrateOptions {
@@ -22,7 +28,7 @@ export interface AdaptiveBitrateOptions {
 
 /**
  * Adapts one video sender to its link's quality: `fair` steps down to at most 360p, `poor` steps
- * down through 360p to audio only, each step at most every `downCooldownMs`; `good` held for
+ * down through 360p to 180p (never off), each step at most every `downCooldownMs`; `good` held for
  * `upAfterMs` steps back up, one step at a time. Applied with `RTCRtpSender.setParameters`
  * (`maxBitrate`, `scaleResolutionDownBy`, `active`), so nothing renegotiates.
  */
