@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** What core/protocol.ts may bring along: its parts, which import only each other. */
-const WIRE_FORMAT = ['core/protocol.ts', 'core/wire-types.ts', 'core/frame-validation.ts', 'core/quality.ts'];
+const WIRE_FORMAT = ['core/protocol.ts', 'core/wire-types.ts', 'core/frame-validation.ts', 'core/name-rules.ts', 'core/quality.ts'];
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
