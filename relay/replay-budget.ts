@@ -1,4 +1,9 @@
-import type { ReplayBuffer } from './replay-buffer.js';
+/** What the budget needs of a room's buffer (implemented by `ReplayBuffer`). */
+export interface BudgetedBuffer {
+  readonly firstSeq: number;
+  holds(seq: number): boolean;
+  dropOldest(): void;
+}
 
 /**
  * The relay-wide cap on replay bytes: every room's buffer is bounded on its own, and all of them
@@ -9,7 +14,7 @@ import type { ReplayBuffer } from './replay-buffer.js';
 export class ReplayBudget {
   private total = 0;
   private live = 0;
-  private queue: Array<{ buffer: ReplayBuffer; seq: number } | undefined> = [];
+  private queue: Array<{ buffer: BudgetedBuffer; seq: number } | undefined> = [];
   private head = 0;
 
   constructor(readonly maxBytes: number) {}
@@ -17,7 +22,7 @@ export class ReplayBudget {
   /** Bytes held across every room. */
   get bytes(): number { return this.total; }
 
-  added(buffer: ReplayBuffer, message: { seq: number; bytes: number }): void {
+  added(buffer: BudgetedBuffer, message: { seq: number; bytes: number }): void {
     this.total += message.bytes;
     this.live++;
     this.queue.push({ buffer, seq: message.seq });

@@ -78,7 +78,7 @@ describe('relay memory is bounded by what it counts', () => {
 
   it('refuses more open sockets from one address than maxConnectionsPerAddress (429), and counts closed ones out', async () => {
     const r = await relay({ maxConnectionsPerAddress: 3 });
-    const open = [];
+    const open: Array<{ status: number; ws: WebSocket | null }> = [];
     for (let i = 0; i < 3; i++) open.push(await upgradeStatus(r.wsUrl));
     assert.deepEqual(open.map((o) => o.status), [101, 101, 101]);
     assert.equal((await upgradeStatus(r.wsUrl)).status, 429);
