@@ -83,7 +83,8 @@ export class RedisBackend implements RoomBackend {
     await Promise.allSettled([this.cmd.connect(), this.sub.connect()]);
     const o = this.ctx.options;
     this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, o.nodeTtlMs / 3)));
-    this.timers.push(setInterval(() => void this.call((a) => this.cmd.meshSweep(...a, o.graceMs)).catch(() => {}), Math.max(50, Math.min(1000, o.graceMs / 3))));
+    const sweepMs = o.sweepIntervalMs ?? Math.max(50, Math.min(1000, o.graceMs / 3));
+    this.timers.push(setInterval(() => void this.call((a) => this.cmd.meshSweep(...a, o.graceMs)).catch(() => {}), sweepMs));
     for (const t of this.timers) t.unref();
   }
 
@@ -319,7 +320,11 @@ export class RedisBackend implements RoomBackend {
     if (Number(done) > 0) this.ctx.log.info('reconciled members whose socket closed while redis was away', { members: Number(done) });
   }
 
-  /** Redis is back: resume this node's sockets (nothing published meanwhile is missed). */
+  /**
+   * Redis answers again (connected, or a probe went through after commands timed out): keep
+   * this node alive, reconcile, and after a disconnection resume this node's sockets (pub/sub
+   * is not durable: what was published meanwhile is caught up by resuming).
+   */
   private async onReady(): Promise<void> {
     if (!this.healthy) return;
     this.needReconcile = true;
@@ -359,7 +364,7 @@ export class RedisBackend implements RoomBackend {
       this.probing = false;
       this.stalled = false;
       this.ctx.log.info('redis answers again');
-      await this.heartbeat();
+      await this.onReady();
     };
     void probe();
   }

@@ -101,6 +101,8 @@ export interface RelayOptions {
   nodeTtlMs: number;
   /** With Redis: a command not answered within this time fails, and the store counts as down until it answers again, ms. Default 2000. */
   redisTimeoutMs: number;
+  /** With Redis: how often a node ends grace periods that ran out and those of dead nodes, ms. Default min(1000, graceMs / 3). */
+  sweepIntervalMs: number | null;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -141,6 +143,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   redis: null,
   nodeTtlMs: 15_000,
   redisTimeoutMs: 2000,
+  sweepIntervalMs: null,
 };
 
 /** Options as a caller may give them: every field optional, `replay` merged field by field. */
@@ -172,6 +175,7 @@ export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions
   for (const [name, value] of positive) {
     if (!Number.isFinite(value) || value <= 0) throw new TypeError(`relay option ${name} must be a positive number, got ${value}`);
   }
+  if (o.sweepIntervalMs !== null && !(o.sweepIntervalMs > 0)) throw new TypeError(`relay option sweepIntervalMs must be a positive number, got ${o.sweepIntervalMs}`);
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new TypeError(`relay option port must be 0–65535, got ${o.port}`);
   if (o.hardMaxFrameBytes < o.maxFrameBytes) throw new TypeError('hardMaxFrameBytes must be >= maxFrameBytes');
   if (o.turnUrls.length > 0 && !o.turnSecret) throw new TypeError('turnUrls need turnSecret (the TURN server\'s static-auth-secret)');

@@ -13,6 +13,7 @@ import { addressKey } from '../../relay/address-key.js';
 import type { RelayOptionsInput } from '../../relay/relay-options.js';
 import type { RelayClock } from '../../relay/contracts.js';
 import { WsClient } from '../helpers/ws-client.js';
+import { SteppedClock } from '../helpers/stepped-clock.js';
 
 const quiet = new Logger('silent');
 const SECRET = 'a-long-enough-test-secret';
@@ -24,26 +25,6 @@ function upgradeStatus(url: string, headers: Record<string, string>): Promise<nu
     ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); res.resume(); });
     ws.on('error', () => {});
   });
-}
-
-/** A clock at real time plus an offset the test moves; its timers run when it moves past them. */
-class SteppedClock implements RelayClock {
-  private offset = 0;
-  private timers = new Map<number, { due: number; fn: () => void }>();
-  private next = 1;
-  now(): number { return Date.now() + this.offset; }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.next++;
-    this.timers.set(id, { due: this.now() + ms, fn });
-    return id;
-  }
-  clearTimeout(id: unknown): void { this.timers.delete(id as number); }
-  advance(ms: number): void {
-    this.offset += ms;
-    for (const [id, t] of [...this.timers].sort((a, b) => a[1].due - b[1].due)) {
-      if (t.due <= this.now()) { this.timers.delete(id); t.fn(); }
-    }
-  }
 }
 
 describe('relay hardening', () => {

@@ -103,4 +103,18 @@ describe('Redis outages leave no ghost and no hang', () => {
     const { welcome } = await c.join(id, 'C');
     assert.ok(welcome.members.some((m) => m.name === 'A' && m.online));
   });
+
+  // Found by the model-based test (room-model.test.ts): a command timed out during a Redis
+  // restart, and the node, counting Redis as stalled rather than disconnected, never asked its
+  // sockets to resume — they would have missed everything published while Redis was away.
+  it('after Redis stalls and then restarts, this node\'s sockets are asked to resume (1012)', async () => {
+    const r = await node();
+    const a = await client(r);
+    await a.join(room(), 'A');
+    redis.freeze();
+    await eventually(async () => (await health(r)) === 503, 5000, 'a command timed out');
+    await redis.restart();
+    assert.equal((await a.closed(10_000)).code, 1012);
+    await eventually(async () => (await health(r)) === 200, 10_000, 'healthy again');
+  });
 });
