@@ -28,6 +28,8 @@ export interface ConnectionHost {
 
 /** After asking a too-slow client to go (4009), how long it may take to read that before the socket is cut, ms. */
 const SLOW_CLOSE_GRACE_MS = 1000;
+/** Pre-encoded frames are still text frames. */
+const TEXT = { binary: false } as const;
 
 /**
  * One client socket: validates every frame, answers problems with typed `error` frames, and hands
@@ -65,12 +67,13 @@ export class Connection implements MemberSocket {
    * A client whose send buffer passes `maxSocketBufferBytes` reads too slowly to keep: it is
    * asked to go (4009) and resumes later, catching up from the replay buffer.
    */
-  send(frame: ServerFrame | string): void {
+  send(frame: ServerFrame | string | Buffer): void {
     if (this.state.is('closed')) return;
     const ws = this.ws;
     if (ws.readyState !== ws.OPEN) return;
     corkUntilNextTurn(ws);
-    ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+    if (Buffer.isBuffer(frame)) ws.send(frame, TEXT);
+    else ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
     if (ws.bufferedAmount > this.host.options.maxSocketBufferBytes) {
       this.host.metrics.slowClients++;
       this.close(CLOSE_CODES.tooSlow, 'too slow: send buffer full; resume to catch up');

@@ -19,10 +19,11 @@ export interface RelayClock {
 /** The socket side of a member, as a room backend sees it. Implemented by `Connection`. */
 export interface MemberSocket {
   /**
-   * Queues a frame (or one already serialised) for the client. Never waits: a client that reads
-   * too slowly is closed once its send buffer passes the relay's limit.
+   * Queues a frame for the client: an object, or one already serialised (a string, or its UTF-8
+   * bytes when the same frame goes to many sockets). Never waits: a client that reads too slowly
+   * is closed once its send buffer passes the relay's limit.
    */
-  send(frame: ServerFrame | string): void;
+  send(frame: ServerFrame | string | Buffer): void;
   close(code: number, reason: string): void;
 }
 

@@ -12,8 +12,9 @@ export interface RoomEvent {
   frame: ServerFrame;
   kick?: string | false;
   kickPeer?: string;
-  /** The frame serialised once for all local members. */
+  /** The frame serialised (and encoded) once for all local members. */
   json?: string;
+  bytes?: Buffer;
 }
 
 /** A member with a socket on this node (or joining through it). */
@@ -84,6 +85,6 @@ export function deliver(member: LocalMember, ev: RoomEvent, maxHeldBytes: number
     return;
   }
   if (ev.ev !== undefined && ev.ev <= member.floor) return; // already part of its welcome
-  member.socket.send(json);
+  member.socket.send((ev.bytes ??= Buffer.from(json)));
   if (ev.frame.type === 'message') onMessageOut();
 }

@@ -155,9 +155,11 @@ export class RelayRoom {
     const json = messageJson(seq, messageTail(member.id, member.name, n, dataJson, f.sentAt), now);
     this.buffer.append({ seq, from: member.id, n, at: now, bytes, json }, now);
     metrics.messagesIn++;
+    // Encoded once for every receiver (ws would encode a string again for each socket).
+    let bytesOut: Buffer | null = null;
     for (const other of this.members.values()) {
       if (other !== member && other.socket) {
-        other.socket.send(json);
+        other.socket.send((bytesOut ??= Buffer.from(json)));
         metrics.messagesOut++;
       }
     }
