@@ -6,7 +6,9 @@
 // Servers alternate order over several rounds; figures are medians over rounds. Then: 10 stalled
 // readers in busy rooms (others' p99 must not change), and idle RSS per connection vs raw.
 //
-// Usage: node bench/relay.mjs [--quick]     RELAY_MAIN=path/to/main.js measures another build.
+// Usage: node bench/relay.mjs [--quick]     RELAY_MAIN=path/to/main.js measures another build;
+// RELAY_MAIN_BEFORE=path/to/old/main.js adds that build as a third server in the same rotation
+// (before/after figures from one run, under the same conditions).
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -24,6 +26,7 @@ const WINDOW_S = QUICK ? 3 : 5;
 const IDLE = QUICK ? 2000 : 10_000;
 const STALLED = 10;
 const MAIN = process.env.RELAY_MAIN ?? fileURLToPath(new URL('../dist/relay/main.js', import.meta.url));
+const BEFORE = process.env.RELAY_MAIN_BEFORE ?? null;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const rid = () => Math.random().toString(36).slice(2).padEnd(18, 'q');
 const rss = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
@@ -48,27 +51,30 @@ async function spawnServer(cmd, args, pattern) {
   return { port, pid: child.pid, kill: () => new Promise((r) => { child.once('exit', r); child.kill('SIGKILL'); }) };
 }
 
-const help = spawnSync(process.execPath, [MAIN, '--help'], { encoding: 'utf8' }).stdout;
-const relayFlags = (extra = []) => [
+const helpOf = (main) => spawnSync(process.execPath, [main, '--help'], { encoding: 'utf8' }).stdout;
+const HELP = { [MAIN]: helpOf(MAIN), ...(BEFORE ? { [BEFORE]: helpOf(BEFORE) } : {}) };
+const relayFlags = (help, extra = []) => [
   '--host', '127.0.0.1', '--port', '0', '--log-level', 'error', '--max-members', String(PER_ROOM + 1),
   '--rate', '1000000', '--rate-burst', '1000000', '--connection-rate', '1000000', '--connection-burst', '1000000',
   ...(help.includes('--max-connections-per-address') ? ['--max-connections-per-address', '1000000'] : []), ...extra,
 ];
 
-async function startServer(kind, extra = []) {
+async function startServer(kind, extra = (help) => []) {
+  const main = kind === 'before' ? BEFORE : MAIN;
+  if (kind === 'before') kind = 'memory';
   if (kind === 'raw') {
     const s = await spawnServer(process.execPath, [fileURLToPath(new URL('./raw-ws-server.mjs', import.meta.url))], /listening on (\d+)/);
     return { ...s, url: (room) => `ws://127.0.0.1:${s.port}/?room=${room}` };
   }
   let redis = null;
-  const args = relayFlags(extra);
+  const args = relayFlags(HELP[main], extra(HELP[main]));
   if (kind === 'redis') {
     const port = 16379 + Math.floor(Math.random() * 1000);
     redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     await sleep(300);
     args.push('--redis', `redis://127.0.0.1:${port}`);
   }
-  const s = await spawnServer(process.execPath, [MAIN, ...args], /listening on http:\/\/127\.0\.0\.1:(\d+)/);
+  const s = await spawnServer(process.execPath, [main, ...args], /listening on http:\/\/127\.0\.0\.1:(\d+)/);
   return { ...s, url: () => `ws://127.0.0.1:${s.port}/ws`, kill: async () => { await s.kill(); redis?.kill('SIGKILL'); } };
 }
 
@@ -169,7 +175,7 @@ function closeAll(rooms) { for (const c of rooms.flat()) c.ws.terminate(); }
 
 async function loadRound(kind, loads) {
   const server = await startServer(kind);
-  const rooms = await roomsOf(kind, server);
+  const rooms = await roomsOf(kind === 'before' ? 'memory' : kind, server);
   await measureLoad(rooms, server, 14_000); // warm-up
   const out = {};
   for (const rate of loads) out[rate] = await measureLoad(rooms, server, rate);
@@ -179,8 +185,8 @@ async function loadRound(kind, loads) {
 }
 
 /** The others' latency at 56k/s, without and then with 10 stalled readers in rooms with a 4 MiB history. */
-async function stalledCase() {
-  const server = await startServer('memory', ['--replay-bytes', String(4 * 2 ** 20), '--replay-messages', '200',
+async function stalledCase(kind = 'memory') {
+  const server = await startServer(kind, (help) => ['--replay-bytes', String(4 * 2 ** 20), '--replay-messages', '200',
     ...(help.includes('--max-socket-buffer-bytes') ? ['--max-socket-buffer-bytes', String(8 * 2 ** 20)] : [])]);
   const rooms = await roomsOf('memory', server);
   await measureLoad(rooms, server, 14_000);
@@ -209,7 +215,7 @@ async function idleRss(kind) {
   await sleep(300);
   const before = rss(server.pid);
   const clients = [];
-  for (let i = 0; i < IDLE; i++) clients.push(await member(kind, server, `idle-${Math.floor(i / PER_ROOM)}`, `i${i % PER_ROOM}`));
+  for (let i = 0; i < IDLE; i++) clients.push(await member(kind === 'before' ? 'memory' : kind, server, `idle-${Math.floor(i / PER_ROOM)}`, `i${i % PER_ROOM}`));
   await sleep(1000);
   const after = rss(server.pid);
   for (const c of clients) c.ws.terminate();
@@ -219,10 +225,12 @@ async function idleRss(kind) {
 
 // ---------------------------------------------------------------------------------------------
 
-const rounds = { rawWs: [], memory: [] };
+const KINDS = { rawWs: 'raw', memory: 'memory', ...(BEFORE ? { memoryBefore: 'before' } : {}) };
+const names = Object.keys(KINDS);
+const rounds = Object.fromEntries(names.map((k) => [k, []]));
 for (let i = 0; i < ROUNDS; i++) {
-  const order = i % 2 === 0 ? ['rawWs', 'memory'] : ['memory', 'rawWs'];
-  for (const k of order) rounds[k].push(await loadRound(k === 'rawWs' ? 'raw' : 'memory', LOADS));
+  const order = names.map((_, j) => names[(i + j) % names.length]); // each server goes first once
+  for (const k of order) rounds[k].push(await loadRound(KINDS[k], LOADS));
 }
 const redisRound = await loadRound('redis', [14_000, 56_000]);
 
@@ -230,7 +238,7 @@ const med = (runs, rate, f) => median(runs.map((r) => f(r[rate])).filter((x) => 
 const byLoad = {};
 for (const rate of LOADS) {
   const row = {};
-  for (const k of ['rawWs', 'memory']) {
+  for (const k of names) {
     const runs = rounds[k];
     row[k] = {
       p50Ms: med(runs, rate, (x) => x.latencyMs.p50), p99Ms: med(runs, rate, (x) => x.latencyMs.p99),
@@ -239,28 +247,39 @@ for (const rate of LOADS) {
       generatorBound: runs.some((r) => r[rate].generatorBound),
     };
   }
-  const bound = row.rawWs.generatorBound || row.memory.generatorBound;
-  row.memoryP99VsRaw = bound || !row.rawWs.p99Ms || row.memory.p99Ms === null ? null : round(row.memory.p99Ms / row.rawWs.p99Ms, 2);
-  row.memoryCpuVsRaw = bound ? null : round(row.memory.serverCpuUsPerDelivery / row.rawWs.serverCpuUsPerDelivery, 2);
+  const bound = names.some((k) => row[k].generatorBound);
+  const ratio = (k, f) => (bound || !f(row.rawWs) || f(row[k]) === null ? null : round(f(row[k]) / f(row.rawWs), 2));
+  row.memoryP99VsRaw = ratio('memory', (x) => x.p99Ms);
+  row.memoryCpuVsRaw = ratio('memory', (x) => x.serverCpuUsPerDelivery);
+  if (BEFORE) {
+    row.memoryBeforeP99VsRaw = ratio('memoryBefore', (x) => x.p99Ms);
+    row.memoryBeforeCpuVsRaw = ratio('memoryBefore', (x) => x.serverCpuUsPerDelivery);
+  }
   if (bound) row.note = 'the load generator was the bottleneck here (CPU > 85 %, behind schedule or lagging): no ratio';
   byLoad[rate] = row;
 }
 const stall = await stalledCase();
+const stallBefore = BEFORE ? await stalledCase('before') : null;
 const idle = { connections: IDLE, rawWsKiBPerConnection: await idleRss('raw'), memoryKiBPerConnection: await idleRss('memory') };
 idle.memoryVsRaw = round(idle.memoryKiBPerConnection / idle.rawWsKiBPerConnection, 2);
+if (BEFORE) {
+  idle.memoryBeforeKiBPerConnection = await idleRss('before');
+  idle.memoryBeforeVsRaw = round(idle.memoryBeforeKiBPerConnection / idle.rawWsKiBPerConnection, 2);
+}
+const stallFigures = (x) => ({
+  p99MsWithout: x.withoutStalled.latencyMs.p99, p99MsWith: x.withStalled.latencyMs.p99,
+  p50MsWithout: x.withoutStalled.latencyMs.p50, p50MsWith: x.withStalled.latencyMs.p50,
+  undeliveredShareWith: x.withStalled.undeliveredShare, closedBySlowLimit: x.stalledClosedBySlowLimit,
+  generatorBound: x.withoutStalled.generatorBound || x.withStalled.generatorBound,
+});
 
 report('relay', {
   relay: MAIN,
+  ...(BEFORE ? { relayBefore: BEFORE } : {}),
   load: { rooms: ROOMS, clientsPerRoom: PER_ROOM, rounds: ROUNDS, windowSeconds: WINDOW_S, loadsOffered: LOADS },
   goals: { p99VsRawAt56k: '<= 2', idleRssVsRaw: '<= 1.5', stalledReaders: 'others\' p99 unchanged' },
   byOfferedDeliveriesPerSecond: byLoad,
   redis: redisRound,
-  stalledReaders: {
-    rooms: STALLED,
-    p99MsWithout: stall.withoutStalled.latencyMs.p99, p99MsWith: stall.withStalled.latencyMs.p99,
-    p50MsWithout: stall.withoutStalled.latencyMs.p50, p50MsWith: stall.withStalled.latencyMs.p50,
-    undeliveredShareWith: stall.withStalled.undeliveredShare, closedBySlowLimit: stall.stalledClosedBySlowLimit,
-    generatorBound: stall.withoutStalled.generatorBound || stall.withStalled.generatorBound,
-  },
+  stalledReaders: { rooms: STALLED, ...stallFigures(stall), ...(stallBefore ? { before: stallFigures(stallBefore) } : {}) },
   idle,
 });

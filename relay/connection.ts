@@ -68,7 +68,7 @@ export class Connection implements MemberSocket {
    * asked to go (4009) and resumes later, catching up from the replay buffer.
    */
   send(frame: ServerFrame | string | Buffer): void {
-    if (this.state.is('closed')) return;
+    if (this.state.state === 'closed') return;
     const ws = this.ws;
     if (ws.readyState !== ws.OPEN) return;
     corkUntilNextTurn(ws);
@@ -117,7 +117,7 @@ export class Connection implements MemberSocket {
   }
 
   private onMessage(raw: RawData, isBinary: boolean): void {
-    if (this.state.is('closed')) return;
+    if (this.state.state === 'closed') return;
     const now = Date.now();
     if (!this.rate.take(now)) {
       // Dropped. Tell the client at most once a second, and count it against the connection.
@@ -148,7 +148,7 @@ export class Connection implements MemberSocket {
     if (f.type === 'join') return this.join(f);
     const m = this.membership;
     const backend = this.host.backend;
-    if (!this.state.is('joined') || !m || !backend.isCurrent(m, this)) throw new RoomError('not-joined', `join a room before sending "${f.type}"`);
+    if (this.state.state !== 'joined' || !m || !backend.isCurrent(m, this)) throw new RoomError('not-joined', `join a room before sending "${f.type}"`);
     switch (f.type) {
       case 'leave':
         this.state.to('leaving');
