@@ -25,6 +25,7 @@ const ROUNDS = QUICK ? 1 : 3;
 const WINDOW_S = QUICK ? 3 : 5;
 const IDLE = QUICK ? 2000 : 10_000;
 const STALLED = 10;
+const STALL_LOAD = 28_000;
 const MAIN = process.env.RELAY_MAIN ?? fileURLToPath(new URL('../dist/relay/main.js', import.meta.url));
 const BEFORE = process.env.RELAY_MAIN_BEFORE ?? null;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -184,13 +185,16 @@ async function loadRound(kind, loads) {
   return out;
 }
 
-/** The others' latency at 56k/s, without and then with 10 stalled readers in rooms with a 4 MiB history. */
+/**
+ * The others' latency at STALL_LOAD deliveries/s (a load where the generator is not the
+ * bottleneck here), without and then with 10 stalled readers joined to rooms with 4 MiB of history.
+ */
 async function stalledCase(kind = 'memory') {
   const server = await startServer(kind, (help) => ['--replay-bytes', String(4 * 2 ** 20), '--replay-messages', '200',
     ...(help.includes('--max-socket-buffer-bytes') ? ['--max-socket-buffer-bytes', String(8 * 2 ** 20)] : [])]);
   const rooms = await roomsOf('memory', server);
   await measureLoad(rooms, server, 14_000);
-  const before = await measureLoad(rooms, server, 56_000);
+  const before = await measureLoad(rooms, server, STALL_LOAD);
   const big = `{"pad":"${'x'.repeat(30_000)}"}`;
   for (let r = 0; r < STALLED; r++) for (let i = 0; i < 140; i++) rooms[r][0].send(big); // 4 MiB of history each
   await sleep(3000);
@@ -202,7 +206,7 @@ async function stalledCase(kind = 'memory') {
     stalled.push(s);
   }
   await sleep(500);
-  const during = await measureLoad(rooms, server, 56_000, rooms.flat().filter((c) => !c.stalled));
+  const during = await measureLoad(rooms, server, STALL_LOAD, rooms.flat().filter((c) => !c.stalled));
   const metrics = await fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.text()).catch(() => '');
   closeAll(rooms);
   await server.kill();
@@ -247,15 +251,15 @@ for (const rate of LOADS) {
       generatorBound: runs.some((r) => r[rate].generatorBound),
     };
   }
-  const bound = names.some((k) => row[k].generatorBound);
-  const ratio = (k, f) => (bound || !f(row.rawWs) || f(row[k]) === null ? null : round(f(row[k]) / f(row.rawWs), 2));
+  // A ratio only where neither the raw run nor this server's run had the generator as bottleneck.
+  const ratio = (k, f) => (row.rawWs.generatorBound || row[k].generatorBound || !f(row.rawWs) || f(row[k]) === null ? null : round(f(row[k]) / f(row.rawWs), 2));
   row.memoryP99VsRaw = ratio('memory', (x) => x.p99Ms);
   row.memoryCpuVsRaw = ratio('memory', (x) => x.serverCpuUsPerDelivery);
   if (BEFORE) {
     row.memoryBeforeP99VsRaw = ratio('memoryBefore', (x) => x.p99Ms);
     row.memoryBeforeCpuVsRaw = ratio('memoryBefore', (x) => x.serverCpuUsPerDelivery);
   }
-  if (bound) row.note = 'the load generator was the bottleneck here (CPU > 85 %, behind schedule or lagging): no ratio';
+  if (row.memoryP99VsRaw === null) row.note = 'the load generator was the bottleneck here (CPU > 85 %, behind schedule or lagging > 20 ms): no ratio';
   byLoad[rate] = row;
 }
 const stall = await stalledCase();
@@ -277,9 +281,9 @@ report('relay', {
   relay: MAIN,
   ...(BEFORE ? { relayBefore: BEFORE } : {}),
   load: { rooms: ROOMS, clientsPerRoom: PER_ROOM, rounds: ROUNDS, windowSeconds: WINDOW_S, loadsOffered: LOADS },
-  goals: { p99VsRawAt56k: '<= 2', idleRssVsRaw: '<= 1.5', stalledReaders: 'others\' p99 unchanged' },
+  goals: { p99VsRawAt56k: '<= 2 (measurable only where the generator is not the bottleneck)', idleRssVsRaw: '<= 1.5', stalledReaders: 'others\' p99 unchanged' },
   byOfferedDeliveriesPerSecond: byLoad,
   redis: redisRound,
-  stalledReaders: { rooms: STALLED, ...stallFigures(stall), ...(stallBefore ? { before: stallFigures(stallBefore) } : {}) },
+  stalledReaders: { rooms: STALLED, offeredPerSecond: STALL_LOAD, ...stallFigures(stall), ...(stallBefore ? { before: stallFigures(stallBefore) } : {}) },
   idle,
 });

@@ -118,7 +118,7 @@ function renderTable({ machine: m, results: r, at, quick: q }) {
         `raw ws ${row.rawWs.p50Ms} / ${row.rawWs.p99Ms ?? '–'} ms, ${row.rawWs.serverCpuUsPerDelivery} µs${row.memoryP99VsRaw === null ? ' (load generator was the bottleneck: no ratio)' : `; p99 ${row.memoryP99VsRaw}× raw (goal ≤ 2×)`}`]);
     }
     const s = x.stalledReaders;
-    rows.push([`same at 56k/s with ${s.rooms} stalled readers in busy rooms: the others' p99`, `${s.p99MsWith ?? '–'} ms`, `${s.p99MsWithout} ms without them`]);
+    rows.push([`same at ${k(s.offeredPerSecond)}/s with ${s.rooms} stalled readers in busy rooms: the others' p99`, `${s.p99MsWith ?? '–'} ms`, `${s.p99MsWithout} ms without them`]);
     rows.push(['same, rooms kept in Redis (`--redis`), 56k/s: p50 / p99', `${x.redis[56000].latencyMs.p50} / ${x.redis[56000].latencyMs.p99 ?? '–'} ms`, '']);
     rows.push([`idle memory per connection (${x.idle.connections} connections)`, `${x.idle.memoryKiBPerConnection} KiB`, `raw ws ${x.idle.rawWsKiBPerConnection} KiB (${x.idle.memoryVsRaw}×, goal ≤ 1.5×)`]);
   }
