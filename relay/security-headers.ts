@@ -11,8 +11,12 @@ export const PAGE_CSP = [
   "base-uri 'none'", "form-action 'self'", "frame-ancestors 'self'",
 ].join('; ');
 
-/** For everything that is not a page (JSON, scripts, styles): nothing may run in it or frame it. */
-const RESOURCE_CSP = "default-src 'none'; frame-ancestors 'none'";
+/**
+ * For everything that is not a page (JSON, scripts, styles): no site may frame it. (Not
+ * `default-src 'none'`: a JSON URL opened as a same-origin blank page, as tests and tools do,
+ * must still be able to import the bundle; `nosniff` keeps JSON from running as anything else.)
+ */
+const RESOURCE_CSP = "frame-ancestors 'none'";
 
 /** Headers every response carries. `page`: an HTML document served to browsers. */
 export function securityHeaders(page: boolean): Record<string, string> {
