@@ -1,5 +1,5 @@
 // The long soak of the relay's model-based test (test/relay/room-model.test.ts runs 300
-// sequences per backend; this runs as many as fit in the time budget, longer sequences, more
+// sequences per backend; this runs as many as fit in the time budget, longer sequences (up to 30 operations), more
 // faults): reports how many random sequences passed on each backend, and the first failure.
 // Usage: node bench/room-model.mjs [seconds per backend, default 300]
 import { spawnSync } from 'node:child_process';
@@ -18,5 +18,5 @@ try {
   process.stderr.write(`room-model soak printed no result (exit ${r.status}):\n${r.stderr.slice(-4000)}\n`);
   process.exit(1);
 }
-report('room-model', { secondsPerBackend: seconds, maxCommandsPerSequence: 20, ...results });
+report('room-model', { secondsPerBackend: seconds, maxCommandsPerSequence: 30, ...results });
 process.exit(r.status ?? 1);

@@ -20,7 +20,7 @@ for (const backend of ['memory', 'redis'] as Backend[]) {
 
     it(`holds the room invariants over ${RUNS} random sequences`, async () => {
       await fc.assert(
-        fc.asyncProperty(fc.commands(roomCommands(backend, Number(process.env.MODEL_FAULT_WEIGHT ?? 3)), { maxCommands: 12 }), async (cmds) => {
+        fc.asyncProperty(fc.commands(roomCommands(backend, Number(process.env.MODEL_FAULT_WEIGHT ?? 3)), { maxCommands: 12, size: 'max' }), async (cmds) => {
           const real = await RealSystem.create(backend, redis);
           try {
             await fc.asyncModelRun(() => ({ model: new RoomModel(), real }), cmds);

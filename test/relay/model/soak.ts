@@ -19,7 +19,7 @@ for (const backend of ['memory', 'redis'] as Backend[]) {
   while (Date.now() - t0 < budgetMs && !failure) {
     const seed = (Date.now() ^ (batches * 7919)) | 0;
     const details = await fc.check(
-      fc.asyncProperty(fc.commands(roomCommands(backend, 10), { maxCommands: 20 }), async (cmds) => {
+      fc.asyncProperty(fc.commands(roomCommands(backend, 10), { maxCommands: 30, size: 'max' }), async (cmds) => {
         const real = await RealSystem.create(backend, redis);
         try {
           await fc.asyncModelRun(() => ({ model: new RoomModel(), real }), cmds);
