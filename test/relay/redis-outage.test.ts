@@ -23,7 +23,7 @@ describe('Redis outages leave no ghost and no hang', () => {
   let roomNo = 0;
   const room = () => `outage-${++roomNo}`;
   async function node(opts: RelayOptionsInput = {}) {
-    const r = new RelayServer({ port: 0, redis: redis.url, graceMs: 400, nodeTtlMs: 900, redisTimeoutMs: 300, ...opts }, { log: quiet });
+    const r = new RelayServer({ port: 0, redis: redis.url, graceMs: 400, nodeTtlMs: 900, redisTimeoutMs: 2000, ...opts }, { log: quiet });
     await r.listen();
     relays.push(r);
     return r;
@@ -72,6 +72,7 @@ describe('Redis outages leave no ghost and no hang', () => {
     const r = await node({ maxRooms: 1, graceMs: 200, nodeTtlMs: 300 });
     const ghostRoom = room();
     const ghost = await client(r);
+    await eventually(() => r.backend.healthy, 5000, 'the relay reaches Redis');
     await ghost.join(ghostRoom, 'Ghost');
     // A bug (or a lost notification) makes the node forget the socket without telling Redis:
     // the member stays "online" on a live node, and nothing would ever remove it.
@@ -88,7 +89,7 @@ describe('Redis outages leave no ghost and no hang', () => {
   });
 
   it('with Redis frozen, joins fail fast with unavailable and /healthz says 503; thawed, all is well', async () => {
-    const r = await node();
+    const r = await node({ redisTimeoutMs: 300 });
     const id = room();
     const a = await client(r);
     await a.join(id, 'A');
@@ -108,7 +109,7 @@ describe('Redis outages leave no ghost and no hang', () => {
   // restart, and the node, counting Redis as stalled rather than disconnected, never asked its
   // sockets to resume — they would have missed everything published while Redis was away.
   it('after Redis stalls and then restarts, this node\'s sockets are asked to resume (1012)', async () => {
-    const r = await node();
+    const r = await node({ redisTimeoutMs: 300 });
     const a = await client(r);
     await a.join(room(), 'A');
     redis.freeze();

@@ -64,7 +64,7 @@ export class RealSystem {
     return {
       host: '127.0.0.1', port: this.port, maxMembers: MODEL_LIMITS.maxMembers, graceMs: MODEL_LIMITS.graceMs,
       replay: { ...MODEL_LIMITS.replay }, ratePerSecond: 1e6, rateBurst: 1e6, connectionBurst: 1e6,
-      ...(this.backend === 'redis' ? { redis: this.redis!.process.url, redisTimeoutMs: 400, nodeTtlMs: 3000, sweepIntervalMs: 20 } : {}),
+      ...(this.backend === 'redis' ? { redis: this.redis!.process.url, redisTimeoutMs: 1000, nodeTtlMs: 3000, sweepIntervalMs: 20 } : {}),
     };
   }
 
