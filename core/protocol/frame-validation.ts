@@ -4,14 +4,17 @@
  */
 import { type ClientFrame, type ErrorCode, type JoinFrame, PROTOCOL_LIMITS, PROTOCOL_VERSION, type ServerFrame, type SignalData, type StreamPosition } from './wire-types.js';
 import { isCount, isObj, isStr, type Obj } from './guards.js';
+import { normalizeName } from './name-rules.js';
+
+export { normalizeName, nameKey, isWellFormed } from './name-rules.js';
 
 /** Why a frame was rejected. */
 export interface FrameProblem { problem: ErrorCode; message: string; ref?: string }
 
 const ID_RE = /^[A-Za-z0-9_-]+$/;
 const ROOM_RE = /^[A-Za-z0-9_.-]+$/;
-// C0/C1 controls, bidi overrides and isolates, line/paragraph separators, BOM.
-const NAME_FORBIDDEN_RE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]/;
+/** Tokens are printable ASCII (a signed token is base64url.base64url). */
+const TOKEN_RE = /^[\x21-\x7e]*$/;
 
 
 class Invalid extends Error {
@@ -30,24 +33,6 @@ export function isValidId(v: unknown): v is string {
 /** True for a room id: 1–64 characters of [A-Za-z0-9_.-]. */
 export function isValidRoomId(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= PROTOCOL_LIMITS.roomIdLength && ROOM_RE.test(v);
-}
-
-/**
- * Normalises a display name: Unicode NFC, surrounding whitespace trimmed, inner runs of
- * whitespace collapsed. Returns null when the result is empty, too long or contains control or
- * bidi-override characters.
- */
-export function normalizeName(v: unknown): string | null {
-  if (typeof v !== 'string' || v.length > PROTOCOL_LIMITS.nameLength * 4) return null;
-  const name = v.normalize('NFC').trim().replace(/\s+/g, ' ');
-  if (name.length === 0 || [...name].length > PROTOCOL_LIMITS.nameLength) return null;
-  if (NAME_FORBIDDEN_RE.test(name)) return null;
-  return name;
-}
-
-/** The key names are compared by: "Ada", "ada" and "ＡＤＡ" (full-width) are the same name. */
-export function nameKey(name: string): string {
-  return name.normalize('NFKC').toLocaleLowerCase('und');
 }
 
 /** UTF-8 byte length of a string without allocating (works in Node and browsers). */
@@ -135,13 +120,13 @@ function checkClientFrame(f: Obj): ClientFrame {
       need(isValidId(f.session), 'session', '16–64 characters of [A-Za-z0-9_-]');
       const name = normalizeName(f.name);
       need(name !== null, 'name', '1–64 printable characters', 'invalid-name');
-      need(f.token === undefined || isStr(f.token, PROTOCOL_LIMITS.tokenLength), 'token', 'a string');
+      need(f.token === undefined || (isStr(f.token, PROTOCOL_LIMITS.tokenLength) && TOKEN_RE.test(f.token)), 'token', 'a string of printable ASCII');
       need(isCount(f.baseN), 'baseN', 'a non-negative integer');
       need(isCount(f.lastN) && (f.lastN as number) >= (f.baseN as number), 'lastN', 'an integer >= baseN');
       let resume: StreamPosition | undefined;
       if (f.resume !== undefined) {
         const r = f.resume;
-        need(isObj(r) && isStr(r.epoch, 64) && isCount(r.lastSeq), 'resume', '{epoch, lastSeq}');
+        need(isObj(r) && isStr(r.epoch, 64) && ID_RE.test(r.epoch) && isCount(r.lastSeq), 'resume', '{epoch: 1–64 characters of [A-Za-z0-9_-], lastSeq}');
         resume = { epoch: r.epoch as string, lastSeq: r.lastSeq as number };
       }
       const frame: JoinFrame = {

@@ -161,8 +161,8 @@ export const ERROR_CODES = {
   'not-joined': 'Join a room before sending this frame.',
   'already-joined': 'This socket has already joined a room.',
   'invalid-room': 'The room id is empty, too long or has characters outside [A-Za-z0-9_.-].',
-  'invalid-name': 'The name is empty, too long or has control characters.',
-  'name-taken': 'Someone in the room already uses this name (names ignore case).',
+  'invalid-name': 'The name is empty, too long, or has control, invisible or filler characters.',
+  'name-taken': 'Someone in the room already uses this name, or one that looks the same (names ignore case and look-alike letters).',
   'room-full': 'The room has reached its member limit.',
   'too-many-rooms': 'The relay has reached its room limit.',
   'unknown-peer': 'The addressed peer is not in the room.',
@@ -184,18 +184,29 @@ export const FATAL_JOIN_ERRORS: readonly ErrorCode[] = [
   'token-invalid', 'token-expired', 'origin-denied',
 ];
 
-/** WebSocket close codes used by the relay (4000–4999 are application codes). */
+/**
+ * WebSocket close codes used by the relay (4000–4999 are application codes). The relay uses
+ * only these; a client resumes after any of them except `replaced` and `joinRefused`.
+ */
 export const CLOSE_CODES = {
+  /** A `leave` was handled. */
   normal: 1000,
+  /** The relay shuts down (SIGTERM): resume elsewhere or when it is back. */
   goingAway: 1001,
+  /** A frame beyond the hard size limit (sent by `ws` itself). */
   tooBig: 1009,
+  /** The relay's room store (Redis) restarted or came back: resume now. */
   restarting: 1012,
   /** A newer socket resumed this member. */
   replaced: 4000,
   /** The join was refused; the error frame before the close says why. */
   joinRefused: 4001,
-  /** The client kept violating limits. */
-  policy: 4008,
   /** No join frame arrived in time. */
   joinTimeout: 4002,
+  /** The room token this socket joined with expired: resume with a fresh one. */
+  tokenExpired: 4003,
+  /** The client kept violating limits. */
+  policy: 4008,
+  /** The client reads too slowly: its send buffer passed the relay's limit. Resume to catch up. */
+  tooSlow: 4009,
 } as const;
