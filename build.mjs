@@ -1,7 +1,10 @@
 // Builds everything `npm start`, the tests and the package need into dist/:
-//   dist/mesh-room.js       the elements + core + lit, one self-contained minified ES module
-//   dist/mesh-room.iife.js  the same as a classic script (global MeshRoom), for CMSs without modules
+//   dist/mesh-room.js       the elements (ES module; lit and the core bundled, in shared chunks)
 //   dist/core.js            the core alone (no lit), for `import { Room } from 'mesh-room/core'`
+//   dist/media.js           the call elements; dist/core/{media,files,recording}.js the features;
+//   dist/i18n/de.js         German strings; dist/chunks/*  shared and lazily loaded chunks
+//   dist/mesh-room.iife.js  everything as one classic script (global MeshRoom), for CMSs without modules;
+//                           dist/i18n/de.iife.js German for it
 //   dist/relay/main.js      the relay CLI (bin `mesh-relay`), Node ESM, dependencies external
 //   dist/relay/index.js     the relay as a library; dist/relay/testing.js the web-test-runner plugin
 // Flags: --watch; --types (declaration files in dist/types); --docs (regenerate custom-elements.json
@@ -99,14 +102,32 @@ await mkdir('dist', { recursive: true });
  * Strips the indentation and comments inside lit's css`` and html`` templates (esbuild minifies
  * the code around them, not their contents). Whitespace between tags goes; text is untouched.
  */
+function minifiedTemplates(src) {
+  src = src.replace(/css`([^`]*)`/g, (_, body) => 'css`' + body.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{}:;,>])\s*/g, '$1').replace(/;}/g, '}').trim() + '`');
+  return src.replace(/html`([^`]*)`/g, (_, body) => 'html`' + body.replace(/>\s+</g, '><').replace(/\n\s+/g, ' ') + '`');
+}
+
 const minifyTemplates = {
   name: 'minify-templates',
   setup(build) {
-    build.onLoad({ filter: /components[\\/].*\.ts$/ }, async (args) => {
+    build.onLoad({ filter: /components[\\/].*\.ts$/ }, async (args) => ({ contents: minifiedTemplates(readFileSync(args.path, 'utf8')), loader: 'ts' }));
+  },
+};
+
+/**
+ * For the classic script, which has everything in one file: a room's lazy `import('./x.js')`
+ * becomes a static import resolved at once (no chunk to fetch, no lazy-init wrappers).
+ */
+const inlineLazyImports = {
+  name: 'inline-lazy-imports',
+  setup(build) {
+    build.onLoad({ filter: /(core|components)[\\/].*\.ts$/ }, async (args) => {
       let src = readFileSync(args.path, 'utf8');
-      src = src.replace(/css`([^`]*)`/g, (_, body) => 'css`' + body.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{}:;,>])\s*/g, '$1').replace(/;}/g, '}').trim() + '`');
-      src = src.replace(/html`([^`]*)`/g, (_, body) => 'html`' + body.replace(/>\s+</g, '><').replace(/\n\s+/g, ' ') + '`');
-      return { contents: src, loader: 'ts' };
+      if (!/(?<!typeof )import\('/.test(src)) return undefined;
+      const specs = [];
+      src = src.replace(/(?<!typeof )import\('([^']+)'\)/g, (_, spec) => `Promise.resolve(__lazy${specs.push(spec) - 1})`);
+      src = specs.map((spec, i) => `import * as __lazy${i} from '${spec}';\n`).join('') + src;
+      return { contents: /components[\\/]/.test(args.path) ? minifiedTemplates(src) : src, loader: 'ts' };
     });
   },
 };
@@ -123,9 +144,29 @@ const browser = {
 };
 
 const builds = [
-  { ...browser, entryPoints: { 'mesh-room': 'components/index.ts' }, outdir: 'dist' },
-  { ...browser, format: 'iife', globalName: 'MeshRoom', entryPoints: { 'mesh-room.iife': 'components/index.ts' }, outdir: 'dist' },
-  { ...browser, entryPoints: { core: 'core/index.ts' }, outdir: 'dist' },
+  // One ES module build, split: modules shared by several entries (the core, lit) are chunks of
+  // their own, so a page importing the elements and `mesh-room/core` loads the core once, and
+  // what a room loads on first use (media, files, recording, the call elements) is fetched only
+  // then, relative to the module that imports it.
+  {
+    ...browser,
+    entryPoints: {
+      'mesh-room': 'components/index.ts',
+      core: 'core/index.ts',
+      media: 'components/media.ts',
+      'i18n/de': 'components/i18n/de.ts',
+      'core/media': 'core/media/index.ts',
+      'core/files': 'core/files/index.ts',
+      'core/recording': 'core/recording/index.ts',
+    },
+    outdir: 'dist',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    metafile: true,
+  },
+  // Everything in one classic script: every dynamic import is bundled in.
+  { ...browser, plugins: [inlineLazyImports, minifyTemplates], format: 'iife', globalName: 'MeshRoom', entryPoints: { 'mesh-room.iife': 'components/iife.ts' }, outdir: 'dist' },
+  { ...browser, format: 'iife', entryPoints: { 'i18n/de.iife': 'components/i18n/de.iife.ts' }, outdir: 'dist' },
   {
     entryPoints: { main: 'relay/main.ts', index: 'relay/index.ts', testing: 'relay/wtr-plugin.ts' },
     outdir: 'dist/relay',
@@ -143,6 +184,8 @@ if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
   console.log('build: watching for changes');
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.all(builds.map((b) => esbuild.build(b)));
+  // What each ES module imports, statically and dynamically: bench/size.mjs sums what a page loads.
+  writeFileSync('dist/metafile.json', JSON.stringify(results[0].metafile));
   if (flags.has('--types')) execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json'], { stdio: 'inherit' });
 }

@@ -1,7 +1,11 @@
-// Bundle size, min+gzip, of what a page downloads: our element bundle (ES module and classic
-// script), the core alone, and, bundled the same way in the same run, the two P2P libraries people
-// compare us with (PeerJS `Peer`, Trystero `joinRoom`) and lit alone. Budgets guard against
-// regressions; `--check` (part of `npm test`) measures only our files and fails over budget.
+// Bundle size, min+gzip, of what a page downloads, per build: the ES module elements as a chat
+// page loads them (every file fetched before the room is connected), each feature loaded on first
+// use, the German strings, the core alone, and the classic script with everything; and, bundled
+// the same way in the same run, PeerJS (`Peer`), Trystero (`joinRoom`) and lit alone.
+// `--check` (part of `npm test`) measures only our builds and fails over budget.
+//
+// The ES module files a build loads are read from esbuild's metafile (dist/metafile.json): an
+// entry and every chunk it imports statically, each gzipped on its own as the browser fetches it.
 //
 // Usage: node bench/size.mjs [--check]
 import * as esbuild from 'esbuild';
@@ -15,23 +19,71 @@ const check = process.argv.includes('--check');
 const KB = 1024;
 
 /**
- * Regression budgets, min+gzip bytes. Issue 9 asked for all elements + core + lit ≤ 20 KB; the
- * bundle is ~42 KB because the core alone (self-healing links, exactly-once messages, media,
- * health, TURN refresh: ~18 KB; file transfer and recording: ~5.5 KB more) is ~24 KB and lit
- * ~6 KB. `GOAL` records that target so every report shows the distance to it; the budgets stop
- * it from growing further unnoticed.
+ * Budgets, min+gzip bytes. `goal` is what issue 17 asked for; `budget` is enforced. Where the
+ * goal is not met yet the budget guards the measured size against growth (and the report says so):
+ * the chat page's kernel (self-healing relay session and links, exactly-once delivery with
+ * repair, ~18 KB) and lit (~6 KB) leave no room for the elements under 26 KB.
  */
-const BUDGET = { 'mesh-room.js': 44 * KB, 'mesh-room.iife.js': 44 * KB, 'core.js': 25 * KB };
-const GOAL = { 'mesh-room.js': 20 * KB };
+const LIMITS = {
+  'chat page (initial load)': { goal: 26 * KB, budget: 33.5 * KB },
+  'media (lazy)': { goal: 6 * KB, budget: 6 * KB },
+  'files (lazy)': { goal: 6 * KB, budget: 6 * KB },
+  'recording (lazy)': { goal: 6 * KB, budget: 6 * KB },
+  'i18n/de.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
+  'core.js': { goal: 22 * KB, budget: 22 * KB },
+  'mesh-room.iife.js': { goal: 40 * KB, budget: 41.5 * KB },
+  'i18n/de.iife.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
+};
 
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const dist = (f) => `${ROOT}/${f}`;
 
-function ours(file) {
-  const path = `${ROOT}/dist/${file}`;
-  if (!existsSync(path)) throw new Error(`${path} is missing; run \`node build.mjs\` first`);
-  const bytes = readFileSync(path);
-  return { minBytes: bytes.length, gzipBytes: gz(bytes) };
+if (!existsSync(dist('dist/metafile.json'))) throw new Error('dist/metafile.json is missing; run `node build.mjs` first');
+const meta = JSON.parse(readFileSync(dist('dist/metafile.json'), 'utf8'));
+
+/** An output file and every chunk it imports statically (what the browser fetches for it). */
+function closure(entry) {
+  const seen = new Set();
+  const visit = (f) => {
+    if (seen.has(f)) return;
+    if (!meta.outputs[f]) throw new Error(`${f} is not in dist/metafile.json`);
+    seen.add(f);
+    for (const i of meta.outputs[f].imports) if (i.kind === 'import-statement') visit(i.path);
+  };
+  visit(entry);
+  return seen;
 }
+
+/** The dynamic imports of a set of files. */
+const lazyOf = (files) => [...files].flatMap((f) => meta.outputs[f].imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
+
+function measure(files) {
+  let minBytes = 0;
+  let gzipBytes = 0;
+  for (const f of files) {
+    const bytes = readFileSync(dist(f));
+    minBytes += bytes.length;
+    gzipBytes += gz(bytes);
+  }
+  return { minBytes, gzipBytes, files: [...files].map((f) => f.replace(/^dist\//, '')).sort() };
+}
+
+const initial = closure('dist/mesh-room.js');
+/** What a feature adds to a chat page: its files not loaded already. */
+const beyond = (...entries) => new Set(entries.flatMap((e) => [...closure(e)]).filter((f) => !initial.has(f)));
+const chatFile = lazyOf(initial).find((f) => /chat-file/.test(f));
+
+const bundles = {
+  'chat page (initial load)': measure(initial),
+  'media (lazy)': measure(beyond('dist/media.js', 'dist/core/media.js')),
+  'files (lazy)': measure(beyond('dist/core/files.js', chatFile)),
+  'recording (lazy)': measure(beyond('dist/core/recording.js')),
+  'i18n/de.js (opt-in)': measure(beyond('dist/i18n/de.js')),
+  'core.js': measure(closure('dist/core.js')),
+  'mesh-room.iife.js': measure(['dist/mesh-room.iife.js']),
+  'i18n/de.iife.js (opt-in)': measure(['dist/i18n/de.iife.js']),
+};
+for (const [name, l] of Object.entries(LIMITS)) Object.assign(bundles[name], { goalBytes: l.goal, budgetBytes: l.budget });
 
 /** Bundles `source` (an ES module importing one export of a package) the way build.mjs bundles ours. */
 async function bundled(source) {
@@ -45,22 +97,19 @@ async function bundled(source) {
 
 const version = (pkg) => JSON.parse(readFileSync(`${ROOT}/node_modules/${pkg}/package.json`, 'utf8')).version;
 
-const bundles = {};
-for (const file of Object.keys(BUDGET)) bundles[file] = { ...ours(file), budgetBytes: BUDGET[file] };
-for (const [file, goal] of Object.entries(GOAL)) bundles[file].goalBytes = goal;
-
 if (!check) {
   bundles['lit (alone)'] = { ...(await bundled("export { LitElement, html, css } from 'lit';")), version: version('lit') };
-  bundles['peerjs Peer'] = { ...(await bundled("export { Peer } from 'peerjs';")), version: version('peerjs') };
-  bundles['trystero joinRoom'] = { ...(await bundled("export { joinRoom } from 'trystero';")), version: version('trystero') };
+  bundles['peerjs Peer (no UI)'] = { ...(await bundled("export { Peer } from 'peerjs';")), version: version('peerjs') };
+  bundles['trystero joinRoom (no UI)'] = { ...(await bundled("export { joinRoom } from 'trystero';")), version: version('trystero') };
 }
 
 const over = Object.entries(bundles).filter(([, b]) => b.budgetBytes && b.gzipBytes > b.budgetBytes);
+const kb = (n) => (n / KB).toFixed(1) + ' KB';
 for (const [name, b] of Object.entries(bundles)) {
-  const kb = (n) => (n / KB).toFixed(1) + ' KB';
   const budget = b.budgetBytes ? `  budget ${kb(b.budgetBytes)}${b.gzipBytes > b.budgetBytes ? '  OVER' : ''}` : '';
-  const goal = b.goalBytes ? `  goal ${kb(b.goalBytes)}${b.gzipBytes > b.goalBytes ? ' (not met)' : ' (met)'}` : '';
-  process.stderr.write(`${name.padEnd(20)} ${kb(b.minBytes).padStart(9)} min  ${kb(b.gzipBytes).padStart(8)} gzip${budget}${goal}\n`);
+  const goal = b.goalBytes && b.goalBytes !== b.budgetBytes ? `  goal ${kb(b.goalBytes)}${b.gzipBytes > b.goalBytes ? ' (not met)' : ' (met)'}` : '';
+  const files = b.files && b.files.length > 1 ? `  (${b.files.length} files)` : '';
+  process.stderr.write(`${name.padEnd(26)} ${kb(b.minBytes).padStart(9)} min  ${kb(b.gzipBytes).padStart(8)} gzip${budget}${goal}${files}\n`);
 }
 
 if (check) {
@@ -68,7 +117,7 @@ if (check) {
     console.error(`size: over budget: ${over.map(([n]) => n).join(', ')} (budgets live in bench/size.mjs)`);
     process.exit(1);
   }
-  console.log('size: every bundle within budget');
+  console.log('size: every build within budget');
 } else {
   report('size', { unit: 'bytes', bundles });
 }

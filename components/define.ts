@@ -1,23 +1,17 @@
 import { MeshChatElement } from './mesh-chat/mesh-chat.js';
-import { MeshRoomElement } from './mesh-room/mesh-room.js';
+import { loadMediaElements, MeshRoomElement } from './mesh-room/mesh-room.js';
 import { MeshStatusBadgeElement } from './mesh-status-badge/mesh-status-badge.js';
-import { MeshVideoGridElement } from './mesh-video-grid/mesh-video-grid.js';
-import { MeshMediaControlsElement } from './mesh-media-controls/mesh-media-controls.js';
-
-const ELEMENTS: Array<[string, CustomElementConstructor]> = [
-  ['mesh-room', MeshRoomElement],
-  ['mesh-chat', MeshChatElement],
-  ['mesh-status-badge', MeshStatusBadgeElement],
-  ['mesh-video-grid', MeshVideoGridElement],
-  ['mesh-media-controls', MeshMediaControlsElement],
-];
+import { defineOnce } from './shared/define-once.js';
 
 /**
- * Registers the elements. Safe to call more than once, and safe when another copy of the bundle
- * already registered them (the first registration wins).
+ * Registers `<mesh-room>`, `<mesh-chat>` and `<mesh-status-badge>`. Safe to call more than once,
+ * and safe when another copy of the bundle already registered them. The call elements
+ * (`<mesh-video-grid>`, `<mesh-media-controls>`) come with the first room that has media, or
+ * now when the page already contains one.
  */
 export function defineMeshElements(registry: CustomElementRegistry = customElements): void {
-  for (const [tag, ctor] of ELEMENTS) {
-    if (!registry.get(tag)) registry.define(tag, ctor);
-  }
+  defineOnce('mesh-room', MeshRoomElement, registry);
+  defineOnce('mesh-chat', MeshChatElement, registry);
+  defineOnce('mesh-status-badge', MeshStatusBadgeElement, registry);
+  if (typeof document !== 'undefined' && document.querySelector('mesh-video-grid, mesh-media-controls')) void loadMediaElements().catch(() => {});
 }

@@ -1,47 +1,51 @@
 import type { WebSocket, RawData } from 'ws';
-import { ERROR_CODES, type ClientFrame, type ErrorCode, type JoinFrame, type ServerFrame, frameRef, isProblem, parseClientFrame } from '../core/protocol.js';
-import { RoomError, type MemberSocket } from './relay-room.js';
-import type { Membership, RoomBackend } from './room-backend.js';
+import { CLOSE_CODES, ERROR_CODES, type ClientFrame, type ErrorCode, type JoinFrame, type ServerFrame, frameRef, isProblem, parseClientFrame } from '../core/protocol.js';
+import type { MemberSocket, Membership, RelayClock, RoomBackend } from './contracts.js';
 import type { RelayOptions } from './relay-options.js';
 import type { Logger } from './logger.js';
 import type { RelayMetrics } from './relay-metrics.js';
+import { RoomError } from './room-error.js';
 import { TokenBucket } from './rate-limiter.js';
+import { corkUntilNextTurn } from './write-batcher.js';
+import { CONNECTION_TRANSITIONS, type ConnectionState, StateMachine } from './state-table.js';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
   options: RelayOptions;
   log: Logger;
   metrics: RelayMetrics;
-  /** Checks a join before the backend sees it (shutdown, tokens); throws {@link RoomError}. */
-  admit(frame: JoinFrame): void;
+  clock: RelayClock;
   /** Where the rooms are. */
   backend: RoomBackend;
-  /** The connection is gone; forget it. */
+  /**
+   * Checks a join before the backend sees it (shutdown, store health, tokens); throws
+   * {@link RoomError}. Returns when the admission ends (token expiry, ms), or null.
+   */
+  admit(frame: JoinFrame): number | null;
+  /** The socket is gone; forget it. */
   dropped(conn: Connection): void;
 }
 
-/** Frames held for one socket while its replay is written, before the socket is dropped as too slow. */
-const MAX_HELD_FRAMES = 10_000;
-/** Bytes queued in the socket beyond which the client is too slow to keep; it resumes later. */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** After asking a too-slow client to go (4009), how long it may take to read that before the socket is cut, ms. */
+const SLOW_CLOSE_GRACE_MS = 1000;
+/** Pre-encoded frames are still text frames. */
+const TEXT = { binary: false } as const;
 
 /**
  * One client socket: validates every frame, answers problems with typed `error` frames, and hands
- * valid frames to its room. Nothing a client sends can throw out of here.
+ * valid frames to its room. Nothing a client sends can throw out of here. Its state follows
+ * `CONNECTION_TRANSITIONS`: awaiting-join → joining → joined → leaving → closed.
  */
 export class Connection implements MemberSocket {
   membership: Membership | null = null;
-  private joining = false;
-  private paused = false;
-  private held: string[] = [];
-  private closed = false;
+  readonly state = new StateMachine<ConnectionState>('awaiting-join', CONNECTION_TRANSITIONS, 'connection');
   private readonly joinTimer: ReturnType<typeof setTimeout>;
+  private expiryTimer: unknown = null;
   /** Frames this connection may send. */
   private readonly rate: TokenBucket;
   /** Refused frames this connection may still send before it is closed; refills slowly. */
   private readonly strikes: TokenBucket;
   private lastRateError = 0;
-  private corked = false;
 
   constructor(readonly ws: WebSocket, readonly ip: string, private readonly host: ConnectionHost) {
     const o = host.options;
@@ -49,79 +53,58 @@ export class Connection implements MemberSocket {
     this.rate = new TokenBucket(o.ratePerSecond, o.rateBurst, now);
     this.strikes = new TokenBucket(o.maxStrikes / 10, o.maxStrikes, now);
     this.joinTimer = setTimeout(() => {
-      if (!this.membership) this.close(4002, 'no join frame received in time');
-    }, host.options.joinTimeoutMs);
+      if (this.state.is('awaiting-join')) this.close(CLOSE_CODES.joinTimeout, 'no join frame received in time');
+    }, o.joinTimeoutMs);
     ws.on('message', (raw, isBinary) => this.onMessage(raw, isBinary));
-    ws.on('close', () => this.onClose());
+    ws.on('close', () => this.onSocketClosed());
     ws.on('error', (err) => host.log.debug('socket error', { ip, err: String(err) }));
   }
 
-  send(frame: ServerFrame | string): void {
-    if (this.closed) return;
-    const json = typeof frame === 'string' ? frame : JSON.stringify(frame);
-    if (this.paused) {
-      this.held.push(json);
-      if (this.held.length > MAX_HELD_FRAMES) this.close(4008, 'client too slow to read its replay');
-      return;
+  get isClosed(): boolean { return this.state.is('closed'); }
+
+  /**
+   * Queues a frame for the client. Everything queued in one event-loop turn leaves in one write.
+   * A client whose send buffer passes `maxSocketBufferBytes` reads too slowly to keep: it is
+   * asked to go (4009) and resumes later, catching up from the replay buffer.
+   */
+  send(frame: ServerFrame | string | Buffer): void {
+    if (this.state.state === 'closed') return;
+    const ws = this.ws;
+    if (ws.readyState !== ws.OPEN) return;
+    corkUntilNextTurn(ws);
+    if (Buffer.isBuffer(frame)) ws.send(frame, TEXT);
+    else ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+    if (ws.bufferedAmount > this.host.options.maxSocketBufferBytes) {
+      this.host.metrics.slowClients++;
+      this.close(CLOSE_CODES.tooSlow, 'too slow: send buffer full; resume to catch up');
+      setTimeout(() => ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
     }
-    this.write(json);
   }
 
-  sendNow(frame: ServerFrame | string): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.closed || this.ws.readyState !== this.ws.OPEN) return resolve();
-      this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame), () => resolve());
-    });
-  }
-
-  pause(): void { this.paused = true; }
-
-  resume(): void {
-    this.paused = false;
-    const held = this.held;
-    this.held = [];
-    for (const json of held) this.write(json);
-  }
-
-  /** Closes the socket once; later calls do nothing. */
+  /** Closes the socket once (later calls do nothing); a member it carried starts its grace period. */
   close(code: number, reason: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    clearTimeout(this.joinTimer);
+    if (!this.enterClosed()) return;
     this.ws.close(code, reason);
   }
 
-  private write(json: string): void {
-    if (this.ws.readyState !== this.ws.OPEN) return;
-    if (this.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      this.close(4008, 'client too slow: send buffer full');
-      return;
-    }
-    this.corkUntilNextTurn();
-    this.ws.send(json);
+  private enterClosed(): boolean {
+    if (!this.state.to('closed')) return false;
+    clearTimeout(this.joinTimer);
+    if (this.expiryTimer !== null) this.host.clock.clearTimeout(this.expiryTimer);
+    const m = this.membership;
+    if (m) void this.host.backend.socketClosed(m, this).catch((err: unknown) => this.host.log.warn('could not start a grace period', { err: String(err) }));
+    return true;
   }
 
-  /**
-   * Everything sent to this socket during one event-loop turn leaves in one write: under load a
-   * socket receives several frames per turn, and one syscall each was most of the relay's CPU.
-   * (`ws` has no cork of its own; its underlying socket is corked, when it exposes one.)
-   */
-  private corkUntilNextTurn(): void {
-    if (this.corked) return;
-    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-    if (!socket?.cork) return;
-    this.corked = true;
-    socket.cork();
-    setImmediate(() => {
-      this.corked = false;
-      socket.uncork();
-    });
+  private onSocketClosed(): void {
+    this.enterClosed();
+    this.host.dropped(this);
   }
 
   private error(code: ErrorCode, message: string = ERROR_CODES[code], ref?: string): void {
     this.host.metrics.countError(code);
     if (!this.strikes.take(Date.now())) {
-      this.close(4008, 'too many refused frames');
+      this.close(CLOSE_CODES.policy, 'too many refused frames');
       return;
     }
     this.sendError(code, message, ref);
@@ -130,17 +113,16 @@ export class Connection implements MemberSocket {
   private sendError(code: ErrorCode, message: string, ref?: string): void {
     const frame: ServerFrame = { type: 'error', code, message };
     if (ref !== undefined) frame.ref = ref;
-    // Error frames bypass the replay pause: they answer the frame just received.
-    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+    this.send(frame);
   }
 
   private onMessage(raw: RawData, isBinary: boolean): void {
-    if (this.closed) return;
+    if (this.state.state === 'closed') return;
     const now = Date.now();
     if (!this.rate.take(now)) {
       // Dropped. Tell the client at most once a second, and count it against the connection.
       this.host.metrics.countError('rate-limited');
-      if (!this.strikes.take(now)) return this.close(4008, 'rate limit exceeded for too long');
+      if (!this.strikes.take(now)) return this.close(CLOSE_CODES.policy, 'rate limit exceeded for too long');
       if (now - this.lastRateError >= 1000) {
         this.lastRateError = now;
         this.sendError('rate-limited', `more than ${this.host.options.ratePerSecond} frames per second; slow down`);
@@ -163,54 +145,61 @@ export class Connection implements MemberSocket {
 
   private async handle(f: ClientFrame): Promise<void> {
     if (f.type === 'ping') return this.send({ type: 'pong', t: f.t });
-    if (f.type === 'join') {
-      if (this.membership || this.joining) throw new RoomError('already-joined', 'this socket has already joined; open a new socket to join another room');
-      this.joining = true;
-      try {
-        this.host.admit(f);
-        const membership = await this.host.backend.join(this, f);
-        this.membership = membership;
-        this.host.metrics.joins++;
-        clearTimeout(this.joinTimer);
-        // The socket may have closed while the welcome was written: start the grace period now.
-        if (this.closed) void this.host.backend.socketClosed(membership, this).catch(() => {});
-      } catch (err) {
-        // A refused join ends the socket: the error frame says why, the close code marks it final.
-        if (err instanceof RoomError) {
-          this.error(err.code, err.message, 'join');
-          this.close(4001, err.code);
-          return;
-        }
-        throw err;
-      } finally {
-        this.joining = false;
-      }
-      return;
-    }
+    if (f.type === 'join') return this.join(f);
     const m = this.membership;
     const backend = this.host.backend;
-    if (!m || !backend.isCurrent(m, this)) throw new RoomError('not-joined', `join a room before sending "${f.type}"`);
+    if (this.state.state !== 'joined' || !m || !backend.isCurrent(m, this)) throw new RoomError('not-joined', `join a room before sending "${f.type}"`);
     switch (f.type) {
       case 'leave':
-        await backend.leave(m, this, f.session);
-        this.membership = null;
-        this.close(1000, 'left');
+        this.state.to('leaving');
+        try {
+          await backend.leave(m, this, f.session);
+          this.membership = null;
+        } catch (err) {
+          // Not recorded (the store is away): the member ends by its grace period instead.
+          if (err instanceof RoomError) this.sendError(err.code, err.message, 'leave');
+          else this.host.log.error('leave failed', { err: String((err as Error)?.stack ?? err) });
+        }
+        this.close(CLOSE_CODES.normal, 'left');
         return;
       case 'signal':
-        await backend.signal(m, this, f);
-        return;
+        return backend.signal(m, this, f);
       case 'publish':
-        await backend.publish(m, this, f.n, f.data, f.sentAt, f.dataJson);
-        return;
+        return backend.publish(m, this, f);
     }
   }
 
-  private onClose(): void {
-    this.closed = true;
+  private async join(f: JoinFrame): Promise<void> {
+    if (!this.state.is('awaiting-join')) throw new RoomError('already-joined', 'this socket has already joined; open a new socket to join another room');
+    this.state.to('joining');
     clearTimeout(this.joinTimer);
-    this.held = [];
-    const m = this.membership;
-    if (m) void this.host.backend.socketClosed(m, this).catch((err: unknown) => this.host.log.warn('could not start a grace period', { err: String(err) }));
-    this.host.dropped(this);
+    let membership: Membership;
+    let expiresAt: number | null;
+    try {
+      expiresAt = this.host.admit(f);
+      membership = await this.host.backend.join(this, f);
+    } catch (err) {
+      // A refused join ends the socket: the error frame says why, the close code marks it.
+      const refusal = err instanceof RoomError ? err : new RoomError('internal', 'the relay failed to handle the join');
+      if (!(err instanceof RoomError)) this.host.log.error('join failed', { err: String((err as Error)?.stack ?? err) });
+      this.error(refusal.code, refusal.message, 'join');
+      this.close(CLOSE_CODES.joinRefused, refusal.code);
+      return;
+    }
+    this.host.metrics.joins++;
+    this.membership = membership;
+    if (this.state.is('closed')) {
+      // The socket closed while the join was under way: the grace period starts now.
+      await this.host.backend.socketClosed(membership, this);
+      return;
+    }
+    this.state.to('joined');
+    if (expiresAt !== null) {
+      const clock = this.host.clock;
+      this.expiryTimer = clock.setTimeout(() => {
+        this.expiryTimer = null;
+        this.close(CLOSE_CODES.tokenExpired, 'the room token expired; resume with a fresh one');
+      }, Math.max(0, expiresAt - clock.now()));
+    }
   }
 }

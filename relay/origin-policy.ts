@@ -1,8 +1,12 @@
 /**
- * Which page origins may use the relay (WebSocket upgrades and the JSON endpoints).
- * Entries: an exact origin (`https://example.org`), `self` (the relay's own host, as the page
- * sees it in the Host header), `localhost` (any http(s) origin on localhost, 127.0.0.1 or [::1]),
- * or `*` (anyone; only when set explicitly). Default: `self,localhost`.
+ * Which page origins may use the relay (WebSocket upgrades, the JSON endpoints, and CORS on its
+ * files). Entries: an exact origin (`https://example.org`), `self` (the relay's own pages: its
+ * configured public origins and the address it is bound to), `localhost` (any http(s) origin on
+ * localhost, 127.0.0.1 or [::1]), or `*` (anyone; only when set explicitly).
+ * Default: `self,localhost`.
+ *
+ * `self` never looks at the Host header: a page on an attacker's domain that re-resolves to the
+ * relay's address (DNS rebinding) sends a matching Host, so trusting it would let that page in.
  *
  * Requests without an Origin header (non-browser clients) are allowed: the check protects
  * users' browsers from other sites, not the relay from scripts, which tokens and limits do.
@@ -13,14 +17,15 @@ export class OriginPolicy {
   private readonly self: boolean;
   private readonly localhost: boolean;
 
-  constructor(readonly entries: readonly string[]) {
+  /** `selfOrigins()`: what `self` stands for right now (it knows the bound port only after listen). */
+  constructor(readonly entries: readonly string[], private readonly selfOrigins: () => readonly string[] = () => []) {
     this.any = entries.includes('*');
     this.self = entries.includes('self');
     this.localhost = entries.includes('localhost');
     this.exact = new Set(entries.filter((e) => e !== '*' && e !== 'self' && e !== 'localhost').map((e) => e.toLowerCase().replace(/\/+$/, '')));
   }
 
-  allows(origin: string | undefined, host: string | undefined): boolean {
+  allows(origin: string | undefined): boolean {
     if (origin === undefined) return true;
     if (this.any) return true;
     const o = origin.toLowerCase();
@@ -32,7 +37,7 @@ export class OriginPolicy {
       return false; // "null" (file://, sandboxed frames) and anything unparseable
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-    if (this.self && host && url.host === host.toLowerCase()) return true;
+    if (this.self && this.selfOrigins().includes(url.origin)) return true;
     if (this.localhost && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) return true;
     return false;
   }

@@ -1,9 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { classifyQuality, qualityRecommendations, type QualityLevel, type QualityMetrics } from '../core/protocol.js';
-import type { RoomBackend } from './room-backend.js';
-
-/** The latest quality a member reported. */
-export interface QualityReport { quality: QualityLevel; metrics: QualityMetrics; at: number }
+import { classifyQuality, qualityRecommendations, type QualityMetrics } from '../core/protocol.js';
+import type { QualityReport, RoomBackend } from './contracts.js';
 
 /** Largest accepted request body, bytes. */
 const MAX_BODY = 4096;
@@ -47,7 +44,7 @@ function figure(body: Record<string, unknown>, camel: string, snake: string, max
  * who it is with its peer id (`peer` in the body) and its key (`Authorization: Bearer <key>`).
  * Field names follow the seeds too (`latency_ms`, `packet_loss_percent`, `jitter_ms`, `bandwidth_kbps`).
  */
-export async function postQuality(backend: RoomBackend, roomId: string, req: IncomingMessage, res: ServerResponse, json: Json): Promise<void> {
+export async function postQuality(backend: RoomBackend, roomId: string, req: IncomingMessage, res: ServerResponse, json: Json, now: number): Promise<void> {
   const read = await readJsonBody(req);
   if (!read.ok && read.error === 'too-large') return json(res, 413, { error: 'payload-too-large', message: 'the body may be at most 4 KiB' });
   const body = read.ok ? read.value : null;
@@ -55,8 +52,8 @@ export async function postQuality(backend: RoomBackend, roomId: string, req: Inc
     return json(res, 400, { error: 'invalid-field', message: 'send a JSON object' });
   }
   const b = body as Record<string, unknown>;
-  const key = typeof b.peer === 'string' ? await backend.memberKey(roomId, b.peer) : null;
-  if (!key || (req.headers.authorization ?? '') !== `Bearer ${key}`) {
+  const key = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  if (typeof b.peer !== 'string' || !key || !(await backend.checkMemberKey(roomId, b.peer, key))) {
     return json(res, 403, { error: 'not-joined', message: 'report as a member of this room: "peer" in the body and "Authorization: Bearer <key>"' });
   }
   const metrics = {
@@ -69,7 +66,7 @@ export async function postQuality(backend: RoomBackend, roomId: string, req: Inc
   if (bad.length > 0) return json(res, 400, { error: 'invalid-field', message: `not a valid figure: ${bad.join(', ')}` });
   const m = metrics as QualityMetrics;
   const quality = classifyQuality(m);
-  const report: QualityReport = { quality, metrics: m, at: Date.now() };
+  const report: QualityReport = { quality, metrics: m, at: now };
   await backend.setQuality(roomId, b.peer as string, report);
   json(res, 200, { quality, metrics: m, recommendations: qualityRecommendations(quality), timestamp: new Date(report.at).toISOString() });
 }

@@ -1,62 +1,69 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { type JoinFrame, type ServerFrame, type SignalFrame, nameKey, utf8Length } from '../core/protocol.js';
-import type { QualityReport } from './quality-route.js';
-import { RoomError, type MemberSocket } from './relay-room.js';
-import type { Membership, RoomBackend, RoomView } from './room-backend.js';
-import type { BackendContext } from './relay-server.js';
-import { JOIN, LEAVE, OFFLINE, PUBLISH, SET_QUALITY, SIGNAL_TARGET, SWEEP } from './redis-scripts.js';
+import { CLOSE_CODES, type JoinFrame, type MemberInfo, type PublishFrame, type ServerFrame, type SignalFrame, nameKey, utf8Length } from '../core/protocol.js';
+import type { BackendContext, MemberSocket, Membership, QualityReport, RoomBackend, RoomView } from './contracts.js';
+import { RoomError } from './room-error.js';
+import { messageTail, writeCatchUp } from './catch-up.js';
+import { keyDigest, keyMatches } from './member-key.js';
+import { applyEvent, deliver, type LocalMember, type LocalRoom, type RoomEvent } from './redis-local-rooms.js';
+import { HEARTBEAT, JOIN, LEAVE, OFFLINE, PUBLISH, RECONCILE, SET_QUALITY, SIGNAL_TARGET, SWEEP, VIEW } from './redis-scripts.js';
 
 interface RedisMembership extends Membership { conn: string }
 
-/** A member with a socket on this node. */
-interface LocalMember {
-  peerId: string;
-  session: string;
-  /** Display name (it changes only with a new join, hence a new record). */
-  name: string;
-  conn: string;
-  socket: MemberSocket;
-  /** Events up to this number are already in the member's welcome. */
-  floor: number;
-  /** Events held while the member's join is in flight (null once live). */
-  held: RoomEvent[] | null;
-}
+type Script = 'meshJoin' | 'meshPublish' | 'meshLeave' | 'meshOffline' | 'meshReconcile' | 'meshHeartbeat' | 'meshSweep' | 'meshView' | 'meshSignalTarget' | 'meshSetQuality';
+type Scripted = Redis & Record<Script, (...args: Array<string | number>) => Promise<unknown>>;
 
-interface LocalRoom { id: string; members: Map<string, LocalMember>; pendingJoins: number; bytes: number }
+type JoinResult =
+  | { error: 'too-many-rooms' | 'key-mismatch' | 'name-taken' | 'room-full' }
+  | { epoch: string; seq: number; ev: number; resumed: boolean; disconnectedFor: number | null; self: MemberInfo; members: MemberInfo[] | Record<string, never>; replay: string[] | Record<string, never>; firstSeq: number };
 
-/** What the scripts publish on a room's channel. */
-interface RoomEvent { ev?: number; t: 'frame'; except?: string | false; only?: string; onlySession?: string; frame: ServerFrame; kick?: string | false; kickPeer?: string; /** the frame serialised once for all local members */ json?: string }
-
-type Scripted = Redis & Record<'meshJoin' | 'meshPublish' | 'meshLeave' | 'meshOffline' | 'meshSweep' | 'meshSignalTarget' | 'meshSetQuality', (...args: Array<string | number>) => Promise<unknown>>;
+const REFUSALS: Record<string, string> = {
+  'name-taken': 'this name (or one that looks the same) is taken in this room',
+  'key-mismatch': 'this peer id is in use by another client',
+  'too-many-rooms': 'the relay has reached its room limit',
+};
 
 /**
  * Rooms in Redis, shared by several relay nodes behind a load balancer. Membership, sequence
- * numbers, the replay buffer and the epoch live in Redis and change only through Lua scripts,
- * which publish each change on the room's channel with a room-wide event number; every node
- * subscribes to the rooms it has sockets in and delivers events in that order. A member can
- * resume on any node.
+ * numbers, the replay buffer and the epoch live in Redis and change only through Lua scripts
+ * (see `redis-scripts.ts`), which publish each change on the room's channel with a room-wide
+ * event number; every node subscribes to the rooms it has sockets in and delivers events in
+ * that order. A member can resume on any node.
  *
- * When Redis is unreachable, `/healthz` says so, new joins get `unavailable`, peers keep talking
- * directly, and signals between members on this node still flow. When it is back, this node's
- * sockets are closed with 1012 and resume — so nothing published meanwhile is missed, and a Redis
- * that lost its data shows as a new epoch, which clients handle like a relay restart.
+ * When Redis is unreachable or stops answering (commands time out after `redisTimeoutMs`),
+ * `/healthz` says so, new joins get `unavailable`, peers keep talking directly, and signals
+ * between members on this node still flow. What this node could not record meanwhile (sockets
+ * that closed, joins whose answer never came) is reconciled as soon as Redis answers again:
+ * members without a socket start their grace period. After a disconnection this node's sockets
+ * are closed with 1012 and resume, so nothing published meanwhile is missed; a Redis that lost
+ * its data shows as a new epoch, which clients handle like a relay restart.
  */
 export class RedisBackend implements RoomBackend {
   readonly nodeId = randomBytes(8).toString('base64url');
   private readonly cmd: Scripted;
   private readonly sub: Redis;
   private readonly rooms = new Map<string, LocalRoom>();
+  /** Conns of joins whose script has not answered: not to be reconciled away. */
+  private readonly pendingConns = new Set<string>();
   private timers: Array<ReturnType<typeof setInterval>> = [];
   private wasDown = false;
   private closing = false;
+  /** A command timed out: Redis is not answering (frozen, overloaded) until a probe succeeds. */
+  private stalled = false;
+  /** Something may be recorded in Redis that this node could not confirm: reconcile when possible. */
+  private needReconcile = false;
+  private probing = false;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** How long Redis keeps a room nobody touches, ms. */
+  private readonly roomTtlMs: number;
 
   constructor(private readonly ctx: BackendContext, url: string) {
-    const opts = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: (n: number) => Math.min(2000, 50 * 2 ** Math.min(n, 6)) };
+    const o = ctx.options;
+    this.roomTtlMs = o.graceMs + 2 * o.nodeTtlMs + 1000;
+    const opts = { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true, commandTimeout: o.redisTimeoutMs, retryStrategy: (n: number) => Math.min(2000, 50 * 2 ** Math.min(n, 6)) };
     this.cmd = new Redis(url, opts) as Scripted;
     this.sub = new Redis(url, { ...opts, autoResubscribe: true });
-    const scripts = { meshJoin: JOIN, meshPublish: PUBLISH, meshLeave: LEAVE, meshOffline: OFFLINE, meshSweep: SWEEP, meshSignalTarget: SIGNAL_TARGET, meshSetQuality: SET_QUALITY };
+    const scripts: Record<Script, string> = { meshJoin: JOIN, meshPublish: PUBLISH, meshLeave: LEAVE, meshOffline: OFFLINE, meshReconcile: RECONCILE, meshHeartbeat: HEARTBEAT, meshSweep: SWEEP, meshView: VIEW, meshSignalTarget: SIGNAL_TARGET, meshSetQuality: SET_QUALITY };
     for (const [name, lua] of Object.entries(scripts)) this.cmd.defineCommand(name, { numberOfKeys: 0, lua });
     for (const r of [this.cmd, this.sub]) {
       r.on('error', (err) => ctx.log.debug('redis error', { err: String(err) }));
@@ -68,15 +75,16 @@ export class RedisBackend implements RoomBackend {
   }
 
   get healthy(): boolean {
-    return !this.closing && this.cmd.status === 'ready' && this.sub.status === 'ready';
+    return !this.closing && !this.stalled && this.cmd.status === 'ready' && this.sub.status === 'ready';
   }
 
   /** Connects (retrying in the background) and starts the liveness and sweep timers. */
   async start(): Promise<void> {
     await Promise.allSettled([this.cmd.connect(), this.sub.connect()]);
-    const grace = this.ctx.options.graceMs;
-    this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, this.ctx.options.nodeTtlMs / 3)));
-    this.timers.push(setInterval(() => void this.run(() => this.cmd.meshSweep(grace)), Math.max(50, Math.min(1000, grace / 3))));
+    const o = this.ctx.options;
+    this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, o.nodeTtlMs / 3)));
+    const sweepMs = o.sweepIntervalMs ?? Math.max(50, Math.min(1000, o.graceMs / 3));
+    this.timers.push(setInterval(() => void this.call((a) => this.cmd.meshSweep(...a, o.graceMs)).catch(() => {}), sweepMs));
     for (const t of this.timers) t.unref();
   }
 
@@ -84,53 +92,43 @@ export class RedisBackend implements RoomBackend {
     const o = this.ctx.options;
     const room = this.localRoom(f.room);
     const conn = randomBytes(9).toString('base64url');
-    const local: LocalMember = { peerId: f.peerId, session: f.session, name: f.name, conn, socket, floor: Infinity, held: [] };
-    room.pendingJoins++;
+    const local: LocalMember = { peerId: f.peerId, session: f.session, name: f.name, conn, socket, floor: Infinity, held: [], heldBytes: 0, overflow: false };
+    room.joining.set(conn, local);
+    this.pendingConns.add(conn);
     let result: JoinResult;
     try {
       await this.subscribe(room);
-      const raw = await this.cmd.meshJoin(f.room, JSON.stringify(f), nameKey(f.name), this.nodeId, conn, randomBytes(9).toString('base64url'),
-        o.maxMembers, o.maxRooms, o.graceMs, o.replay.maxMessages, o.replay.maxBytes, o.replay.maxAgeMs);
+      const raw = await this.call((a) => this.cmd.meshJoin(...a, f.room, f.peerId, keyDigest(f.key), f.session, f.name, nameKey(f.name), f.baseN, f.lastN,
+        f.resume?.epoch ?? '', f.resume?.lastSeq ?? 0, this.nodeId, conn, randomBytes(9).toString('base64url'),
+        o.maxMembers, o.maxRooms, o.graceMs, o.replay.maxMessages, o.replay.maxBytes, o.replay.maxAgeMs));
       result = JSON.parse(raw as string) as JoinResult;
     } catch (err) {
+      // The answer never came: the join may still happen in Redis; reconcile it away later.
+      this.needReconcile = true;
+      this.endJoin(room, conn);
       throw this.storeError(err);
-    } finally {
-      room.pendingJoins--;
     }
+    room.joining.delete(conn);
+    this.pendingConns.delete(conn);
     if ('error' in result) {
       this.maybeUnsubscribe(room);
-      throw new RoomError(result.error, joinRefusal(result.error, o.maxMembers));
+      throw new RoomError(result.error, result.error === 'room-full' ? `the room is full (${o.maxMembers} members)` : REFUSALS[result.error]);
     }
+    // From the script's answer to live delivery, nothing waits: no event can slip in between.
     const previous = room.members.get(f.peerId);
     room.members.set(f.peerId, local);
-    if (previous && previous.socket !== socket) previous.socket.close(4000, 'replaced by a newer connection');
+    if (previous && previous.socket !== socket) previous.socket.close(CLOSE_CODES.replaced, 'replaced by a newer connection');
     local.floor = result.ev;
-    const members = Array.isArray(result.members) ? result.members : [];
-    const replay = Array.isArray(result.replay) ? result.replay : [];
-    const ice = this.ctx.iceServers(f.peerId);
-    socket.pause();
-    await socket.sendNow({
-      type: 'welcome', epoch: result.epoch, seq: result.seq, resumed: result.resumed, self: result.self, members,
-      limits: { messageBytes: o.maxMessageBytes, graceMs: o.graceMs, ratePerSecond: o.ratePerSecond, rateBurst: o.rateBurst },
-      ...(ice.iceServers.length > 0 ? { iceServers: ice.iceServers } : {}),
-      ...(ice.ttlSeconds !== null ? { iceTtlSeconds: ice.ttlSeconds } : {}),
+    writeCatchUp(socket, this.ctx, f.resume, {
+      epoch: result.epoch, seq: result.seq, firstSeq: result.firstSeq, resumed: result.resumed, self: result.self,
+      members: Array.isArray(result.members) ? result.members : [], replay: Array.isArray(result.replay) ? result.replay : [],
+      disconnectedFor: result.disconnectedFor,
     });
-    for (let i = 0; i < replay.length; i += o.replayBatch) {
-      if (room.members.get(f.peerId) !== local) break;
-      await Promise.all(replay.slice(i, i + o.replayBatch).map((json) => socket.sendNow(json)));
-    }
-    this.ctx.metrics.replayed += replay.length;
-    if (result.resumed || result.epochChanged) this.ctx.metrics.resumes++;
-    const from = f.resume?.epoch === result.epoch ? Math.min(f.resume.lastSeq, result.seq) : 0;
-    await socket.sendNow({
-      type: 'synced', replayed: replay.length, unavailable: f.resume ? Math.max(0, Math.min(result.firstSeq, result.seq + 1) - 1 - from) : 0,
-      epochChanged: result.epochChanged, disconnectedFor: result.disconnectedFor,
-    });
-    // Events that came while joining: those after the welcome's state, in order.
+    if (result.resumed || f.resume) this.ctx.metrics.resumes++;
     const held = local.held ?? [];
     local.held = null;
-    for (const ev of held) this.deliver(local, ev);
-    socket.resume();
+    if (local.overflow) socket.close(CLOSE_CODES.tooSlow, 'too much arrived while joining; resume to catch up');
+    else for (const ev of held) this.deliverTo(local, ev);
     const m: RedisMembership = { roomId: f.room, peerId: f.peerId, conn };
     return m;
   }
@@ -138,7 +136,7 @@ export class RedisBackend implements RoomBackend {
   async leave(m: Membership, socket: MemberSocket, session: string): Promise<void> {
     const { roomId, peerId } = m;
     try {
-      await this.run(() => this.cmd.meshLeave(roomId, peerId, session));
+      await this.call((a) => this.cmd.meshLeave(...a, roomId, peerId, session));
     } catch (err) {
       throw this.storeError(err);
     }
@@ -148,35 +146,33 @@ export class RedisBackend implements RoomBackend {
   async socketClosed(m: Membership, socket: MemberSocket): Promise<void> {
     const { roomId, peerId, conn } = m as RedisMembership;
     if (!this.dropLocal(roomId, peerId, socket)) return;
-    // If Redis is down this fails; the member then shows as online until this node's sockets
-    // resume after the outage or this node's liveness key expires — both end in a grace period.
-    await this.run(() => this.cmd.meshOffline(roomId, peerId, conn, this.ctx.options.graceMs)).catch(() => {});
+    // If Redis does not hear of it now, reconciliation starts the grace period once it answers.
+    await this.call((a) => this.cmd.meshOffline(...a, roomId, peerId, conn, this.ctx.options.graceMs)).catch(() => { this.needReconcile = true; });
   }
 
-  async publish(m: Membership, socket: MemberSocket, n: number, data: unknown, sentAt: number, dataJson = JSON.stringify(data)): Promise<void> {
+  async publish(m: Membership, socket: MemberSocket, f: PublishFrame): Promise<void> {
     const { roomId, peerId, conn } = m as RedisMembership;
     const o = this.ctx.options;
+    const dataJson = f.dataJson ?? JSON.stringify(f.data);
     const bytes = utf8Length(dataJson);
     const name = this.rooms.get(roomId)?.members.get(peerId)?.name ?? '';
-    const tail = `,"from":"${peerId}","name":${JSON.stringify(name)},"n":${n},"data":${dataJson},"sentAt":${sentAt},"at":`;
     let result: { seq?: number; dup?: number; error?: string; stale?: boolean; expected?: number };
     try {
-      result = JSON.parse(await this.run(() => this.cmd.meshPublish(roomId, peerId, conn, n, bytes, o.maxMessageBytes, tail, o.replay.maxMessages, o.replay.maxBytes, o.replay.maxAgeMs)) as string);
+      result = JSON.parse(await this.call((a) => this.cmd.meshPublish(...a, roomId, peerId, conn, f.n, bytes, o.maxMessageBytes,
+        messageTail(peerId, name, f.n, dataJson, f.sentAt), o.replay.maxMessages, o.replay.maxBytes, o.replay.maxAgeMs)) as string);
     } catch (err) {
       throw this.storeError(err);
     }
     if (result.stale) return;
-    if (result.error === 'out-of-order') throw new RoomError('out-of-order', `expected message ${result.expected}, got ${n}`);
+    if (result.error === 'out-of-order') throw new RoomError('out-of-order', `expected message ${result.expected}, got ${f.n}`);
     if (result.error === 'payload-too-large') throw new RoomError('payload-too-large', `message data is ${bytes} bytes; this room allows ${o.maxMessageBytes}`);
     if (result.dup !== undefined) {
       this.ctx.metrics.duplicatePublishes++;
-      socket.send({ type: 'ack', n, seq: result.dup });
+      socket.send({ type: 'ack', n: f.n, seq: result.dup });
       return;
     }
     this.ctx.metrics.messagesIn++;
-    const room = this.rooms.get(roomId);
-    if (room) room.bytes += bytes;
-    socket.send({ type: 'ack', n, seq: result.seq! });
+    socket.send({ type: 'ack', n: f.n, seq: result.seq! });
   }
 
   async signal(m: Membership, _socket: MemberSocket, f: SignalFrame): Promise<void> {
@@ -188,13 +184,13 @@ export class RedisBackend implements RoomBackend {
     // A member on this node gets it directly: ICE restarts between them work even without Redis.
     const local = room!.members.get(f.to);
     if (local && local.session === f.toSession) {
-      this.deliver(local, { t: 'frame', frame });
+      this.deliverTo(local, { t: 'frame', frame });
       this.ctx.metrics.signals++;
       return;
     }
     let session: string;
     try {
-      session = (await this.run(() => this.cmd.meshSignalTarget(roomId, peerId, conn, f.to))) as string;
+      session = (await this.call((a) => this.cmd.meshSignalTarget(...a, roomId, peerId, conn, f.to))) as string;
     } catch (err) {
       throw this.storeError(err);
     }
@@ -202,7 +198,7 @@ export class RedisBackend implements RoomBackend {
     if (session === '') throw new RoomError('unknown-peer', 'the addressed peer is not in this room');
     if (session !== f.toSession) return;
     const event: RoomEvent = { t: 'frame', only: f.to, onlySession: f.toSession, frame };
-    await this.run(() => this.cmd.publish(`mesh:{${roomId}}:events`, JSON.stringify(event))).catch((err) => { throw this.storeError(err); });
+    await this.call(() => this.cmd.publish(`mesh:{${roomId}}:events`, JSON.stringify(event))).catch((err) => { throw this.storeError(err); });
     this.ctx.metrics.signals++;
   }
 
@@ -211,39 +207,29 @@ export class RedisBackend implements RoomBackend {
   }
 
   async view(roomId: string): Promise<RoomView | null> {
-    const [meta, members, entries] = await Promise.all([
-      this.cmd.hgetall(`mesh:{${roomId}}:meta`),
-      this.cmd.hgetall(`mesh:{${roomId}}:members`),
-      this.cmd.lrange(`mesh:{${roomId}}:log`, 0, 0),
-    ]).catch((err) => { throw this.storeError(err); });
-    if (!meta.epoch) return null;
-    const now = Date.now();
-    const first = entries[0] ? Number(/"seq":(\d+)/.exec(entries[0])?.[1]) : Number(meta.seq) + 1;
-    const count = await this.cmd.llen(`mesh:{${roomId}}:log`);
-    return {
-      room: roomId, epoch: meta.epoch, lastSeq: Number(meta.seq),
-      buffer: { messages: count, bytes: Number(meta.bytes ?? 0), firstSeq: first },
-      members: Object.values(members).map((json) => {
-        const x = JSON.parse(json) as StoredMember;
-        return { id: x.id, name: x.name, online: x.online, lastN: x.lastN, disconnectedForMs: x.disconnectedAt ? now - x.disconnectedAt : null, quality: x.quality || null };
-      }),
-    };
+    const o = this.ctx.options;
+    const raw = await this.call((a) => this.cmd.meshView(...a, roomId, o.replay.maxMessages, o.replay.maxBytes, o.replay.maxAgeMs)).catch((err) => { throw this.storeError(err); });
+    if (!raw) return null;
+    const view = JSON.parse(raw as string) as RoomView;
+    if (!Array.isArray(view.members)) view.members = [];
+    return view;
   }
 
-  async memberKey(roomId: string, peerId: string): Promise<string | null> {
-    const raw = await this.cmd.hget(`mesh:{${roomId}}:members`, peerId).catch(() => null);
-    return raw ? (JSON.parse(raw) as StoredMember).key : null;
+  async checkMemberKey(roomId: string, peerId: string, key: string): Promise<boolean> {
+    const raw = await this.call(() => this.cmd.hget(`mesh:{${roomId}}:members`, peerId)).catch(() => null);
+    if (!raw) return false;
+    const digest = (JSON.parse(raw) as { keyDigest?: unknown }).keyDigest;
+    return typeof digest === 'string' && keyMatches(digest, key);
   }
 
   async setQuality(roomId: string, peerId: string, report: QualityReport): Promise<void> {
-    await this.run(() => this.cmd.meshSetQuality(roomId, peerId, JSON.stringify(report))).catch(() => {});
+    await this.call((a) => this.cmd.meshSetQuality(...a, roomId, peerId, JSON.stringify(report))).catch(() => {});
   }
 
   stats() {
     let members = 0;
-    let bytes = 0;
-    for (const r of this.rooms.values()) { members += r.members.size; bytes += r.bytes; }
-    return { rooms: this.rooms.size, members, bufferBytes: bytes };
+    for (const r of this.rooms.values()) members += r.members.size;
+    return { rooms: this.rooms.size, members, bufferBytes: 0 };
   }
 
   /** Marks this node's members as disconnected (their grace starts), then lets go of Redis. */
@@ -253,8 +239,8 @@ export class RedisBackend implements RoomBackend {
     this.timers = [];
     await Promise.allSettled([...this.inflight]);
     const grace = this.ctx.options.graceMs;
-    if (this.cmd.status === 'ready') {
-      await Promise.allSettled([...this.rooms.values()].flatMap((r) => [...r.members.values()].map((lm) => this.cmd.meshOffline(r.id, lm.peerId, lm.conn, grace))));
+    if (this.healthy) {
+      await Promise.allSettled([...this.rooms.values()].flatMap((r) => [...r.members.values()].map((lm) => this.call((a) => this.cmd.meshOffline(...a, r.id, lm.peerId, lm.conn, grace)))));
       await this.cmd.srem('mesh:nodes', this.nodeId).catch(() => {});
       await this.cmd.del(`mesh:node:${this.nodeId}`).catch(() => {});
     }
@@ -266,20 +252,30 @@ export class RedisBackend implements RoomBackend {
 
   // -------------------------------------------------------------------------------------------
 
+  private endJoin(room: LocalRoom, conn: string): void {
+    room.joining.delete(conn);
+    this.pendingConns.delete(conn);
+    this.maybeUnsubscribe(room);
+  }
+
   private localRoom(id: string): LocalRoom {
     let room = this.rooms.get(id);
-    if (!room) this.rooms.set(id, (room = { id, members: new Map(), pendingJoins: 0, bytes: 0 }));
+    if (!room) this.rooms.set(id, (room = { id, members: new Map(), joining: new Map(), subscription: null }));
     return room;
   }
 
-  private async subscribe(room: LocalRoom): Promise<void> {
-    await this.sub.subscribe(`mesh:{${room.id}}:events`);
+  private subscribe(room: LocalRoom): Promise<unknown> {
+    room.subscription ??= this.call(() => this.sub.subscribe(`mesh:{${room.id}}:events`)).catch((err) => {
+      room.subscription = null;
+      throw err;
+    });
+    return room.subscription;
   }
 
   private maybeUnsubscribe(room: LocalRoom): void {
-    if (room.members.size > 0 || room.pendingJoins > 0) return;
+    if (room.members.size > 0 || room.joining.size > 0 || this.rooms.get(room.id) !== room) return;
     this.rooms.delete(room.id);
-    void this.sub.unsubscribe(`mesh:{${room.id}}:events`).catch(() => {});
+    if (room.subscription) void this.sub.unsubscribe(`mesh:{${room.id}}:events`).catch(() => {});
   }
 
   /** Forgets a local socket; false when it was not the member's current one. */
@@ -302,85 +298,80 @@ export class RedisBackend implements RoomBackend {
     } catch {
       return;
     }
-    if (ev.kick && ev.kickPeer !== undefined) {
-      // The member resumed elsewhere (or here, on a newer socket): close the old socket.
-      const old = room.members.get(ev.kickPeer);
-      if (old && old.conn === ev.kick) {
-        room.members.delete(ev.kickPeer);
-        old.socket.close(4000, 'replaced by a newer connection');
-      }
-    } else if (ev.kick && ev.frame.type === 'peer-left') {
-      const gone = room.members.get(ev.frame.id);
-      if (gone && gone.conn === ev.kick) {
-        room.members.delete(ev.frame.id);
-        gone.socket.close(4000, 'replaced');
-      }
-    }
-    for (const member of room.members.values()) {
-      if (ev.except === member.peerId) continue;
-      if (ev.only !== undefined && (ev.only !== member.peerId || ev.onlySession !== member.session)) continue;
-      this.deliver(member, ev);
-    }
+    applyEvent(room, ev, this.ctx.options.maxSocketBufferBytes, () => this.ctx.metrics.messagesOut++);
   }
 
-  private deliver(member: LocalMember, ev: RoomEvent): void {
-    if (member.held) {
-      member.held.push(ev);
-      return;
-    }
-    if (ev.ev !== undefined && ev.ev <= member.floor) return; // already part of its welcome
-    member.socket.send((ev.json ??= JSON.stringify(ev.frame)));
-    if (ev.frame.type === 'message') this.ctx.metrics.messagesOut++;
+  private deliverTo(member: LocalMember, ev: RoomEvent): void {
+    deliver(member, ev, this.ctx.options.maxSocketBufferBytes, () => this.ctx.metrics.messagesOut++);
   }
 
+  /** Keeps this node alive in Redis and its rooms from expiring; reconciles when something is owed. */
   private async heartbeat(): Promise<void> {
-    await this.run(() => this.cmd.multi()
-      .set(`mesh:node:${this.nodeId}`, '1', 'PX', this.ctx.options.nodeTtlMs)
-      .sadd('mesh:nodes', this.nodeId)
-      .exec()).catch(() => {});
+    const o = this.ctx.options;
+    await this.call((a) => this.cmd.meshHeartbeat(...a, this.nodeId, o.nodeTtlMs, ...this.rooms.keys())).catch(() => {});
+    if (this.needReconcile && this.healthy) await this.reconcile();
   }
 
-  /** Redis is back: resume this node's sockets (nothing published meanwhile is missed). */
+  private async reconcile(): Promise<void> {
+    this.needReconcile = false;
+    const live = [...this.pendingConns];
+    for (const room of this.rooms.values()) for (const m of room.members.values()) live.push(m.conn);
+    const done = await this.call((a) => this.cmd.meshReconcile(...a, this.nodeId, this.ctx.options.graceMs, ...live)).catch(() => { this.needReconcile = true; return 0; });
+    if (Number(done) > 0) this.ctx.log.info('reconciled members whose socket closed while redis was away', { members: Number(done) });
+  }
+
+  /**
+   * Redis answers again (connected, or a probe went through after commands timed out): keep
+   * this node alive, reconcile, and after a disconnection resume this node's sockets (pub/sub
+   * is not durable: what was published meanwhile is caught up by resuming).
+   */
   private async onReady(): Promise<void> {
     if (!this.healthy) return;
+    this.needReconcile = true;
     await this.heartbeat();
     if (!this.wasDown) return;
     this.wasDown = false;
     this.ctx.log.info('redis is back; resuming this node\'s sockets');
     for (const room of this.rooms.values()) {
-      for (const member of [...room.members.values()]) member.socket.close(1012, 'room store restarted; resume');
+      for (const member of [...room.members.values()]) member.socket.close(CLOSE_CODES.restarting, 'room store restarted; resume');
     }
   }
 
-  private run<T>(fn: () => Promise<T>): Promise<T> {
-    const p = fn();
+  /**
+   * Runs one Redis call with the arguments every script starts with (clock offset, room TTL),
+   * tracks it for `close()`, and notices when Redis stops answering.
+   */
+  private call<T>(fn: (common: [number, number]) => Promise<T>): Promise<T> {
+    const p = fn([this.ctx.clock.now() - Date.now(), this.roomTtlMs]);
     this.inflight.add(p);
-    void p.finally(() => this.inflight.delete(p)).catch(() => {});
+    void p.finally(() => this.inflight.delete(p)).catch((err: unknown) => {
+      if (/timed out/i.test(String((err as Error)?.message))) this.onStalled();
+    });
     return p;
+  }
+
+  private onStalled(): void {
+    if (this.closing) return;
+    this.stalled = true;
+    this.needReconcile = true;
+    if (this.probing) return;
+    this.probing = true;
+    this.ctx.log.warn('redis is not answering; joins are refused until it does');
+    const probe = async () => {
+      if (this.closing) return void (this.probing = false);
+      const ok = await this.cmd.ping().then(() => true, () => false);
+      if (!ok) return void setTimeout(() => void probe(), 200).unref();
+      this.probing = false;
+      this.stalled = false;
+      this.ctx.log.info('redis answers again');
+      await this.onReady();
+    };
+    void probe();
   }
 
   private storeError(err: unknown): RoomError {
     if (err instanceof RoomError) return err;
     this.ctx.log.warn('redis operation failed', { err: String(err) });
     return new RoomError('unavailable', 'the relay cannot reach its room store right now; retrying will work once it is back');
-  }
-}
-
-interface StoredMember { id: string; key: string; name: string; online: boolean; lastN: number; disconnectedAt: number | false; quality: QualityReport | false }
-
-type JoinResult =
-  | { error: 'too-many-rooms' | 'key-mismatch' | 'name-taken' | 'room-full' }
-  | {
-    epoch: string; seq: number; ev: number; resumed: boolean; disconnectedFor: number | null; epochChanged: boolean;
-    self: import('../core/protocol.js').MemberInfo; members: import('../core/protocol.js').MemberInfo[] | Record<string, never>;
-    replay: string[] | Record<string, never>; firstSeq: number;
-  };
-
-function joinRefusal(code: string, maxMembers: number): string {
-  switch (code) {
-    case 'name-taken': return 'this name is taken in this room';
-    case 'room-full': return `the room is full (${maxMembers} members)`;
-    case 'key-mismatch': return 'this peer id is in use by another client';
-    default: return 'the relay has reached its room limit';
   }
 }

@@ -10,6 +10,10 @@ export class RelayMetrics {
   resumes = 0;
   signals = 0;
   duplicatePublishes = 0;
+  /** Clients closed (4009) because they read too slowly. */
+  slowClients = 0;
+  /** HTTP requests refused by the per-address rate limit. */
+  httpRateLimited = 0;
   joins = 0;
   readonly errors = new Map<string, number>();
 
@@ -31,6 +35,8 @@ export class RelayMetrics {
     counter('mesh_relay_messages_replayed_total', 'Room messages sent as catch-up after a join.', this.replayed);
     counter('mesh_relay_duplicate_publishes_total', 'Publishes resent after a reconnect that were already stored.', this.duplicatePublishes);
     counter('mesh_relay_signals_total', 'Signaling frames routed between peers.', this.signals);
+    counter('mesh_relay_slow_clients_total', 'Clients closed (4009) because their send buffer passed the limit.', this.slowClients);
+    counter('mesh_relay_http_rate_limited_total', 'HTTP requests refused (429) by the per-address rate limit.', this.httpRateLimited);
     lines.push('# HELP mesh_relay_errors_total Error frames sent, by code.', '# TYPE mesh_relay_errors_total counter');
     for (const [code, n] of [...this.errors].sort()) lines.push(`mesh_relay_errors_total{code="${code}"} ${n}`);
     for (const [name, g] of Object.entries(gauges)) {

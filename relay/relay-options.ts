@@ -43,14 +43,31 @@ export interface RelayOptions {
   joinTimeoutMs: number;
   /** WebSocket-level ping interval used to find dead sockets, ms. Default 30_000. */
   pingIntervalMs: number;
-  /** Messages replayed per write before waiting for the socket to drain. Default 64. */
-  replayBatch: number;
+  /** Replay bytes held across every room of this relay; past it the oldest messages go first. Default 256 MiB. */
+  maxBufferBytes: number;
+  /**
+   * Bytes queued for one client that does not read them; past it the client is closed with 4009
+   * and resumes later. Must hold a whole catch-up (replay bytes + framing). Default 4 MiB.
+   */
+  maxSocketBufferBytes: number;
+  /** WebSocket connections open at once from one address (an IPv6 /64 counts as one). Default 256. */
+  maxConnectionsPerAddress: number;
+  /** HTTP requests per second from one address to the relay's endpoints and files (sustained). Default 50. */
+  httpRatePerSecond: number;
+  /** HTTP requests from one address in a burst. Default 500. */
+  httpRateBurst: number;
   /** Directories served over HTTP. Default none. */
   static: StaticMount[];
   /** `debug` | `info` | `warn` | `error` | `silent`. Default `info`. */
   logLevel: LogLevel;
   /** Page origins allowed: exact origins, `self`, `localhost`, `*`. Default `['self', 'localhost']`. */
   allowedOrigins: string[];
+  /**
+   * The origins this relay's pages are served from (`https://chat.example.org`), which `self`
+   * in `allowedOrigins` stands for, besides the bound address itself. The Host header is never
+   * trusted for this (DNS rebinding). Default none.
+   */
+  publicOrigins: string[];
   /** Secret for signed room tokens; when set, every join needs a valid token. Default none. */
   secret: string | null;
   /** Frames per second one connection may send (sustained). Default 50. */
@@ -65,8 +82,13 @@ export interface RelayOptions {
   maxStrikes: number;
   /** Take the client address from the last X-Forwarded-For hop (behind a reverse proxy). Default false. */
   trustProxy: boolean;
-  /** TURN shared secret (coturn `static-auth-secret`). Default none. */
+  /** TURN shared secret (coturn `static-auth-secret`). Needs `secret`, or `openTurn`. Default none. */
   turnSecret: string | null;
+  /**
+   * Hand out TURN credentials without room tokens: anyone who can reach the relay can then use
+   * your TURN server. Logged loudly at start-up. Default false.
+   */
+  openTurn: boolean;
   /** TURN URLs handed to clients. Default none. */
   turnUrls: string[];
   /** Lifetime of TURN credentials, s. Default 3600. */
@@ -77,6 +99,10 @@ export interface RelayOptions {
   redis: string | null;
   /** With Redis: a node silent this long is dead and its members' grace periods start, ms. Default 15_000. */
   nodeTtlMs: number;
+  /** With Redis: a command not answered within this time fails, and the store counts as down until it answers again, ms. Default 2000. */
+  redisTimeoutMs: number;
+  /** With Redis: how often a node ends grace periods that ran out and those of dead nodes, ms. Default min(1000, graceMs / 3). */
+  sweepIntervalMs: number | null;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -93,10 +119,15 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   maxMessageBytes: 32 * 1024,
   joinTimeoutMs: 10_000,
   pingIntervalMs: 30_000,
-  replayBatch: 64,
+  maxBufferBytes: 256 * 1024 * 1024,
+  maxSocketBufferBytes: 4 * 1024 * 1024,
+  maxConnectionsPerAddress: 256,
+  httpRatePerSecond: 50,
+  httpRateBurst: 500,
   static: [],
   logLevel: 'info',
   allowedOrigins: ['self', 'localhost'],
+  publicOrigins: [],
   secret: null,
   ratePerSecond: 50,
   rateBurst: 200,
@@ -105,11 +136,14 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   maxStrikes: 100,
   trustProxy: false,
   turnSecret: null,
+  openTurn: false,
   turnUrls: [],
   turnTtlSeconds: 3600,
   stunUrls: [],
   redis: null,
   nodeTtlMs: 15_000,
+  redisTimeoutMs: 2000,
+  sweepIntervalMs: null,
 };
 
 /** Options as a caller may give them: every field optional, `replay` merged field by field. */
@@ -122,6 +156,7 @@ export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions
     replay: { ...DEFAULT_RELAY_OPTIONS.replay, ...input.replay },
     static: input.static ?? [],
     allowedOrigins: input.allowedOrigins ?? DEFAULT_RELAY_OPTIONS.allowedOrigins,
+    publicOrigins: (input.publicOrigins ?? []).map((x) => x.toLowerCase().replace(/\/+$/, '')),
     turnUrls: input.turnUrls ?? [],
     stunUrls: input.stunUrls ?? [],
   };
@@ -129,7 +164,9 @@ export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions
     ['graceMs', o.graceMs], ['maxMembers', o.maxMembers], ['maxRooms', o.maxRooms],
     ['maxFrameBytes', o.maxFrameBytes], ['hardMaxFrameBytes', o.hardMaxFrameBytes],
     ['maxMessageBytes', o.maxMessageBytes], ['joinTimeoutMs', o.joinTimeoutMs],
-    ['pingIntervalMs', o.pingIntervalMs], ['replayBatch', o.replayBatch],
+    ['pingIntervalMs', o.pingIntervalMs], ['maxBufferBytes', o.maxBufferBytes], ['maxSocketBufferBytes', o.maxSocketBufferBytes],
+    ['maxConnectionsPerAddress', o.maxConnectionsPerAddress], ['httpRatePerSecond', o.httpRatePerSecond], ['httpRateBurst', o.httpRateBurst],
+    ['redisTimeoutMs', o.redisTimeoutMs],
     ['replay.maxMessages', o.replay.maxMessages], ['replay.maxBytes', o.replay.maxBytes],
     ['replay.maxAgeMs', o.replay.maxAgeMs], ['ratePerSecond', o.ratePerSecond], ['rateBurst', o.rateBurst],
     ['connectionsPerSecond', o.connectionsPerSecond], ['connectionBurst', o.connectionBurst],
@@ -138,9 +175,20 @@ export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions
   for (const [name, value] of positive) {
     if (!Number.isFinite(value) || value <= 0) throw new TypeError(`relay option ${name} must be a positive number, got ${value}`);
   }
+  if (o.sweepIntervalMs !== null && !(o.sweepIntervalMs > 0)) throw new TypeError(`relay option sweepIntervalMs must be a positive number, got ${o.sweepIntervalMs}`);
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) throw new TypeError(`relay option port must be 0–65535, got ${o.port}`);
   if (o.hardMaxFrameBytes < o.maxFrameBytes) throw new TypeError('hardMaxFrameBytes must be >= maxFrameBytes');
   if (o.turnUrls.length > 0 && !o.turnSecret) throw new TypeError('turnUrls need turnSecret (the TURN server\'s static-auth-secret)');
+  if (o.turnSecret && !o.secret && !o.openTurn) {
+    throw new TypeError('turnSecret without secret would hand TURN credentials to anyone who can reach the relay: set secret (room tokens), or openTurn to accept that');
+  }
+  const catchUp = o.replay.maxBytes + o.replay.maxMessages * 512 + 64 * 1024;
+  if (o.maxSocketBufferBytes < catchUp) {
+    throw new TypeError(`maxSocketBufferBytes (${o.maxSocketBufferBytes}) must hold a whole catch-up: at least replay.maxBytes + 512 per replayed message + 64 KiB = ${catchUp}`);
+  }
+  for (const origin of o.publicOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new TypeError(`publicOrigins entries are origins like https://chat.example.org, got "${origin}"`);
+  }
   if (o.secret !== null && o.secret.length < 16) throw new TypeError('secret must be at least 16 characters');
   return o;
 }

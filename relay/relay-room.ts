@@ -1,82 +1,51 @@
 import { randomBytes } from 'node:crypto';
-import { type ErrorCode, type JoinFrame, type MemberInfo, type ServerFrame, type SignalFrame, nameKey, utf8Length } from '../core/protocol.js';
-import type { MessageStore, StoredMessage } from './message-store.js';
-import type { RelayOptions } from './relay-options.js';
-import type { Logger } from './logger.js';
-import type { RelayMetrics } from './relay-metrics.js';
-import type { QualityReport } from './quality-route.js';
-import type { IceServer } from './turn-credentials.js';
+import { CLOSE_CODES, type JoinFrame, type MemberInfo, type PublishFrame, type ServerFrame, type SignalFrame, nameKey, utf8Length } from '../core/protocol.js';
+import type { BackendContext, MemberSocket, QualityReport } from './contracts.js';
+import { RoomError } from './room-error.js';
+import { messageJson, messageTail, replayFrom, writeCatchUp } from './catch-up.js';
+import { ReplayBuffer } from './replay-buffer.js';
+import type { ReplayBudget } from './replay-budget.js';
+import { keyDigest, keyMatches } from './member-key.js';
+import { MEMBER_TRANSITIONS, StateMachine } from './state-table.js';
 
-/** The socket side of a member, as the room sees it. Implemented by `Connection`. */
-export interface MemberSocket {
-  /** Sends now, or queues while a replay to this socket is in progress (a frame, or one already serialised). */
-  send(frame: ServerFrame | string): void;
-  /** Sends bypassing the replay queue; resolves when the data has been written. */
-  sendNow(frame: ServerFrame | string): Promise<void>;
-  /** Holds live frames back while a replay is written. */
-  pause(): void;
-  /** Writes held frames and resumes live sending. */
-  resume(): void;
-  close(code: number, reason: string): void;
-}
-
-/** A member as the relay keeps it: alive with a socket, or in its grace period without one. */
+/** A member as an in-memory room keeps it: online with a socket, or in its grace period without one. */
 export interface RelayMember {
-  id: string;
-  key: string;
+  readonly id: string;
+  /** SHA-256 of the member's secret key (see `member-key.ts`). */
+  readonly keyDigest: string;
   name: string;
   nameKey: string;
   session: string;
   baseN: number;
   lastN: number;
+  readonly state: StateMachine<'online' | 'grace' | 'gone'>;
   socket: MemberSocket | null;
   /** When the socket dropped (grace period), else null. */
   disconnectedAt: number | null;
-  graceTimer: ReturnType<typeof setTimeout> | null;
+  graceTimer: unknown;
   /** The latest quality report of this member, if any. */
   quality: QualityReport | null;
-}
-
-export interface RoomContext {
-  options: RelayOptions;
-  /** STUN/TURN servers for a member, if the relay has any. */
-  iceServers(peerId: string): { iceServers: IceServer[]; ttlSeconds: number | null };
-  store: MessageStore;
-  log: Logger;
-  metrics: RelayMetrics;
-  /** Called once the room has no members left; the registry forgets it. */
-  onEmpty(room: RelayRoom): void;
-}
-
-/** Thrown by room operations; the connection turns it into an `error` frame. */
-export class RoomError extends Error {
-  constructor(readonly code: ErrorCode, message: string) { super(message); }
 }
 
 export type JoinOutcome = { member: RelayMember; resumed: boolean };
 
 /**
- * One room on this relay: its members, its message sequence and its epoch. Every operation that
- * changes state runs through {@link run}, one at a time, so members see the same order and an
- * async message store cannot reorder messages.
+ * One room in this relay's memory: its members, its message sequence, its epoch and its replay
+ * buffer. Every operation is synchronous — it checks, then changes the room, then queues frames
+ * on sockets without waiting for any of them — so operations never interleave and a client that
+ * reads slowly delays nobody. A join that is refused changes nothing.
  */
 export class RelayRoom {
-  /** Random id of this room's message stream; changes when the room is created again. */
+  /** Random id of this room's message stream; a room created again gets a new one. */
   readonly epoch = randomBytes(9).toString('base64url');
   readonly members = new Map<string, RelayMember>();
-  readonly createdAt = Date.now();
   /** Last sequence number assigned. */
   seq = 0;
-  private chain: Promise<unknown> = Promise.resolve();
+  readonly buffer: ReplayBuffer;
   private closed = false;
 
-  constructor(readonly id: string, private readonly ctx: RoomContext) {}
-
-  /** Runs `fn` after every earlier operation on this room has finished. */
-  run<T>(fn: () => Promise<T> | T): Promise<T> {
-    const next = this.chain.then(() => fn());
-    this.chain = next.catch(() => undefined);
-    return next;
+  constructor(readonly id: string, private readonly ctx: BackendContext, budget: ReplayBudget, private readonly onEmpty: (room: RelayRoom) => void) {
+    this.buffer = new ReplayBuffer(ctx.options.replay, budget);
   }
 
   get isEmpty(): boolean { return this.members.size === 0; }
@@ -87,108 +56,87 @@ export class RelayRoom {
 
   /**
    * Admits a socket: a resume of a held member (same peer id and key), a re-join under a new
-   * session, or a new member. Sends the welcome and the catch-up replay, then `synced`.
+   * session, or a new member — which may take over the name of a member in its grace period.
+   * Writes the welcome, the catch-up and `synced`. Throws {@link RoomError} before changing anything.
    */
-  async join(socket: MemberSocket, f: JoinFrame): Promise<JoinOutcome> {
-    const { options, metrics } = this.ctx;
-    const now = Date.now();
+  join(socket: MemberSocket, f: JoinFrame): JoinOutcome {
+    const { options, metrics, clock } = this.ctx;
+    if (this.closed) throw new RoomError('unavailable', 'the room is closing; retry');
+    const now = clock.now();
     const key = nameKey(f.name);
     let member = this.members.get(f.peerId);
+    if (member && !keyMatches(member.keyDigest, f.key)) throw new RoomError('key-mismatch', 'this peer id is in use by another client');
+    // Names are unique by look-alike key. A holder without a socket (in its grace period) gives
+    // the name up to a new client: most likely the same person after a reload.
+    const holders = [...this.members.values()].filter((o) => o.id !== f.peerId && o.nameKey === key);
+    if (holders.some((o) => o.socket !== null)) throw new RoomError('name-taken', `the name "${f.name}" (or one that looks the same) is taken in this room`);
+    if (!member && this.members.size - holders.length >= options.maxMembers) throw new RoomError('room-full', `the room is full (${options.maxMembers} members)`);
+
+    // Checked; from here on the join happens. The room is not dropped while it is briefly empty.
+    for (const holder of holders) this.remove(holder, 'replaced', false);
     let resumed = false;
     let disconnectedFor: number | null = null;
-
-    if (member && member.key !== f.key) throw new RoomError('key-mismatch', 'this peer id is in use by another client');
-
-    // Name: unique case-insensitively. A holder without a socket (in its grace period) gives the
-    // name up to a new client: it is most likely the same person after a reload.
-    for (const other of this.members.values()) {
-      if (other.id === f.peerId || other.nameKey !== key) continue;
-      if (other.socket) throw new RoomError('name-taken', `the name "${f.name}" is taken in this room`);
-      this.remove(other, 'replaced');
-    }
-
     if (member) {
       if (member.disconnectedAt !== null) disconnectedFor = now - member.disconnectedAt;
-      if (member.graceTimer) clearTimeout(member.graceTimer);
-      member.graceTimer = null;
-      member.disconnectedAt = null;
+      this.endGrace(member);
       const previous = member.socket;
-      member.socket = null;
-      previous?.close(4000, 'replaced by a newer connection');
+      member.socket = socket;
+      member.state.to('online');
+      previous?.close(CLOSE_CODES.replaced, 'replaced by a newer connection');
       const rejoin = member.session !== f.session;
-      Object.assign(member, { name: f.name, nameKey: key, session: f.session, baseN: rejoin ? f.baseN : member.baseN, lastN: Math.max(member.lastN, f.lastN), socket });
+      Object.assign(member, { name: f.name, nameKey: key, session: f.session, baseN: rejoin ? f.baseN : member.baseN, lastN: Math.max(member.lastN, f.lastN) });
       resumed = !rejoin;
       if (rejoin) this.broadcast({ type: 'peer-joined', member: this.info(member) }, member.id);
       else this.broadcast({ type: 'peer-status', id: member.id, online: true }, member.id);
       metrics.resumes++;
     } else {
-      if (this.members.size >= options.maxMembers) throw new RoomError('room-full', `the room is full (${options.maxMembers} members)`);
       member = {
-        id: f.peerId, key: f.key, name: f.name, nameKey: key, session: f.session, baseN: f.baseN,
-        lastN: f.lastN, socket, disconnectedAt: null, graceTimer: null, quality: null,
+        id: f.peerId, keyDigest: keyDigest(f.key), name: f.name, nameKey: key, session: f.session, baseN: f.baseN,
+        lastN: f.lastN, state: new StateMachine('online', MEMBER_TRANSITIONS, 'member'), socket,
+        disconnectedAt: null, graceTimer: null, quality: null,
       };
       this.members.set(member.id, member);
       this.broadcast({ type: 'peer-joined', member: this.info(member) }, member.id);
     }
 
-    // Catch-up: what the client asked for, or the whole buffer as history for a new member.
-    const sameEpoch = f.resume?.epoch === this.epoch;
-    const from = sameEpoch ? Math.min(f.resume!.lastSeq, this.seq) : 0;
-    const slice = await this.ctx.store.since(this.id, from, now);
-    const firstHeld = Math.min(slice.firstSeq, this.seq + 1);
-    const unavailable = f.resume ? Math.max(0, firstHeld - 1 - from) : 0;
-
-    socket.pause();
-    const ice = this.ctx.iceServers(member.id);
-    await socket.sendNow({
-      type: 'welcome', epoch: this.epoch, seq: this.seq, resumed, self: this.info(member),
-      members: [...this.members.values()].filter((m) => m !== member).map((m) => this.info(m)),
-      limits: { messageBytes: options.maxMessageBytes, graceMs: options.graceMs, ratePerSecond: options.ratePerSecond, rateBurst: options.rateBurst },
-      ...(ice.iceServers.length > 0 ? { iceServers: ice.iceServers } : {}),
-      ...(ice.ttlSeconds !== null ? { iceTtlSeconds: ice.ttlSeconds } : {}),
+    const from = replayFrom(f.resume, this.epoch, this.seq);
+    const replay = this.buffer.since(from, now).map((m) => m.json);
+    const self = member;
+    writeCatchUp(socket, this.ctx, f.resume, {
+      epoch: this.epoch, seq: this.seq, firstSeq: this.buffer.firstSeq, resumed, self: this.info(self),
+      members: [...this.members.values()].filter((m) => m !== self).map((m) => this.info(m)), replay, disconnectedFor,
     });
-    // Paced: one batch at a time, waiting for the socket to take each, so a long replay neither
-    // buffers without bound nor starves other rooms.
-    for (let i = 0; i < slice.messages.length; i += options.replayBatch) {
-      if (member.socket !== socket) return { member, resumed };
-      const batch = slice.messages.slice(i, i + options.replayBatch);
-      await Promise.all(batch.map((m) => socket.sendNow(m.json)));
-    }
-    metrics.replayed += slice.messages.length;
-    await socket.sendNow({
-      type: 'synced', replayed: slice.messages.length, unavailable,
-      epochChanged: f.resume !== undefined && !sameEpoch, disconnectedFor,
-    });
-    socket.resume();
     return { member, resumed };
   }
 
   /** An explicit leave: the member is gone at once. Ignored for a stale session. */
   leave(member: RelayMember, session: string): boolean {
     if (this.members.get(member.id) !== member || member.session !== session) return false;
-    this.remove(member, 'leave');
+    this.remove(member, 'leave', true);
     return true;
   }
 
   /** The member's socket closed without a leave: keep it for the grace period. */
   socketClosed(member: RelayMember, socket: MemberSocket): void {
     if (this.members.get(member.id) !== member || member.socket !== socket) return;
+    const { clock, options } = this.ctx;
     member.socket = null;
-    member.disconnectedAt = Date.now();
+    member.state.to('grace');
+    member.disconnectedAt = clock.now();
     this.broadcast({ type: 'peer-status', id: member.id, online: false }, member.id);
-    member.graceTimer = setTimeout(() => {
+    member.graceTimer = clock.setTimeout(() => {
       member.graceTimer = null;
-      void this.run(() => {
-        if (this.members.get(member.id) === member && member.socket === null) this.remove(member, 'timeout');
-      });
-    }, this.ctx.options.graceMs);
+      if (this.members.get(member.id) === member && member.state.is('grace')) this.remove(member, 'timeout', true);
+    }, options.graceMs);
   }
 
   /** Stores and fans out a room message, then acknowledges it to the sender. */
-  async publish(member: RelayMember, n: number, data: unknown, sentAt: number, dataJson = JSON.stringify(data)): Promise<void> {
-    const { options, store, metrics } = this.ctx;
-    const bytes = utf8Length(dataJson);
+  publish(member: RelayMember, f: PublishFrame): void {
+    const { options, metrics, clock } = this.ctx;
     if (this.members.get(member.id) !== member) return;
+    const { n } = f;
+    const dataJson = f.dataJson ?? JSON.stringify(f.data);
+    const bytes = utf8Length(dataJson);
     if (n > member.lastN + 1) throw new RoomError('out-of-order', `expected message ${member.lastN + 1}, got ${n}`);
     if (bytes > options.maxMessageBytes) {
       // Refused for good: its number is used up, so the sender's later messages still fit.
@@ -197,27 +145,25 @@ export class RelayRoom {
     }
     if (n <= member.lastN) {
       // A resend after a reconnect of something already stored: acknowledge, do not repeat.
-      const stored = await store.find(this.id, member.id, n);
-      member.socket?.send({ type: 'ack', n, seq: stored?.seq ?? 0 });
+      member.socket?.send({ type: 'ack', n, seq: this.buffer.find(member.id, n)?.seq ?? 0 });
       metrics.duplicatePublishes++;
       return;
     }
-    const now = Date.now();
+    const now = clock.now();
     member.lastN = n;
     const seq = ++this.seq;
-    // Serialised once, for every member and for replays.
-    const json = `{"type":"message","seq":${seq},"from":"${member.id}","name":${JSON.stringify(member.name)},"n":${n},"data":${dataJson},"sentAt":${sentAt},"at":${now}}`;
-    const message: StoredMessage = { seq, from: member.id, name: member.name, n, data, sentAt, at: now, bytes, json };
-    await store.append(this.id, message, now);
+    const json = messageJson(seq, messageTail(member.id, member.name, n, dataJson, f.sentAt), now);
+    this.buffer.append({ seq, from: member.id, n, at: now, bytes, json }, now);
     metrics.messagesIn++;
-    const frame = json;
+    // Encoded once for every receiver (ws would encode a string again for each socket).
+    let bytesOut: Buffer | null = null;
     for (const other of this.members.values()) {
       if (other !== member && other.socket) {
-        other.socket.send(frame);
+        other.socket.send((bytesOut ??= Buffer.from(json)));
         metrics.messagesOut++;
       }
     }
-    member.socket?.send({ type: 'ack', n, seq: message.seq });
+    member.socket?.send(`{"type":"ack","n":${n},"seq":${seq}}`);
   }
 
   /** Forwards a signal to one member. Signals to an old session of that member are dropped. */
@@ -229,30 +175,37 @@ export class RelayRoom {
     this.ctx.metrics.signals++;
   }
 
-  /** Ends every membership (relay shutdown). */
+  /** Ends every membership (relay shutdown, or the room emptied). Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const m of this.members.values()) if (m.graceTimer) clearTimeout(m.graceTimer);
+    for (const m of this.members.values()) this.endGrace(m);
     this.members.clear();
+    this.buffer.clear();
   }
 
-  private remove(member: RelayMember, reason: 'leave' | 'timeout' | 'replaced'): void {
-    if (member.graceTimer) clearTimeout(member.graceTimer);
+  private endGrace(member: RelayMember): void {
+    if (member.graceTimer !== null) this.ctx.clock.clearTimeout(member.graceTimer);
     member.graceTimer = null;
+    member.disconnectedAt = null;
+  }
+
+  private remove(member: RelayMember, reason: 'leave' | 'timeout' | 'replaced', dropIfEmpty: boolean): void {
+    this.endGrace(member);
     this.members.delete(member.id);
+    member.state.to('gone');
     const socket = member.socket;
     member.socket = null;
-    if (reason === 'replaced') socket?.close(4000, 'replaced');
+    if (reason === 'replaced') socket?.close(CLOSE_CODES.replaced, 'replaced');
     this.broadcast({ type: 'peer-left', id: member.id, session: member.session, reason });
     this.ctx.log.debug('member left', { room: this.id, peer: member.id, reason });
-    if (this.members.size === 0) {
-      void this.ctx.store.dropRoom(this.id);
-      this.ctx.onEmpty(this);
-    }
+    if (dropIfEmpty && this.members.size === 0) this.onEmpty(this);
   }
 
   private broadcast(frame: ServerFrame, except?: string): void {
-    for (const m of this.members.values()) if (m.id !== except && m.socket) m.socket.send(frame);
+    let json: string | null = null;
+    for (const m of this.members.values()) {
+      if (m.id !== except && m.socket) m.socket.send((json ??= JSON.stringify(frame)));
+    }
   }
 }

@@ -3,44 +3,38 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { type JoinFrame, nameKey } from '../core/protocol.js';
+import { CLOSE_CODES, type JoinFrame, nameKey } from '../core/protocol.js';
+import type { BackendContext, RelayClock, RoomBackend } from './contracts.js';
 import { OriginPolicy } from './origin-policy.js';
 import { KeyedLimiter } from './rate-limiter.js';
 import { verifyRoomToken } from './room-token.js';
 import { iceServersFor } from './turn-credentials.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { Logger } from './logger.js';
-import { MemoryMessageStore } from './memory-message-store.js';
-import type { MessageStore } from './message-store.js';
 import { RelayMetrics } from './relay-metrics.js';
 import { resolveRelayOptions, type RelayOptions, type RelayOptionsInput } from './relay-options.js';
-import { RoomError, type RelayRoom } from './relay-room.js';
+import { RoomError } from './room-error.js';
+import type { RelayRoom } from './relay-room.js';
 import { MemoryBackend } from './memory-backend.js';
 import { RedisBackend } from './redis-backend.js';
-import type { RoomBackend } from './room-backend.js';
 import { handleHttp } from './http-routes.js';
+import { addressKey } from './address-key.js';
+import { systemClock } from './system-clock.js';
+import { startupWarnings } from './startup-checks.js';
+import { SERVER_TRANSITIONS, type ServerState, StateMachine } from './state-table.js';
 
 export interface RelayDeps {
-  store?: MessageStore;
   log?: Logger;
-  /** Where rooms live; default: this process ({@link MemoryBackend}). */
+  /** Time for grace periods, message ages and token expiry; default the real clock. */
+  clock?: RelayClock;
+  /** Where rooms live; default: this process ({@link MemoryBackend}), or Redis with `redis`. */
   backend?: (ctx: BackendContext) => RoomBackend;
 }
 
-/** What a backend gets from the server that owns it. */
-export interface BackendContext {
-  options: RelayOptions;
-  store: MessageStore;
-  log: Logger;
-  metrics: RelayMetrics;
-  iceServers: (peerId: string) => ReturnType<typeof iceServersFor>;
-}
-
-type ServerState = 'new' | 'listening' | 'closing' | 'closed';
-
 /**
  * The mesh-room relay: one HTTP server that serves static files and small JSON endpoints, and
- * upgrades `/ws` to the signaling and room-message protocol of `core/protocol.ts`.
+ * upgrades `/ws` to the signaling and room-message protocol of `core/protocol.ts`. Its state
+ * follows `SERVER_TRANSITIONS`: new → starting → listening → closing → closed.
  *
  * @example
  * const relay = new RelayServer({ port: 0 });
@@ -51,32 +45,36 @@ type ServerState = 'new' | 'listening' | 'closing' | 'closed';
 export class RelayServer implements ConnectionHost {
   readonly options: RelayOptions;
   readonly log: Logger;
+  readonly clock: RelayClock;
   readonly metrics = new RelayMetrics();
-  readonly store: MessageStore;
   readonly startedAt = Date.now();
+  readonly backend: RoomBackend;
+  /** Which page origins may connect. */
+  readonly origins: OriginPolicy;
+  readonly state = new StateMachine<ServerState>('new', SERVER_TRANSITIONS, 'relay');
+  /** Requests per address to the HTTP endpoints and files. */
+  readonly httpLimiter: KeyedLimiter;
   private readonly http: http.Server;
   private readonly wss: WebSocketServer;
-  readonly backend: RoomBackend;
   private readonly conns = new Set<Connection>();
+  private readonly perAddress = new Map<string, number>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private pingTimer: ReturnType<typeof setInterval> | null = null;
-  private state: ServerState = 'new';
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
   private loopDelayReset: ReturnType<typeof setInterval> | null = null;
   private closing: Promise<void> | null = null;
-  /** Which page origins may connect. */
-  readonly origins: OriginPolicy;
   private readonly connectionLimiter: KeyedLimiter;
 
   constructor(input: RelayOptionsInput = {}, deps: RelayDeps = {}) {
     this.options = resolveRelayOptions(input);
     this.log = deps.log ?? new Logger(this.options.logLevel);
-    this.store = deps.store ?? new MemoryMessageStore(this.options.replay);
-    this.origins = new OriginPolicy(this.options.allowedOrigins);
+    this.clock = deps.clock ?? systemClock;
+    this.origins = new OriginPolicy(this.options.allowedOrigins, () => this.selfOrigins());
     this.connectionLimiter = new KeyedLimiter(this.options.connectionsPerSecond, this.options.connectionBurst);
+    this.httpLimiter = new KeyedLimiter(this.options.httpRatePerSecond, this.options.httpRateBurst);
     const ctx: BackendContext = {
-      options: this.options, store: this.store, log: this.log, metrics: this.metrics,
-      iceServers: (peerId) => iceServersFor(this.iceConfig, peerId),
+      options: this.options, log: this.log, metrics: this.metrics, clock: this.clock,
+      iceServers: (peerId) => iceServersFor(this.iceConfig, peerId, this.clock.now()),
     };
     this.backend = deps.backend ? deps.backend(ctx)
       : this.options.redis ? new RedisBackend(ctx, this.options.redis)
@@ -85,7 +83,8 @@ export class RelayServer implements ConnectionHost {
     this.http = http.createServer((req, res) => {
       handleHttp(this, req, res).catch((err: unknown) => {
         this.log.error('http handler failed', { url: req.url, err: String(err) });
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        if (res.headersSent) return void res.destroy();
+        res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'internal' }));
       });
     });
@@ -95,16 +94,23 @@ export class RelayServer implements ConnectionHost {
 
   /** Starts listening; resolves with the bound address. */
   async listen(): Promise<AddressInfo> {
-    if (this.state !== 'new') throw new Error(`relay cannot listen in state ${this.state}`);
-    await this.backend.start?.();
-    await new Promise<void>((resolve, reject) => {
-      this.http.once('error', reject);
-      this.http.listen(this.options.port, this.options.host, () => {
-        this.http.off('error', reject);
-        resolve();
+    this.state.to('starting');
+    try {
+      await this.backend.start?.();
+      await new Promise<void>((resolve, reject) => {
+        this.http.once('error', reject);
+        this.http.listen(this.options.port, this.options.host, () => {
+          this.http.off('error', reject);
+          resolve();
+        });
       });
-    });
-    this.state = 'listening';
+    } catch (err) {
+      if (this.state.is('starting')) this.state.to('failed');
+      throw err;
+    }
+    if (!this.state.is('starting')) throw new Error('the relay was closed while starting');
+    this.state.to('listening');
+    for (const w of startupWarnings(this.options)) this.log.warn(w.message, { warning: w.code });
     this.loopDelay.enable();
     this.loopDelayReset = setInterval(() => this.loopDelay.reset(), 10_000);
     this.loopDelayReset.unref();
@@ -119,8 +125,7 @@ export class RelayServer implements ConnectionHost {
 
   /** `ws://host:port/ws` of the bound server. */
   get wsUrl(): string {
-    const a = this.address();
-    return `ws://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/ws`;
+    return `${this.httpUrl.replace(/^http/, 'ws')}/ws`;
   }
 
   /** `http://host:port` of the bound server. */
@@ -129,7 +134,7 @@ export class RelayServer implements ConnectionHost {
     return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
   }
 
-  get isClosing(): boolean { return this.state === 'closing' || this.state === 'closed'; }
+  get isClosing(): boolean { return this.state.is('closing', 'closed'); }
 
   roomCount(): number { return this.backend.stats().rooms; }
   /** p99 event-loop delay over the last 10 s, seconds. */
@@ -144,6 +149,14 @@ export class RelayServer implements ConnectionHost {
     return { turnSecret: o.turnSecret, turnUrls: o.turnUrls, turnTtlSeconds: o.turnTtlSeconds, stunUrls: o.stunUrls };
   }
 
+  /** What `self` in the origin list stands for: the configured public origins and the bound address. */
+  selfOrigins(): string[] {
+    const out = [...this.options.publicOrigins];
+    const a = this.state.is('listening') ? this.address() : null;
+    if (a && a.address !== '0.0.0.0' && a.address !== '::') out.push(new URL(this.httpUrl).origin);
+    return out;
+  }
+
   /** The client's address: the socket's, or the last proxy hop's report when trusted. */
   clientAddress(req: http.IncomingMessage): string {
     const forwarded = this.options.trustProxy ? req.headers['x-forwarded-for'] : undefined;
@@ -151,34 +164,38 @@ export class RelayServer implements ConnectionHost {
     return hop || req.socket.remoteAddress || 'unknown';
   }
 
-  admit(frame: JoinFrame): void {
+  admit(frame: JoinFrame): number | null {
     if (this.isClosing) throw new RoomError('shutting-down', 'the relay is shutting down');
     if (!this.backend.healthy) throw new RoomError('unavailable', 'the relay cannot reach its room store right now; retrying will work once it is back');
-    if (this.options.secret) {
-      // Every join — a resume too — presents a valid token for this room (and name, when bound).
-      const check = verifyRoomToken(this.options.secret, frame.token, frame.room, nameKey, frame.name);
-      if (!check.ok) throw new RoomError(check.code, check.message);
-    }
+    if (!this.options.secret) return null;
+    // Every join — a resume too — presents a valid token for this room (and name, when bound).
+    const check = verifyRoomToken(this.options.secret, frame.token, frame.room, nameKey, frame.name, this.clock.now());
+    if (!check.ok) throw new RoomError(check.code, check.message);
+    return check.claims.exp * 1000;
   }
 
   dropped(conn: Connection): void {
-    this.conns.delete(conn);
+    if (!this.conns.delete(conn)) return;
+    const key = addressKey(conn.ip);
+    const n = (this.perAddress.get(key) ?? 1) - 1;
+    if (n > 0) this.perAddress.set(key, n);
+    else this.perAddress.delete(key);
   }
 
   /**
    * Stops accepting, closes every socket with `code` (1001 going away by default: clients resume
    * elsewhere or when the relay is back) and releases everything. Idempotent.
    */
-  close(code = 1001, reason = 'relay shutting down'): Promise<void> {
+  close(code: number = CLOSE_CODES.goingAway, reason = 'relay shutting down'): Promise<void> {
     if (this.closing) return this.closing;
-    const wasListening = this.state === 'listening';
-    this.state = 'closing';
+    const wasStarted = !this.state.is('new');
+    this.state.to('closing');
     this.closing = (async () => {
       if (this.pingTimer) clearInterval(this.pingTimer);
       if (this.loopDelayReset) clearInterval(this.loopDelayReset);
       this.loopDelay.disable();
       for (const conn of this.conns) conn.close(code, reason);
-      if (wasListening) {
+      if (wasStarted && this.http.listening) {
         await new Promise<void>((resolve) => {
           this.http.close(() => resolve());
           this.http.closeAllConnections();
@@ -187,8 +204,7 @@ export class RelayServer implements ConnectionHost {
       for (const ws of this.wss.clients) ws.terminate();
       await new Promise<void>((resolve) => this.wss.close(() => resolve()));
       await this.backend.close();
-      await this.store.close();
-      this.state = 'closed';
+      this.state.to('closed');
     })();
     return this.closing;
   }
@@ -202,18 +218,25 @@ export class RelayServer implements ConnectionHost {
     };
     if (this.isClosing) return refuse('503 Service Unavailable', 'shutting-down', 'the relay is shutting down; retry shortly');
     if (path !== '/ws') return refuse('404 Not Found', 'not-found', 'the WebSocket endpoint is /ws');
-    if (!this.origins.allows(req.headers.origin, req.headers.host)) {
-      return refuse('403 Forbidden', 'origin-denied', `pages from ${String(req.headers.origin)} may not use this relay (see --allowed-origins)`);
+    if (!this.origins.allows(req.headers.origin)) {
+      return refuse('403 Forbidden', 'origin-denied', `pages from ${String(req.headers.origin).slice(0, 200)} may not use this relay (see --allowed-origins and --public-origin)`);
     }
-    if (!this.connectionLimiter.take(this.clientAddress(req), Date.now())) {
+    const ip = this.clientAddress(req);
+    const key = addressKey(ip);
+    if (!this.connectionLimiter.take(key, Date.now())) {
       return refuse('429 Too Many Requests', 'rate-limited', 'too many new connections from this address; retry in a few seconds');
     }
+    if ((this.perAddress.get(key) ?? 0) >= this.options.maxConnectionsPerAddress) {
+      return refuse('429 Too Many Requests', 'too-many-connections', `this address has ${this.options.maxConnectionsPerAddress} connections open already; close some first`);
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.perAddress.set(key, (this.perAddress.get(key) ?? 0) + 1);
       this.metrics.connectionsTotal++;
       this.alive.set(ws, true);
       ws.on('pong', () => this.alive.set(ws, true));
-      const conn = new Connection(ws, this.clientAddress(req), this);
+      const conn = new Connection(ws, ip, this);
       this.conns.add(conn);
+      if (this.isClosing) conn.close(CLOSE_CODES.goingAway, 'relay shutting down');
     });
   }
 

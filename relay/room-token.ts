@@ -39,12 +39,10 @@ export function verifyRoomToken(secret: string, token: string | undefined, room:
   const dot = token.indexOf('.');
   if (dot < 1 || dot !== token.lastIndexOf('.')) return { ok: false, code: 'token-invalid', message: 'the token is malformed' };
   const body = token.slice(0, dot);
-  let given: Buffer;
-  try {
-    given = Buffer.from(token.slice(dot + 1), 'base64url');
-  } catch {
-    return { ok: false, code: 'token-invalid', message: 'the token is malformed' };
-  }
+  const sig = token.slice(dot + 1);
+  // Node decodes base64 leniently (padding, stray characters): only the canonical form counts.
+  const given = Buffer.from(sig, 'base64url');
+  if (given.toString('base64url') !== sig) return { ok: false, code: 'token-invalid', message: 'the token signature is malformed' };
   const expected = sign(secret, body);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, code: 'token-invalid', message: 'the token signature does not match' };
   let claims: RoomTokenClaims;

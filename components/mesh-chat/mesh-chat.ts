@@ -1,10 +1,10 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { MeshError, type RoomMessage } from '../../core/index.js';
-import type { MeshAckedEvent, MeshFileReceivedEvent, MeshFileUpdateEvent, MeshMessageEvent, MeshMessagesLostEvent, MeshReconnectedEvent, MeshRelayStatusEvent } from '../events.js';
-import { renderFile, summarize, type ChatFile } from './chat-file.js';
-import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
-import { RoomAttachment } from '../shared/room-attachment.js';
-import { langOf, resolveStrings, type MeshStrings } from '../shared/strings.js';
+import { html, nothing, type PropertyValues } from 'lit';
+import { MeshError, type FileTransfer, type RoomMessage } from '../../core/index.js';
+import type { MeshEvent, ReconnectedDetail } from '../events.js';
+import type { ChatFile } from './chat-file.js';
+import type { MeshRoomApi } from '../shared/room-api.js';
+import { RoomBoundElement } from '../shared/room-bound-element.js';
+import { langOf } from '../shared/strings.js';
 import { styles } from './mesh-chat.styles.js';
 
 /** A chat message as `<mesh-chat>` shows it. */
@@ -75,36 +75,29 @@ const isChat = (data: unknown): data is { type: 'chat'; text: string } =>
  * @cssprop --mesh-color-surface - Background of messages.
  * @cssprop --mesh-color-accent - Colour of the send button.
  */
-export class MeshChatElement extends LitElement {
+export class MeshChatElement extends RoomBoundElement {
   static override styles = styles;
   static override properties = {
-    for: { type: String, reflect: true },
     messages: { attribute: false },
     files: { attribute: false },
-    strings: { attribute: false },
     dragging: { state: true },
   };
 
-  /** Id of the `<mesh-room>` to attach to. */
-  declare for: string;
   /** Messages shown, oldest first. */
   declare messages: ChatMessage[];
   /** Files sent and offered in the room, oldest first. */
   declare files: ChatFile[];
   declare private dragging: boolean;
-  /** Strings to use instead of the built-in ones of the element's language (any subset). */
-  declare strings: Partial<MeshStrings> | null;
   /** The notice shown, if any (rendered on change through requestUpdate). */
-  private notice = '';
+  #notice = '';
 
-  private readonly attachment: RoomAttachment;
-  private noticeTimer: ReturnType<typeof setTimeout> | undefined;
-  private stickToBottom = true;
+  /** The file entries' view, loaded with the first file (a chat without files never needs it). */
+  #fileView: typeof import('./chat-file.js') | null = null;
+  #fileViewLoading: Promise<void> | null = null;
+  #noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  #stickToBottom = true;
   /** Re-renders relative times ("2 minutes ago") while the chat is shown. */
-  private clockTimer: ReturnType<typeof setInterval> | undefined;
-
-  /** The strings in effect: the element's language, with `strings` on top. */
-  protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
+  #clockTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor() {
     super();
@@ -113,36 +106,39 @@ export class MeshChatElement extends LitElement {
     this.files = [];
     this.dragging = false;
     this.strings = null;
-    this.attachment = new RoomAttachment(this, {
-      'mesh-message': (e) => this.onMessage((e as MeshMessageEvent).detail),
-      'mesh-acked': (e) => this.onAcked((e as MeshAckedEvent).detail.id),
+    type E<T> = MeshEvent<T>;
+    const onFile = (e: Event) => this.#onFile((e as E<FileTransfer>).detail.id);
+    this.roomEvents = {
+      'mesh-message': (e) => this.#onMessage((e as E<RoomMessage>).detail),
+      'mesh-acked': (e) => this.#onAcked((e as E<{ id: string }>).detail.id),
       'mesh-reconnected': (e) => {
-        const d = (e as MeshReconnectedEvent).detail;
+        const d = (e as E<ReconnectedDetail>).detail;
         const s = this.s;
-        this.showNotice([s.caughtUp(d.missed), d.lost > 0 ? s.lost(d.lost) : '', d.relayRestarted ? s.relayRestarted : ''].filter(Boolean).join(' '));
+        this.#showNotice([s.caughtUp(d.missed), d.lost > 0 ? s.lost(d.lost) : '', d.relayRestarted ? s.relayRestarted : ''].filter(Boolean).join(' '));
       },
-      'mesh-messages-lost': (e) => this.showNotice(this.s.lost((e as MeshMessagesLostEvent).detail.count)),
+      'mesh-messages-lost': (e) => this.#showNotice(this.s.lost((e as E<{ count: number }>).detail.count)),
       'mesh-relay-status': (e) => {
         // While the relay is away, say so until it is back (messages still reach peers directly).
-        if (!(e as MeshRelayStatusEvent).detail.reachable) this.showNotice(this.s.relayUnavailable, true);
-        else if (this.notice === this.s.relayUnavailable) this.showNotice('');
+        if (!(e as E<{ reachable: boolean }>).detail.reachable) this.#showNotice(this.s.relayUnavailable, true);
+        else if (this.#notice === this.s.relayUnavailable) this.#showNotice('');
       },
       'mesh-state-change': () => this.requestUpdate(),
-      'mesh-file-offer': (e) => this.onFile((e as MeshFileUpdateEvent).detail.id),
-      'mesh-file-update': (e) => this.onFile((e as MeshFileUpdateEvent).detail.id),
+      'mesh-file-offer': onFile,
+      'mesh-file-update': onFile,
       'mesh-file-received': (e) => {
-        const { transfer, blob } = (e as MeshFileReceivedEvent).detail;
-        this.onFile(transfer.id, URL.createObjectURL(blob));
+        const { transfer, blob } = (e as E<{ transfer: FileTransfer; blob: Blob }>).detail;
+        this.#onFile(transfer.id, URL.createObjectURL(blob));
       },
-    }, (room) => this.loadHistory(room));
+    };
   }
 
-  /** The room this chat is attached to. */
-  get room(): MeshRoomElement | null { return this.attachment.room; }
+  protected override roomChanged(room: MeshRoomApi | null): void {
+    if (room) for (const m of room.history) this.#onMessage(m);
+  }
 
   /** Sends `text` as a chat message. Throws a `MeshError` when it cannot be sent. */
   send(text: string): void {
-    const room = this.attachment.room;
+    const room = this.room;
     const trimmed = text.trim();
     if (!trimmed) return;
     if (!room) throw new MeshError('not-connected', 'this chat is not inside a <mesh-room> (or its "for" id matches none)');
@@ -151,19 +147,19 @@ export class MeshChatElement extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.clockTimer = setInterval(() => this.requestUpdate(), 30_000);
+    this.#clockTimer = setInterval(() => this.requestUpdate(), 30_000);
   }
 
   /** Offers files to the room; a refusal (too large, not joined) is shown as a notice. */
   sendFiles(files: Iterable<File>): void {
-    const room = this.attachment.room;
+    const room = this.room;
     for (const file of files) {
       try {
         if (!room) throw new MeshError('not-connected', 'this chat is not inside a <mesh-room>');
         room.sendFile(file);
       } catch (err) {
         const code = (err as MeshError).code;
-        this.showNotice(`${file.name}: ${this.s.errors[code] ?? (err as Error).message}`);
+        this.#showNotice(`${file.name}: ${this.s.errors[code] ?? (err as Error).message}`);
       }
     }
   }
@@ -171,47 +167,47 @@ export class MeshChatElement extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     for (const f of this.files) if (f.url) URL.revokeObjectURL(f.url);
-    clearTimeout(this.noticeTimer);
-    clearInterval(this.clockTimer);
+    clearTimeout(this.#noticeTimer);
+    clearInterval(this.#clockTimer);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('for') && changed.get('for') !== undefined) this.attachment.reattach();
+    super.willUpdate(changed);
     const log = this.renderRoot.querySelector?.('[part="log"]');
-    this.stickToBottom = !log || log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    this.#stickToBottom = !log || log.scrollHeight - log.scrollTop - log.clientHeight < 40;
   }
 
   protected override updated(): void {
-    if (!this.stickToBottom) return;
+    if (!this.#stickToBottom) return;
     const log = this.renderRoot.querySelector('[part="log"]');
     if (log) log.scrollTop = log.scrollHeight;
   }
 
   protected override render() {
     const s = this.s;
-    const state = this.attachment.room?.state;
+    const state = this.room?.state;
     const canSend = state === 'connected' || state === 'reconnecting' || state === 'connecting';
     const now = Date.now();
-    const room = this.attachment.room;
+    const room = this.room;
     const entries = [
-      ...this.messages.map((m) => ({ at: m.at, view: this.renderMessage(m, now) })),
-      ...this.files.map((f) => ({ at: f.at, view: renderFile(f, s, {
+      ...this.messages.map((m) => ({ at: m.at, view: this.#renderMessage(m, now) })),
+      ...this.files.map((f) => ({ at: f.at, view: this.#fileView!.renderFile(f, s, {
         accept: (id) => room?.acceptFile(id), decline: (id) => room?.rejectFile(id), cancel: (id) => room?.cancelFile(id),
       }) })),
     ].sort((a, b) => a.at - b.at);
-    return html`<div part="base" @dragover=${this.onDragOver} @dragleave=${this.onDragLeave} @drop=${this.onDrop}>
+    return html`<div part="base" @dragover=${this.#onDragOver} @dragleave=${this.#onDragLeave} @drop=${this.#onDrop}>
       <slot name="header"></slot>
       <div part="log" role="log" aria-live="polite" aria-label=${s.chatLog} tabindex="0">
         <p part="empty" ?hidden=${entries.length > 0}><slot name="empty">${s.empty}</slot></p>
         <ol part="list">${entries.map((e) => e.view)}</ol>
       </div>
       <p part="drop-zone" ?hidden=${!this.dragging}>${s.dropFiles}</p>
-      <p part="notice" role="status" ?hidden=${!this.notice}>${this.notice}</p>
-      <form part="composer" @submit=${this.onSubmit}>
+      <p part="notice" role="status" ?hidden=${!this.#notice}>${this.#notice}</p>
+      <form part="composer" @submit=${this.#onSubmit}>
         <label class="visually-hidden" for="input">${s.messageLabel}</label>
         <textarea id="input" part="input" rows="1" maxlength=${MAX_TEXT} placeholder=${s.messageLabel}
-          @keydown=${this.onKeydown} @paste=${this.onPaste}></textarea>
-        <input id="file" type="file" multiple hidden @change=${this.onPick}>
+          @keydown=${this.#onKeydown} @paste=${this.#onPaste}></textarea>
+        <input id="file" type="file" multiple hidden @change=${this.#onPick}>
         <button part="attach-button" type="button" aria-label=${s.attachFile} title=${s.attachFile} ?disabled=${!canSend}
           @click=${() => (this.renderRoot.querySelector('#file') as HTMLInputElement).click()}>${PAPERCLIP}</button>
         <button part="send-button" type="submit" ?disabled=${!canSend}>${s.send}</button>
@@ -219,7 +215,7 @@ export class MeshChatElement extends LitElement {
     </div>`;
   }
 
-  private renderMessage(m: ChatMessage, now: number) {
+  #renderMessage(m: ChatMessage, now: number) {
     const s = this.s;
     return html`<li part=${m.self ? 'message message-self' : 'message'}>
       <span part="name">${m.name}</span>
@@ -229,45 +225,51 @@ export class MeshChatElement extends LitElement {
     </li>`;
   }
 
-  /** Refreshes the entry of file `id` from the room's transfers. */
-  private onFile(id: string, url?: string): void {
-    const room = this.attachment.room;
+  /** Refreshes the entry of file `id` from the room's transfers (once the file view is loaded). */
+  #onFile(id: string, url?: string): void {
+    const view = this.#fileView;
+    if (!view) {
+      this.#fileViewLoading ??= import('./chat-file.js').then((m) => { this.#fileView = m; });
+      void this.#fileViewLoading.then(() => this.#onFile(id, url));
+      return;
+    }
+    const room = this.room;
     const list = room?.transfers.filter((t) => t.id === id) ?? [];
     if (list.length === 0) return;
     const prev = this.files.find((f) => f.id === id);
     const from = list[0].direction === 'in' ? list[0].peer : '';
     const sender = room?.peers.find((p) => p.id === from)?.name ?? '';
-    const entry = summarize(list, prev, sender, Date.now());
+    const entry = view.summarize(list, prev, sender, Date.now());
     if (url) entry.url = url;
     this.files = prev ? this.files.map((f) => (f.id === id ? entry : f)) : [...this.files, entry];
   }
 
-  private onPick(ev: Event): void {
+  #onPick(ev: Event): void {
     const input = ev.target as HTMLInputElement;
     if (input.files) this.sendFiles(input.files);
     input.value = '';
   }
 
-  private onPaste(ev: ClipboardEvent): void {
+  #onPaste(ev: ClipboardEvent): void {
     const files = ev.clipboardData?.files;
     if (!files || files.length === 0) return;
     ev.preventDefault();
     this.sendFiles(files);
   }
 
-  private onDragOver(ev: DragEvent): void {
+  #onDragOver(ev: DragEvent): void {
     if (!ev.dataTransfer?.types.includes('Files')) return;
     ev.preventDefault();
     ev.dataTransfer.dropEffect = 'copy';
     this.dragging = true;
   }
 
-  private onDragLeave(ev: DragEvent): void {
+  #onDragLeave(ev: DragEvent): void {
     if (ev.relatedTarget && this.renderRoot.contains(ev.relatedTarget as Node)) return;
     this.dragging = false;
   }
 
-  private onDrop(ev: DragEvent): void {
+  #onDrop(ev: DragEvent): void {
     this.dragging = false;
     const files = ev.dataTransfer?.files;
     if (!files || files.length === 0) return;
@@ -275,32 +277,27 @@ export class MeshChatElement extends LitElement {
     this.sendFiles(files);
   }
 
-  private onMessage(m: RoomMessage): void {
+  #onMessage(m: RoomMessage): void {
     if (!m.durable || !isChat(m.data)) return;
     if (this.messages.some((x) => x.id === m.id)) return;
-    const pending = m.self && (this.attachment.room?.core?.isPending(m.id) ?? false);
+    const pending = m.self && (this.room?.isPending(m.id) ?? false);
     this.messages = [...this.messages, { id: m.id, from: m.from, name: m.name, text: m.data.text, at: m.sentAt, self: m.self, pending }].slice(-MAX_SHOWN);
   }
 
-  private onAcked(id: string): void {
+  #onAcked(id: string): void {
     if (!this.messages.some((m) => m.id === id && m.pending)) return;
     this.messages = this.messages.map((m) => (m.id === id ? { ...m, pending: false } : m));
   }
 
-  private loadHistory(room: MeshRoomElement | null): void {
-    if (!room) return;
-    for (const m of room.history) this.onMessage(m);
-  }
-
   /** Shows a notice for a few seconds, or until replaced when `sticky`. */
-  private showNotice(text: string, sticky = false): void {
-    this.notice = text;
+  #showNotice(text: string, sticky = false): void {
+    this.#notice = text;
     this.requestUpdate();
-    clearTimeout(this.noticeTimer);
-    if (text && !sticky) this.noticeTimer = setTimeout(() => this.showNotice(''), NOTICE_MS);
+    clearTimeout(this.#noticeTimer);
+    if (text && !sticky) this.#noticeTimer = setTimeout(() => this.#showNotice(''), NOTICE_MS);
   }
 
-  private onSubmit(ev: Event): void {
+  #onSubmit(ev: Event): void {
     ev.preventDefault();
     const input = this.renderRoot.querySelector('textarea')!;
     try {
@@ -308,11 +305,11 @@ export class MeshChatElement extends LitElement {
       input.value = '';
     } catch (err) {
       const code = (err as MeshError).code;
-      this.showNotice(this.s.errors[code] ?? (err as Error).message);
+      this.#showNotice(this.s.errors[code] ?? (err as Error).message);
     }
   }
 
-  private onKeydown(ev: KeyboardEvent): void {
+  #onKeydown(ev: KeyboardEvent): void {
     const input = ev.target as HTMLTextAreaElement;
     if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
       ev.preventDefault();

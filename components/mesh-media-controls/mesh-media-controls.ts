@@ -1,7 +1,6 @@
-import { LitElement, css, html, nothing } from 'lit';
-import { RoomAttachment } from '../shared/room-attachment.js';
-import { resolveStrings, type MeshStrings } from '../shared/strings.js';
-import { tokens } from '../shared/tokens.js';
+import { html, nothing } from 'lit';
+import { RoomBoundElement } from '../shared/room-bound-element.js';
+import { styles } from './mesh-media-controls.styles.js';
 
 /**
  * Call controls for a `<mesh-room>`: microphone, camera, screen share, recording and leave
@@ -19,71 +18,16 @@ import { tokens } from '../shared/tokens.js';
  *
  * @cssprop --mesh-color-danger - Colour of the leave button.
  */
-export class MeshMediaControlsElement extends LitElement {
-  static override styles = [
-    tokens,
-    css`
-      :host {
-        display: block;
-      }
-      [part='controls'] {
-        display: flex;
-        flex-wrap: wrap;
-        gap: var(--_space);
-        justify-content: center;
-        font: var(--_font);
-      }
-      button {
-        font: inherit;
-        padding: calc(var(--_space) / 2) calc(var(--_space) * 1.5);
-        border-radius: 999px;
-        border: 1px solid var(--_border);
-        background: var(--_surface);
-        color: var(--_text);
-        cursor: pointer;
-      }
-      button[aria-pressed='true'] {
-        background: var(--_text);
-        color: var(--_bg);
-      }
-      button:disabled {
-        opacity: 0.5;
-        cursor: not-allowed;
-      }
-      [part='leave-button'] {
-        background: var(--_danger);
-        border-color: var(--_danger);
-        color: #fff;
-      }
-    `,
-  ];
-  static override properties = {
-    for: { type: String, reflect: true },
-    strings: { attribute: false },
-  };
-
-  declare for: string;
-  /** Strings to use instead of the built-in ones of the element's language (any subset). */
-  declare strings: Partial<MeshStrings> | null;
-  private readonly attachment: RoomAttachment;
-
-  /** The strings in effect: the element's language, with `strings` on top. */
-  protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
-
+export class MeshMediaControlsElement extends RoomBoundElement {
+  static override styles = styles;
   constructor() {
     super();
-    this.for = '';
-    this.strings = null;
     const update = () => this.requestUpdate();
-    this.attachment = new RoomAttachment(this, { 'mesh-local-media': update, 'mesh-state-change': update, 'mesh-recording': update, 'mesh-peer-update': update });
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('for') && changed.get('for') !== undefined) this.attachment.reattach();
+    this.roomEvents = { 'mesh-local-media': update, 'mesh-state-change': update, 'mesh-recording': update, 'mesh-peer-update': update };
   }
 
   protected override render() {
-    const room = this.attachment.room;
+    const room = this.room;
     if (!room) return nothing;
     const s = this.s;
     const local = room.core?.localMedia ?? null;
@@ -96,7 +40,7 @@ export class MeshMediaControlsElement extends LitElement {
         @click=${() => room.setCamera(!state!.video).catch(() => {})}>${state!.video ? s.cameraOn : s.cameraOff}</button>` : nothing}
       ${local && 'getDisplayMedia' in (navigator.mediaDevices ?? {}) ? html`<button part="control" type="button" aria-pressed=${String(state!.screen)}
         @click=${() => room.shareScreen(!state!.screen).catch(() => {})}>${state!.screen ? s.stopSharing : s.shareScreen}</button>` : nothing}
- ${inRoom && (local || room.peers.some((p) => p.stream)) && typeof MediaRecorder === 'function' ? html`<button part="control record-button" type="button" aria-pressed=${String(room.recording)}
+      ${inRoom && (local || room.peers.some((p) => p.stream)) && typeof MediaRecorder === 'function' ? html`<button part="control record-button" type="button" aria-pressed=${String(room.recording)}
         @click=${() => (room.recording ? void room.stopRecording() : void room.startRecording().catch(() => {}))}>${room.recording ? s.stopRecording : s.record}</button>` : nothing}
       <button part="leave-button" type="button" @click=${() => (inRoom ? room.leave() : void room.join().catch(() => {}))}>${inRoom ? s.leave : s.join}</button>
     </div>`;

@@ -39,6 +39,16 @@ export const styles = [
       border-color: var(--_accent);
       cursor: pointer;
     }
+    [part='leave-button'] {
+      justify-self: center;
+      font: inherit;
+      padding: calc(var(--_space) / 2) calc(var(--_space) * 1.5);
+      border-radius: 999px;
+      border: 1px solid var(--_danger);
+      background: var(--_danger);
+      color: #fff;
+      cursor: pointer;
+    }
     [part='media-error'] {
       margin: 0;
       padding: var(--_space) calc(var(--_space) * 1.5);

@@ -1,13 +1,9 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { MeshError, Room, type FileOptions, type FileTransfer, type PeerInfo, type RoomMessage, type RoomState } from '../../core/index.js';
-import {
-  MeshAckedEvent, MeshErrorEvent, MeshFileOfferEvent, MeshFileReceivedEvent, MeshFileUpdateEvent, MeshLocalMediaEvent, MeshMessageEvent, MeshMessagesLostEvent,
-  MeshPeerJoinEvent, MeshPeerLeaveEvent, MeshPeerUpdateEvent, MeshReconnectedEvent, MeshRelayStatusEvent,
-  MeshStateChangeEvent,
-} from '../events.js';
+import { MeshError, Room, type FileOptions, type FileTransfer, type LocalMediaControls, type PeerInfo, type RecordingOptions, type RoomEventMap, type RoomMessage, type RoomState } from '../../core/index.js';
+import { MeshEvent } from '../events.js';
 import { mediaKinds } from './media-kinds.js';
-import { ROOM_CONNECTED } from '../shared/room-attachment.js';
-import { resolveStrings, type MeshStrings } from '../shared/strings.js';
+import { ROOM_CONNECTED, type MeshRoomApi } from '../shared/room-api.js';
+import { resolveStrings, STRINGS_CHANGED, type MeshStrings } from '../shared/strings.js';
 import { RecordingView } from './recording-view.js';
 import { relayUrl } from './relay-url.js';
 import { styles } from './mesh-room.styles.js';
@@ -52,6 +48,7 @@ import { styles } from './mesh-room.styles.js';
  * @csspart name-label - The label of the name field.
  * @csspart name-input - The name field.
  * @csspart join-button - The button that joins with the name.
+ * @csspart leave-button - Leaves (or joins again) in a room without media; with media it is in the call controls.
  * @csspart recording - The indicator shown to everyone while someone records the room.
  * @csspart recording-download - The link to our finished recording.
  *
@@ -62,7 +59,7 @@ import { styles } from './mesh-room.styles.js';
  * @cssprop --mesh-radius - Corner radius. Default 8px.
  * @cssprop --mesh-space - Base spacing. Default 8px.
  */
-export class MeshRoomElement extends LitElement {
+export class MeshRoomElement extends LitElement implements MeshRoomApi {
   static override styles = styles;
   static override properties = {
     room: { type: String },
@@ -104,12 +101,12 @@ export class MeshRoomElement extends LitElement {
   /** File limits, set before joining: `{ maxFileBytes, autoAcceptBytes, chunkBytes }` (2 GiB, 1 MiB, 128 KiB). */
   declare files: FileOptions | null;
 
-  private readonly recordingView = new RecordingView(this);
-  private roomCore: Room | null = null;
+  readonly #recordingView = new RecordingView(this);
+  #roomCore: Room | null = null;
   /** The latest error of the room; becomes `error` if the room fails. */
-  private lastError: { code: string; message: string } | null = null;
+  #lastError: { code: string; message: string } | null = null;
   /** The application called leave(): do not join again by ourselves until join() is called. */
-  private userLeft = false;
+  #userLeft = false;
 
   /** The strings in effect: the element's language, with `strings` on top. */
   protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
@@ -131,35 +128,41 @@ export class MeshRoomElement extends LitElement {
   }
 
   /** The core `Room` behind this element (null before joining). */
-  get core(): Room | null { return this.roomCore; }
+  get core(): Room | null { return this.#roomCore; }
   /** The other members: `{ id, name, state, online, quality }`. */
-  get peers(): PeerInfo[] { return this.roomCore?.peers ?? []; }
+  get peers(): PeerInfo[] { return this.#roomCore?.peers ?? []; }
   /** This peer's id (null before joining). */
-  get selfId(): string | null { return this.roomCore?.selfId ?? null; }
+  get selfId(): string | null { return this.#roomCore?.selfId ?? null; }
   /** Recently delivered messages, oldest first. */
-  get history(): readonly RoomMessage[] { return this.roomCore?.history ?? []; }
+  get history(): readonly RoomMessage[] { return this.#roomCore?.history ?? []; }
+  /** True while our message `id` waits for the relay to store it. */
+  isPending(id: string): boolean { return this.#roomCore?.isPending(id) ?? false; }
 
   override connectedCallback(): void {
     super.connectedCallback();
     // Put back into a page after being removed: join again (unless the page chose to leave).
-    if (this.state === 'closed' && !this.userLeft) this.state = 'idle';
+    if (this.state === 'closed' && !this.#userLeft) this.state = 'idle';
     document.dispatchEvent(new Event(ROOM_CONNECTED));
+    document.addEventListener(STRINGS_CHANGED, this.#onStrings);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.closeCore();
+    document.removeEventListener(STRINGS_CHANGED, this.#onStrings);
+    this.#closeCore();
   }
+
+  readonly #onStrings = () => this.requestUpdate();
 
   /**
    * Joins the room (again). Resolves when admitted; rejects with a `MeshError` whose `code` says
    * why not (`name-taken`, `room-full`, `token-invalid`, …), which is also shown in the element.
    */
   async join(): Promise<void> {
-    this.userLeft = false;
-    this.closeCore();
+    this.#userLeft = false;
+    this.#closeCore();
     this.error = null;
-    this.lastError = null;
+    this.#lastError = null;
     this.mediaError = null;
     let core: Room;
     try {
@@ -174,34 +177,34 @@ export class MeshRoomElement extends LitElement {
         media: mediaKinds(this.media),
       });
     } catch (err) {
-      this.showError(err);
+      this.#showError(err);
       this.state = 'failed';
       throw err;
     }
-    this.roomCore = core;
-    this.wire(core);
+    this.#roomCore = core;
+    this.#wire(core);
     await core.join();
   }
 
   /** Leaves the room; the element stays and can join() again. */
   leave(): void {
-    this.userLeft = true;
-    this.closeCore();
+    this.#userLeft = true;
+    this.#closeCore();
   }
 
   /** Mutes (false) or unmutes (true) the microphone. */
   setMicrophone(on: boolean): void {
-    this.roomCore?.localMedia?.setAudioEnabled(on);
+    this.#roomCore?.localMedia?.setAudioEnabled(on);
   }
 
   /** Turns the camera on or off; a failure is shown like any media error and rejects. */
   setCamera(on: boolean): Promise<void> {
-    return this.mediaChange((m) => m.setVideoEnabled(on));
+    return this.#mediaChange((m) => m.setVideoEnabled(on));
   }
 
   /** Starts (true) or stops (false) sharing the screen in place of the camera. */
   shareScreen(on: boolean): Promise<void> {
-    return this.mediaChange((m) => (on ? m.startScreenShare() : m.stopScreenShare()));
+    return this.#mediaChange((m) => (on ? m.startScreenShare() : m.stopScreenShare()));
   }
 
   /**
@@ -209,66 +212,68 @@ export class MeshRoomElement extends LitElement {
    * `mesh-file-update`. Throws `file-too-large` (a `MeshError`) above the room's limit.
    */
   sendFile(file: Blob, options: { to?: string | string[]; name?: string } = {}): string {
-    if (!this.roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
-    return this.roomCore.sendFile(file, options);
+    if (!this.#roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
+    return this.#roomCore.sendFile(file, options);
   }
 
   /** Accepts an offered file. */
-  acceptFile(id: string): void { this.roomCore?.acceptFile(id); }
+  acceptFile(id: string): void { this.#roomCore?.acceptFile(id); }
   /** Declines an offered file. */
-  rejectFile(id: string): void { this.roomCore?.rejectFile(id); }
+  rejectFile(id: string): void { this.#roomCore?.rejectFile(id); }
   /** Stops a file transfer (either direction). */
-  cancelFile(id: string): void { this.roomCore?.cancelFile(id); }
+  cancelFile(id: string): void { this.#roomCore?.cancelFile(id); }
   /** Every file transfer of the room, both directions. */
-  get transfers(): FileTransfer[] { return this.roomCore?.transfers ?? []; }
+  get transfers(): FileTransfer[] { return this.#roomCore?.transfers ?? []; }
 
   /** True while we record the room. */
-  get recording(): boolean { return this.roomCore?.recording ?? false; }
+  get recording(): boolean { return this.#roomCore?.recording ?? false; }
 
   /**
    * Records the room (video grid and mixed audio) to WebM; everyone in the room sees an
    * indicator. Call from a click so the browser lets the page mix audio.
    */
-  async startRecording(): Promise<void> {
-    if (!this.roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
+  async startRecording(options?: RecordingOptions): Promise<void> {
+    if (!this.#roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
     try {
-      await this.roomCore.startRecording();
+      await this.#roomCore.startRecording(options);
     } catch (err) {
-      this.showError(err);
+      this.#showError(err);
       throw err;
     }
   }
 
   /** Stops recording; resolves with the WebM file, also offered as a download link. */
   async stopRecording(): Promise<Blob | null> {
-    return (await this.roomCore?.stopRecording()) ?? null;
+    return (await this.#roomCore?.stopRecording()) ?? null;
   }
 
   /** Sends `data` (any JSON value) to everyone; returns the message as delivered locally. */
   send(data: unknown): RoomMessage {
-    if (!this.roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
-    return this.roomCore.send(data);
+    if (!this.#roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
+    return this.#roomCore.send(data);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // A call fetches its grid and controls while it joins, not after.
+    if (changed.has('media') && mediaKinds(this.media) !== null) void loadMediaElements().catch(() => { /* the room reports feature-unavailable */ });
     const identityChanged = (['room', 'name', 'relay', 'maxPeers', 'media'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
     if (identityChanged && this.state === 'failed') {
       // A new name or room after a refusal: try again.
       this.state = 'idle';
       this.error = null;
     }
-    if (this.roomCore && identityChanged) {
-      this.closeCore();
+    if (this.#roomCore && identityChanged) {
+      this.#closeCore();
       this.state = 'idle';
     }
     // A new token (the old one expires) is used from the next resume on, without leaving.
-    else if (this.roomCore && changed.has('token')) this.roomCore.setToken(this.token || undefined);
+    else if (this.#roomCore && changed.has('token')) this.#roomCore.setToken(this.token || undefined);
   }
 
   protected override updated(): void {
     // Joins by itself only from idle: a refused join stays failed (and says why) until the
     // room, name or relay changes or join() is called.
-    const ready = () => this.state === 'idle' && !this.roomCore && !this.userLeft && this.isConnected && !!this.room && !!this.name;
+    const ready = () => this.state === 'idle' && !this.#roomCore && !this.#userLeft && this.isConnected && !!this.room && !!this.name;
     if (!ready()) return;
     // After this update, not inside it: joining changes state, which schedules the next update.
     queueMicrotask(() => {
@@ -283,25 +288,28 @@ export class MeshRoomElement extends LitElement {
     const failed = this.state === 'failed' && this.error;
     const s = this.s;
     const showMedia = mediaKinds(this.media) !== null || this.peers.some((p) => p.stream?.getVideoTracks().length);
+    if (showMedia) void loadMediaElements().catch(() => { /* the room reports feature-unavailable */ });
+    const inRoom = this.state === 'connected' || this.state === 'reconnecting' || this.state === 'connecting';
     // No name yet (an embed that cannot know the visitor), or the name was refused: ask for one.
     const askName = !!this.room && (!this.name || (this.state === 'failed' && (this.error?.code === 'name-taken' || this.error?.code === 'invalid-name')));
     return html`<div part="base">
       ${failed ? html`<p part="error" role="alert">${s.errors[this.error!.code] ?? this.error!.message}</p>` : nothing}
       ${this.mediaError ? html`<p part="media-error" role="alert">${s.errors[this.mediaError.code] ?? this.mediaError.message}</p>` : nothing}
-      ${askName ? html`<form part="join-form" @submit=${this.onNameSubmit}>
+      ${askName ? html`<form part="join-form" @submit=${this.#onNameSubmit}>
         <label part="name-label">${s.yourName} <input part="name-input" name="name" required maxlength="64" autocomplete="nickname" .value=${this.name}></label>
         <button part="join-button" type="submit">${s.joinRoom}</button>
       </form>` : nothing}
-      ${this.recordingView.render(s, this.room, this.recording, this.peers)}
+      ${this.#recordingView.render(s, this.room, this.recording, this.peers)}
       <slot name="media">
-        ${showMedia && this.name ? html`<mesh-video-grid exportparts="grid, tile, video, caption, placeholder, indicator, sound-prompt"></mesh-video-grid>` : nothing}
-        ${this.name ? html`<mesh-media-controls exportparts="controls, control, record-button, leave-button"></mesh-media-controls>` : nothing}
+        ${showMedia && this.name ? html`<mesh-video-grid exportparts="grid, tile, video, caption, placeholder, indicator, sound-prompt"></mesh-video-grid>
+          <mesh-media-controls exportparts="controls, control, record-button, leave-button"></mesh-media-controls>` : nothing}
+        ${!showMedia && this.name ? html`<button part="leave-button" type="button" @click=${() => (inRoom ? this.leave() : void this.join().catch(() => {}))}>${inRoom ? s.leave : s.join}</button>` : nothing}
       </slot>
       <slot></slot>
     </div>`;
   }
 
-  private onNameSubmit(ev: SubmitEvent): void {
+  #onNameSubmit(ev: SubmitEvent): void {
     ev.preventDefault();
     const input = (ev.target as HTMLFormElement).elements.namedItem('name') as HTMLInputElement;
     const name = input.value.trim();
@@ -310,63 +318,64 @@ export class MeshRoomElement extends LitElement {
     else this.name = name; // a new name joins by itself
   }
 
-  private wire(core: Room): void {
-    const mine = () => this.roomCore === core;
+  #wire(core: Room): void {
+    const mine = () => this.#roomCore === core;
     core.addEventListener('state-change', (e) => {
       if (!mine() && e.detail.to !== 'closed') return;
-      if (e.detail.to === 'failed') this.error = this.lastError;
+      if (e.detail.to === 'failed') this.error = this.#lastError;
       this.state = e.detail.to;
-      this.dispatchEvent(new MeshStateChangeEvent(e.detail));
+      this.dispatchEvent(new MeshEvent('mesh-state-change', e.detail));
     });
-    core.addEventListener('peer-join', (e) => mine() && this.dispatchEvent(new MeshPeerJoinEvent(e.detail)));
-    core.addEventListener('peer-leave', (e) => mine() && this.dispatchEvent(new MeshPeerLeaveEvent(e.detail)));
-    core.addEventListener('file-offer', (e) => mine() && this.dispatchEvent(new MeshFileOfferEvent(e.detail)));
-    core.addEventListener('file-update', (e) => mine() && this.dispatchEvent(new MeshFileUpdateEvent(e.detail)));
-    core.addEventListener('file-received', (e) => mine() && this.dispatchEvent(new MeshFileReceivedEvent(e.detail)));
-    this.recordingView.wire(core, mine);
+    for (const type of FORWARDED) core.addEventListener(type, (e) => mine() && this.dispatchEvent(new MeshEvent(`mesh-${type}`, e.detail)));
+    this.#recordingView.wire(core, mine);
     core.addEventListener('peer-update', (e) => {
-      if (!mine()) return;
-      this.dispatchEvent(new MeshPeerUpdateEvent(e.detail));
-      if (e.detail.stream && mediaKinds(this.media) === null) this.requestUpdate();
+      // A peer's video in a room that sends none shows the grid.
+      if (mine() && e.detail.stream && mediaKinds(this.media) === null) this.requestUpdate();
     });
-    core.addEventListener('local-media', (e) => mine() && this.dispatchEvent(new MeshLocalMediaEvent(e.detail)));
-    core.addEventListener('relay-status', (e) => mine() && this.dispatchEvent(new MeshRelayStatusEvent(e.detail)));
-    core.addEventListener('message', (e) => mine() && this.dispatchEvent(new MeshMessageEvent(e.detail)));
-    core.addEventListener('acked', (e) => mine() && this.dispatchEvent(new MeshAckedEvent(e.detail)));
-    core.addEventListener('reconnected', (e) => mine() && this.dispatchEvent(new MeshReconnectedEvent(e.detail)));
-    core.addEventListener('messages-lost', (e) => mine() && this.dispatchEvent(new MeshMessagesLostEvent(e.detail)));
-    core.addEventListener('error', (e) => mine() && this.showError(e.detail));
+    core.addEventListener('error', (e) => mine() && this.#showError(e.detail));
   }
 
-  private async mediaChange(change: (m: NonNullable<Room['localMedia']>) => Promise<void>): Promise<void> {
-    const media = this.roomCore?.localMedia;
+  async #mediaChange(change: (m: LocalMediaControls) => Promise<void>): Promise<void> {
+    const media = this.#roomCore?.localMedia;
     if (!media) throw new MeshError('media-unavailable', 'this room sends no media (set the media attribute)');
     this.mediaError = null;
     try {
       await change(media);
     } catch (err) {
-      this.showError(err);
+      this.#showError(err);
       throw err;
     }
   }
 
-  private showError(err: unknown): void {
+  #showError(err: unknown): void {
     const e = err instanceof MeshError ? err : new MeshError('invalid-option', String((err as Error)?.message ?? err));
     const detail = { code: e.code, message: e.message };
     // Camera, microphone and recording trouble is shown at once; the room goes on without them.
     if (e.code.startsWith('media-') || e.code.startsWith('recording-')) this.mediaError = detail;
-    else if (this.roomCore) this.lastError = detail; // shown only if the room fails because of it
+    else if (this.#roomCore) this.#lastError = detail; // shown only if the room fails because of it
     else this.error = detail; // the room could not even be created
-    this.dispatchEvent(new MeshErrorEvent(detail));
+    this.dispatchEvent(new MeshEvent('mesh-error', detail));
   }
 
-  private closeCore(): void {
-    const core = this.roomCore;
+  #closeCore(): void {
+    const core = this.#roomCore;
     if (!core) return;
-    this.roomCore = null;
-    this.recordingView.reset();
+    this.#roomCore = null;
+    this.#recordingView.reset();
     core.close();
   }
+}
+
+/** Core events `<mesh-room>` passes on as `mesh-<name>` (detail unchanged). */
+const FORWARDED = ['peer-join', 'peer-leave', 'peer-update', 'local-media', 'relay-status', 'message', 'acked', 'reconnected', 'messages-lost', 'file-offer', 'file-update', 'file-received'] as const satisfies ReadonlyArray<keyof RoomEventMap>;
+
+let mediaElements: Promise<unknown> | null = null;
+/** Defines `<mesh-video-grid>` and `<mesh-media-controls>` (a separate chunk), once. */
+export function loadMediaElements(): Promise<unknown> {
+  return (mediaElements ??= import('../media.js').catch((err) => {
+    mediaElements = null;
+    throw err;
+  }));
 }
 
 declare global {

@@ -1,8 +1,7 @@
-import { LitElement, html } from 'lit';
+import { html, type PropertyValues } from 'lit';
 import type { PeerInfo, Quality, RoomState } from '../../core/index.js';
-import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
-import { RoomAttachment } from '../shared/room-attachment.js';
-import { resolveStrings, type MeshStrings } from '../shared/strings.js';
+import type { MeshRoomApi } from '../shared/room-api.js';
+import { RoomBoundElement } from '../shared/room-bound-element.js';
 import { styles } from './mesh-status-badge.styles.js';
 
 const STATES: readonly RoomState[] = ['idle', 'connecting', 'connected', 'reconnecting', 'failed', 'closed'];
@@ -33,54 +32,35 @@ const STATES: readonly RoomState[] = ['idle', 'connecting', 'connected', 'reconn
  *
  * Custom states for styling: `:state(connected)`, `:state(reconnecting)`, … one per room state.
  */
-export class MeshStatusBadgeElement extends LitElement {
+export class MeshStatusBadgeElement extends RoomBoundElement {
   static override styles = styles;
   static override properties = {
-    for: { type: String, reflect: true },
     state: { type: String, reflect: true },
     quality: { type: String, reflect: true },
-    strings: { attribute: false },
   };
 
-  /** Id of the `<mesh-room>` to show. */
-  declare for: string;
   /** The observed room's state (read-only). */
   declare state: RoomState;
   /** Quality of the worst peer link (read-only; null until measured). */
   declare quality: Quality | null;
-  /** Strings to use instead of the built-in ones of the element's language (any subset). */
-  declare strings: Partial<MeshStrings> | null;
-
-  private readonly internals: ElementInternals | null;
-  private readonly attachment: RoomAttachment;
-
-  /** The strings in effect: the element's language, with `strings` on top. */
-  protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
-
+  readonly #internals: ElementInternals | null;
   constructor() {
     super();
-    this.for = '';
     this.state = 'idle';
     this.quality = null;
-    this.strings = null;
-    this.internals = typeof this.attachInternals === 'function' ? this.attachInternals() : null;
-    const sync = () => this.sync(this.attachment.room);
-    this.attachment = new RoomAttachment(this, {
-      'mesh-state-change': sync,
-      'mesh-peer-join': sync,
-      'mesh-peer-leave': sync,
-      'mesh-peer-update': sync,
-    }, (room) => this.sync(room));
+    this.#internals = typeof this.attachInternals === 'function' ? this.attachInternals() : null;
+    const sync = () => this.roomChanged(this.room);
+    this.roomEvents = { 'mesh-state-change': sync, 'mesh-peer-join': sync, 'mesh-peer-leave': sync, 'mesh-peer-update': sync };
   }
 
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('for') && changed.get('for') !== undefined) this.attachment.reattach();
-    if (changed.has('state')) this.setCustomState(this.state);
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    super.willUpdate(changed);
+    if (changed.has('state')) this.#setCustomState(this.state);
   }
 
   protected override render() {
     const s = this.s;
-    const room = this.attachment.room;
+    const room = this.room;
     const peers = room?.peers ?? [];
     const live = room && (this.state === 'connected' || this.state === 'reconnecting');
     const m = worstPeer(peers)?.metrics;
@@ -94,14 +74,14 @@ export class MeshStatusBadgeElement extends LitElement {
     </span>`;
   }
 
-  private sync(room: MeshRoomElement | null): void {
+  protected override roomChanged(room: MeshRoomApi | null): void {
     this.state = room?.state ?? 'idle';
     this.quality = worstPeer(room?.peers ?? [])?.quality ?? null;
     this.requestUpdate();
   }
 
-  private setCustomState(state: RoomState): void {
-    const states = this.internals?.states;
+  #setCustomState(state: RoomState): void {
+    const states = this.#internals?.states;
     if (!states) return;
     try {
       for (const s of STATES) states.delete(s);

@@ -1,8 +1,6 @@
-import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import type { MediaState, PeerInfo } from '../../core/index.js';
-import type { MeshRoomElement } from '../mesh-room/mesh-room.js';
-import { RoomAttachment } from '../shared/room-attachment.js';
-import { resolveStrings, type MeshStrings } from '../shared/strings.js';
+import { RoomBoundElement } from '../shared/room-bound-element.js';
 import { styles } from './mesh-video-grid.styles.js';
 
 /**
@@ -26,40 +24,15 @@ import { styles } from './mesh-video-grid.styles.js';
  *
  * @cssprop --mesh-tile-bg - Background of a tile without video. Default #111418.
  */
-export class MeshVideoGridElement extends LitElement {
+export class MeshVideoGridElement extends RoomBoundElement {
   static override styles = styles;
-  static override properties = {
-    for: { type: String, reflect: true },
-    strings: { attribute: false },
-  };
-
-  declare for: string;
-  /** Strings to use instead of the built-in ones of the element's language (any subset). */
-  declare strings: Partial<MeshStrings> | null;
   /** The browser refused to play sound until a click (rendered through requestUpdate). */
-  private soundBlocked = false;
-
-  private readonly attachment: RoomAttachment;
-
-  /** The strings in effect: the element's language, with `strings` on top. */
-  protected get s(): MeshStrings { return resolveStrings(this, this.strings); }
+  #soundBlocked = false;
 
   constructor() {
     super();
-    this.for = '';
-    this.strings = null;
     const update = () => this.requestUpdate();
-    this.attachment = new RoomAttachment(this, {
-      'mesh-peer-join': update,
-      'mesh-peer-leave': update,
-      'mesh-peer-update': update,
-      'mesh-local-media': update,
-      'mesh-state-change': update,
-    });
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('for') && changed.get('for') !== undefined) this.attachment.reattach();
+    this.roomEvents = { 'mesh-peer-join': update, 'mesh-peer-leave': update, 'mesh-peer-update': update, 'mesh-local-media': update, 'mesh-state-change': update };
   }
 
   protected override updated(): void {
@@ -67,8 +40,8 @@ export class MeshVideoGridElement extends LitElement {
     for (const v of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[data-remote]')) {
       if (v.paused && v.srcObject) {
         v.play().catch((err: DOMException) => {
-          if (err?.name === 'NotAllowedError' && !this.soundBlocked) {
-            this.soundBlocked = true;
+          if (err?.name === 'NotAllowedError' && !this.#soundBlocked) {
+            this.#soundBlocked = true;
             this.requestUpdate();
           }
         });
@@ -77,18 +50,18 @@ export class MeshVideoGridElement extends LitElement {
   }
 
   protected override render() {
-    const room = this.attachment.room;
+    const room = this.room;
     if (!room) return nothing;
     const core = room.core;
     const tiles: TemplateResult[] = [];
     const local = core?.localMedia;
-    if (core && local) tiles.push(this.tile(core.selfName, local.stream, local.state, null, true));
-    for (const p of room.peers) tiles.push(this.tile(p.name, p.stream, p.media, p, false));
+    if (core && local) tiles.push(this.#tile(core.selfName, local.stream, local.state, null, true));
+    for (const p of room.peers) tiles.push(this.#tile(p.name, p.stream, p.media, p, false));
     return html`<ul part="grid" data-count=${tiles.length} aria-label=${this.s.participants}>${tiles}</ul>
-      ${this.soundBlocked ? html`<button part="sound-prompt" type="button" @click=${this.enableSound}>${this.s.enableSound}</button>` : nothing}`;
+      ${this.#soundBlocked ? html`<button part="sound-prompt" type="button" @click=${this.#enableSound}>${this.s.enableSound}</button>` : nothing}`;
   }
 
-  private tile(name: string, stream: MediaStream | null, media: MediaState | null, peer: PeerInfo | null, self: boolean): TemplateResult {
+  #tile(name: string, stream: MediaStream | null, media: MediaState | null, peer: PeerInfo | null, self: boolean): TemplateResult {
     const s = this.s;
     const video = media ? media.video : !!stream?.getVideoTracks().length;
     const label = self ? `${name} (${s.you})` : name;
@@ -108,14 +81,11 @@ export class MeshVideoGridElement extends LitElement {
     </li>`;
   }
 
-  private enableSound(): void {
-    this.soundBlocked = false;
+  #enableSound(): void {
+    this.#soundBlocked = false;
     this.requestUpdate();
     for (const v of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[data-remote]')) void v.play().catch(() => {});
   }
-
-  /** The room this grid shows. */
-  get room(): MeshRoomElement | null { return this.attachment.room; }
 }
 
 function initial(name: string): string {

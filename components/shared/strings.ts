@@ -66,7 +66,8 @@ export function formatBytes(locale: string, bytes: number): string {
   return `${new Intl.NumberFormat(locale, { maximumFractionDigits: i === 0 ? 0 : 1 }).format(v)} ${units[i]}`;
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+/** "1 file", "2 files": `n` and the word for one or for many. */
+export const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** "now", "2 minutes ago", "3 hours ago"…, in `locale`, for times within a day; else the clock time. */
 export function relativeTime(locale: string, at: number, now: number): string {
@@ -155,6 +156,7 @@ export const EN: MeshStrings = {
     'payload-too-large': 'That message is too long to send.',
     'outbox-full': 'Too many messages are waiting for the server. Wait a moment and try again.',
     'turn-unavailable': 'The relay server for difficult networks could not be reached; calls through strict firewalls may fail.',
+    'feature-unavailable': 'Part of this room could not be loaded. Check your connection and reload the page.',
     'media-denied': 'Camera and microphone are blocked for this page. Allow them in the browser\'s site settings to be seen and heard; chat works meanwhile.',
     'media-unavailable': 'No camera or microphone was found. You can still chat and watch.',
     'media-failed': 'The camera or microphone could not be started (another app may be using it). You can still chat.',
@@ -171,9 +173,13 @@ export const EN: MeshStrings = {
 /** Built-in tables by language (the primary subtag). */
 const TABLES: Record<string, MeshStrings> = { en: EN };
 
+/** Fired on `document` when a language table is added: elements already shown render again in it. */
+export const STRINGS_CHANGED = 'mesh-strings-change';
+
 /** Adds a language table (e.g. `registerStrings('fr', FR)`); pages can ship their own. */
 export function registerStrings(lang: string, table: MeshStrings): void {
   TABLES[lang.toLowerCase()] = table;
+  if (typeof document !== 'undefined') document.dispatchEvent(new Event(STRINGS_CHANGED));
 }
 
 /** The table for a BCP 47 language tag (`de-CH` → `de`), English when there is none. */

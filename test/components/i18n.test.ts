@@ -1,5 +1,6 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../components/index.js';
+import '../../components/i18n/de.js';
 import type { MeshChatElement, MeshStatusBadgeElement } from '../../components/index.js';
 import { sharedRelay } from '../helpers/browser-relay.js';
 import { uniqueRoom, until } from './helpers.js';

@@ -13,14 +13,16 @@ describe('<mesh-room media> with its video grid and controls', () => {
   const grid = (room: MeshRoomElement) => room.shadowRoot!.querySelector('mesh-video-grid')!;
   const controls = (room: MeshRoomElement) => room.shadowRoot!.querySelector('mesh-media-controls')!;
 
-  it('shows no grid for a chat-only room, but still the leave button', async () => {
+  it('shows no grid and no call controls for a chat-only room, but still the leave button', async () => {
     const room = await fixture<MeshRoomElement>(html`<mesh-room relay=${relay} room=${uniqueRoom('v')} name="Ada"></mesh-room>`);
     await until(() => room.state === 'connected', 'connected');
     await room.updateComplete;
     expect(grid(room)).to.equal(null);
-    await controls(room).updateComplete;
-    const buttons = [...controls(room).shadowRoot!.querySelectorAll('button')].map((b) => b.textContent!.trim());
+    expect(controls(room)).to.equal(null);
+    const buttons = [...room.shadowRoot!.querySelectorAll('button')].map((b) => b.textContent!.trim());
     expect(buttons).to.deep.equal(['Leave']);
+    (room.shadowRoot!.querySelector('[part="leave-button"]') as HTMLButtonElement).click();
+    await until(() => room.state === 'closed', 'left');
   });
 
   it('shows our own muted preview and labelled toggles with aria-pressed', async () => {

@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { MeshError, Room, type FileTransfer, type RoomOptions } from '../../core/index.js';
 import { sharedRelay } from '../helpers/browser-relay.js';
 import { until } from '../components/helpers.js';
-import { randomId } from '../../core/ids.js';
+import { randomId } from '../../core/base/ids.js';
 
 /** `size` random bytes as a Blob. */
 function randomBlob(size: number, type = 'application/octet-stream'): Blob {

@@ -1,8 +1,9 @@
 import { expect } from '@open-wc/testing';
-import { AdaptiveBitrate, BITRATE_LADDER, Room } from '../../core/index.js';
+import { Room } from '../../core/index.js';
+import { AdaptiveBitrate, BITRATE_LADDER } from '../../core/media/index.js';
 import { sharedRelay } from '../helpers/browser-relay.js';
 import { FakeClock } from '../helpers/fake-clock.js';
-import { randomId } from '../../core/ids.js';
+import { randomId } from '../../core/base/ids.js';
 
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -28,11 +29,12 @@ describe('Room media', () => {
   afterEach(() => {
     for (const r of rooms.splice(0)) r.close();
   });
-  async function pair() {
+  /** Two rooms with audio and video, connected; `adaptiveBitrate: false` leaves the senders to the test. */
+  async function pair(options: { adaptiveBitrate?: boolean } = {}) {
     const id = `media-${randomId(6)}`;
     const media = { audio: true, video: true };
-    const a = new Room({ relay, room: id, name: 'A', media });
-    const b = new Room({ relay, room: id, name: 'B', media });
+    const a = new Room({ relay, room: id, name: 'A', media, ...options });
+    const b = new Room({ relay, room: id, name: 'B', media, ...options });
     rooms.push(a, b);
     await a.join();
     await b.join();
@@ -96,8 +98,8 @@ describe('Room media', () => {
     await until(async () => (await rtp(pc, 'inbound-rtp', 'framesDecoded')) > first + 10, 'B decodes A\'s video on the new connection');
   });
 
-  it('adaptive bitrate: poor steps the real sender down to audio only; good for long enough steps back to 720p', async () => {
-    const [a, b] = await pair();
+  it('adaptive bitrate: poor steps the real sender down to 180p; good for long enough steps back to 720p', async () => {
+    const [a, b] = await pair({ adaptiveBitrate: false });
     const sender = a.linkTo(b.selfId)!.videoSender!;
     const clock = new FakeClock();
     const abr = new AdaptiveBitrate({ clock, downCooldownMs: 4000, upAfterMs: 10_000 });
@@ -110,17 +112,19 @@ describe('Room media', () => {
     expect(enc().scaleResolutionDownBy).to.be.closeTo(height / 480, 0.01);
     await abr.update('poor', sender);
     expect(abr.current.name).to.equal('480p', 'no second step within the cooldown');
-    for (const want of ['360p', 'audio-only']) {
+    for (const want of ['360p', '180p', '180p']) {
       clock.advance(4000);
       await abr.update('poor', sender);
       expect(abr.current.name).to.equal(want);
     }
-    expect(enc().active).to.equal(false);
+    expect(enc().active).to.equal(true);
+    expect(enc().maxBitrate).to.equal(150_000);
+    expect(enc().scaleResolutionDownBy).to.be.closeTo(Math.max(1, height / 180), 0.01);
 
     await abr.update('good', sender);
     clock.advance(9_999);
     await abr.update('good', sender);
-    expect(abr.current.name).to.equal('audio-only', 'not yet: good must hold 10 s');
+    expect(abr.current.name).to.equal('180p', 'not yet: good must hold 10 s');
     for (const want of ['360p', '480p', '720p']) {
       clock.advance(10_000);
       await abr.update('good', sender);
@@ -130,8 +134,25 @@ describe('Room media', () => {
     expect(enc().maxBitrate).to.equal(BITRATE_LADDER[0].maxBitrate);
   });
 
+  it('a link that stays poor keeps its video moving: the peer still decodes frames (issue 21: a frozen tile)', async () => {
+    // The rooms' own adaptive bitrate would re-apply its (good-link) step over ours.
+    const [a, b] = await pair({ adaptiveBitrate: false });
+    const sender = a.linkTo(b.selfId)!.videoSender!;
+    const clock = new FakeClock();
+    const abr = new AdaptiveBitrate({ clock });
+    // Far longer than the ladder is tall: every step down that poor can take.
+    for (let i = 0; i < BITRATE_LADDER.length + 2; i++) {
+      await abr.update('poor', sender);
+      clock.advance(5000);
+    }
+    expect(sender.getParameters().encodings[0].active).to.equal(true, 'the video layer is never switched off');
+    const pc = b.linkTo(a.selfId)!.connection!;
+    const first = await rtp(pc, 'inbound-rtp', 'framesDecoded');
+    await until(async () => (await rtp(pc, 'inbound-rtp', 'framesDecoded')) > first + 10, 'B still decodes A\'s video');
+  });
+
   it('fair steps down to 360p at most', async () => {
-    const [a, b] = await pair();
+    const [a, b] = await pair({ adaptiveBitrate: false });
     const sender = a.linkTo(b.selfId)!.videoSender!;
     const clock = new FakeClock();
     const abr = new AdaptiveBitrate({ clock });

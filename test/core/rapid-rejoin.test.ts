@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { Room } from '../../core/index.js';
 import { relayGet, sharedRelay } from '../helpers/browser-relay.js';
-import { randomId } from '../../core/ids.js';
+import { randomId } from '../../core/base/ids.js';
 
 async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;

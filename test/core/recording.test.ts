@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import { MeshError, Room } from '../../core/index.js';
 import { sharedRelay } from '../helpers/browser-relay.js';
 import { until } from '../components/helpers.js';
-import { randomId } from '../../core/ids.js';
+import { randomId } from '../../core/base/ids.js';
 
 /** Loads a WebM blob into a <video>; returns its real duration and size. */
 async function probe(blob: Blob): Promise<{ duration: number; width: number; height: number }> {
@@ -135,10 +135,8 @@ describe('Recording', () => {
     expect((thrown as MeshError).code).to.equal('not-connected');
     await a.join();
     // A browser without MediaRecorder (injected): a typed error, and nothing changes.
-    const saved = globalThis.MediaRecorder;
-    (globalThis as { MediaRecorder?: unknown }).MediaRecorder = undefined;
     thrown = null;
-    try { await a.startRecording(); } catch (e) { thrown = e; } finally { globalThis.MediaRecorder = saved; }
+    try { await a.startRecording({ MediaRecorder: null }); } catch (e) { thrown = e; }
     expect((thrown as MeshError).code).to.equal('recording-unsupported');
     expect(a.recording).to.equal(false);
     const done = new Promise<Blob | undefined>((resolve) => a.addEventListener('recording', (e) => { if (!e.detail.recording) resolve(e.detail.blob); }));

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { Room, type RoomOptions, type RoomMessage, type RoomState } from '../../core/index.js';
 import { sharedRelay, spawnRelay, restartRelay, disposeRelay, relayGet } from '../helpers/browser-relay.js';
-import { randomId } from '../../core/ids.js';
+import { randomId } from '../../core/base/ids.js';
 
 /** Resolves when `room` reaches `state`. */
 function roomState(room: Room, state: RoomState, timeoutMs = 15_000): Promise<void> {
@@ -117,9 +117,11 @@ describe('Room', () => {
     const id = `r-${randomId(6)}`;
     const a = make('A', id);
     await a.join();
+    let acked = 0;
+    a.addEventListener('acked', () => acked++);
     for (let i = 0; i < 5; i++) a.send(i);
     await until(() => a.history.length === 5, 'sent');
-    await new Promise<void>((resolve) => { const check = () => (a['exchange'].outbox.size === 0 ? resolve() : setTimeout(check, 10)); check(); });
+    await until(() => acked === 5, 'the relay stored all five');
     const b = make('B', id);
     await b.join();
     expect(b.history.map((m) => m.data)).to.deep.equal([0, 1, 2, 3, 4]);

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { SendQueue } from '../../core/send-queue.js';
+import { SendQueue } from '../../core/link/send-queue.js';
 
 /** A real pair of connected data channels in this page. */
 async function channelPair(): Promise<{ tx: RTCDataChannel; rx: RTCDataChannel; close(): void }> {

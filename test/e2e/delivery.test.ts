@@ -207,7 +207,7 @@ describe('room messages: exactly once, nothing acknowledged lost', () => {
             const missing = expected.map((e) => e.i).filter((i) => !got.has(i));
             detail.push(`${sender.name}: missing ${missing.length} [${missing.slice(0, 10)}${missing.length > 10 ? '…' : ''}]`);
           }
-          const state = await p.page.evaluate(() => { const r = (window as any).__mesh.room; return { state: r.state, peers: r.peers.map((x: any) => `${x.name}:${x.state}:${x.online}`), gaps: r.exchange.inbox.gaps(), outbox: r.exchange.outbox.size }; });
+          const state = await p.page.evaluate(() => { const r = (window as any).__mesh.room; return { state: r.state, peers: r.peers.map((x: any) => `${x.name}:${x.state}:${x.online}`), unstored: r.history.filter((m: any) => m.self && r.isPending(m.id)).length }; });
           throw new Error(`${p.name} after faults ${faults}: ${detail.join('; ')}; ${JSON.stringify(state)}: ${err}`);
         });
     }

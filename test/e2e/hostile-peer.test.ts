@@ -44,7 +44,7 @@ describe('a member whose page behaves badly', () => {
         const seen = { frames: 0, malformed: 0 };
         link.addEventListener('message', () => seen.frames++);
         link.addEventListener('warning', (e: CustomEvent) => { if (/malformed/.test(e.detail.what)) seen.malformed++; });
-        const limit = (window as any).__mesh.room.members.frameLimit(id);
+        const limit = (window as any).__mesh.room.peerInput(id);
         (window as any).__fromEve = seen;
         (window as any).__limitBefore = limit.admitted + limit.refused;
       }, eveId);
@@ -130,9 +130,9 @@ describe('a member whose page behaves badly', () => {
       assert.deepEqual(fromOther, said[other.name as 'Ada' | 'Bob'], `${v.name} got ${other.name}'s messages exactly once, in order`);
       const counts = await v.page.evaluate((id) => {
         const room = (window as any).__mesh.room;
-        const limit = room.members.frameLimit(id);
+        const limit = room.peerInput(id);
         const w = window as any;
-        return { admitted: limit.admitted, refused: limit.refused, before: w.__limitBefore, seen: w.__fromEve, tooFarAhead: room.exchange.inbox.tooFarAhead, state: room.state };
+        return { admitted: limit.admitted, refused: limit.refused, before: w.__limitBefore, seen: w.__fromEve, tooFarAhead: limit.tooFarAhead, state: room.state };
       }, eveId);
       process.stdout.write(`# ${v.name} from Eve: ${JSON.stringify(counts)}\n`);
       assert.ok(counts.refused > 0, `${v.name}'s rate limit dropped part of the flood`);

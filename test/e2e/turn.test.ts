@@ -27,7 +27,7 @@ describe('TURN (real coturn, relay-only ICE)', () => {
     // Short lifetimes, so credentials that are not refreshed break the call within the test.
     turn = new Coturn(SECRET, ['--max-allocate-lifetime=30', '--permission-lifetime=30', '--channel-lifetime=30']);
     await turn.start();
-    relay = new RelayProcess({ args: ['--static', '/dist=dist', '--turn-secret', SECRET, '--turn-urls', turn.url, '--turn-ttl', '20'] });
+    relay = new RelayProcess({ args: ['--static', '/dist=dist', '--open-turn', '--turn-secret', SECRET, '--turn-urls', turn.url, '--turn-ttl', '20'] });
     await relay.start();
     browser = await launchChromium();
   }, HOOK);

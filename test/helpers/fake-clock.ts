@@ -1,4 +1,4 @@
-import type { Clock, TimerId } from '../../core/clock.js';
+import type { Clock, TimerId } from '../../core/base/clock.js';
 
 interface Scheduled { id: number; due: number; fn: () => void; delay: number }
 

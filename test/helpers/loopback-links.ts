@@ -1,6 +1,6 @@
-import { PeerLink, type PeerLinkOptions } from '../../core/peer-link.js';
+import { PeerLink, type PeerLinkOptions } from '../../core/link/peer-link.js';
 import type { SignalData } from '../../core/protocol.js';
-import { randomId } from '../../core/ids.js';
+import { randomId } from '../../core/base/ids.js';
 
 /** Knobs on the signal path between two loopback links. */
 export interface SignalPath {

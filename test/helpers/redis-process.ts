@@ -39,6 +39,16 @@ export class RedisProcess {
     await exited;
   }
 
+  /** Freezes the process (SIGSTOP): connections stay open, nothing is answered. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen process go on (SIGCONT). */
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async restart(): Promise<void> {
     await this.kill();
     await this.start();

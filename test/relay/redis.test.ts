@@ -5,7 +5,7 @@ import { Logger } from '../../relay/logger.js';
 import type { RelayOptionsInput } from '../../relay/relay-options.js';
 import { WsClient } from '../helpers/ws-client.js';
 import { RedisProcess } from '../helpers/redis-process.js';
-import { until } from '../helpers/wait.js';
+import { eventually } from '../helpers/eventually.js';
 
 const quiet = new Logger('silent');
 
@@ -137,14 +137,14 @@ describe('several relay nodes sharing rooms through Redis', () => {
     const a = await client(n1);
     await a.join(id, 'A');
     await redis.kill();
-    await until(async () => (await fetch(n1.httpUrl + '/healthz')).status === 503, 10_000, 'unhealthy');
+    await eventually(async () => (await fetch(n1.httpUrl + '/healthz')).status === 503, 10_000, 'unhealthy');
     const body = await (await fetch(n1.httpUrl + '/healthz')).json() as { status: string; store: string };
     assert.deepEqual([body.status, body.store], ['degraded', 'unavailable']);
     const late = await client(n1);
     late.send(late.joinFrame(id, 'Late'));
     assert.equal((await late.type('error')).code, 'unavailable');
     await redis.start();
-    await until(async () => (await fetch(n1.httpUrl + '/healthz')).status === 200, 15_000, 'healthy again');
+    await eventually(async () => (await fetch(n1.httpUrl + '/healthz')).status === 200, 15_000, 'healthy again');
     assert.equal((await a.closed(10_000)).code, 1012, 'told to resume');
     // Resuming works (and Redis lost its data: a new epoch).
     const a2 = await client(n1);

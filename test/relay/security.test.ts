@@ -133,7 +133,7 @@ describe('relay security', () => {
 
   describe('TURN credentials', () => {
     it('follow the coturn REST scheme and go to members only', async () => {
-      const r = await relay({ turnSecret: 'turn-secret', turnUrls: ['turn:127.0.0.1:3478'], turnTtlSeconds: 600, stunUrls: ['stun:127.0.0.1:3478'] });
+      const r = await relay({ turnSecret: 'turn-secret', openTurn: true, turnUrls: ['turn:127.0.0.1:3478'], turnTtlSeconds: 600, stunUrls: ['stun:127.0.0.1:3478'] });
       const c = await client(r);
       const { welcome } = await c.join('t', 'Ada');
       const turn = welcome.iceServers!.find((s) => s.username)!;

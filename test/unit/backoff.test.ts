@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, DEFAULT_BACKOFF } from '../../core/backoff.js';
+import { backoffDelay, DEFAULT_BACKOFF } from '../../core/base/backoff.js';
 
 describe('backoffDelay', () => {
   it('caps the first retry at 250 ms, then doubles from 1 s up to 30 s', () => {

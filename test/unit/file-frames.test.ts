@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeChunk, encodeChunk, parseFileFrame } from '../../core/file-frames.js';
-import { TRANSFER_TRANSITIONS, FINAL_STATUSES } from '../../core/file-types.js';
-import { StateMachine } from '../../core/state-machine.js';
-import { MeshError } from '../../core/errors.js';
+import { decodeChunk, encodeChunk, parseFileFrame } from '../../core/files/file-frames.js';
+import { TRANSFER_TRANSITIONS, FINAL_STATUSES } from '../../core/files/file-types.js';
+import { StateMachine } from '../../core/base/state-machine.js';
+import { MeshError } from '../../core/base/errors.js';
 
 describe('file frames', () => {
   it('a chunk survives encoding: id, index and every byte', () => {

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { metricsBetween, sampleStats } from '../../core/health-stats.js';
-import { QualityTracker } from '../../core/quality-tracker.js';
-import { classifyQuality, type QualityMetrics } from '../../core/quality.js';
+import { metricsBetween, sampleStats } from '../../core/link/health-stats.js';
+import { QualityTracker } from '../../core/link/quality-tracker.js';
+import { classifyQuality, type QualityMetrics } from '../../core/protocol/quality.js';
 
 type Recorded = Array<{ at: number; stats: Array<Record<string, unknown> & { type: string; id: string }> }>;
 const recorded = JSON.parse(readFileSync(new URL('../fixtures/chrome-stats-video.json', import.meta.url), 'utf8')) as Recorded;

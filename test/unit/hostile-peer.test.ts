@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseChannelFrame, type ChannelFrame } from '../../core/channel-frames.js';
-import { Inbox, MAX_AHEAD_PER_SENDER } from '../../core/inbox.js';
-import { SentLog } from '../../core/sent-log.js';
-import { PeerFrameLimit } from '../../core/peer-frame-limit.js';
+import { parseChannelFrame, type ChannelFrame } from '../../core/delivery/channel-frames.js';
+import { Inbox, MAX_AHEAD_PER_SENDER } from '../../core/delivery/inbox.js';
+import { SentLog } from '../../core/delivery/sent-log.js';
+import { PeerFrameLimit } from '../../core/delivery/peer-frame-limit.js';
 import { mulberry32 } from '../helpers/fuzz-frames.js';
 
 /**

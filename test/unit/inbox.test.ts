@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Inbox, type Arrival } from '../../core/inbox.js';
-import { SentLog } from '../../core/sent-log.js';
-import { Outbox } from '../../core/outbox.js';
+import { Inbox, type Arrival } from '../../core/delivery/inbox.js';
+import { SentLog } from '../../core/delivery/sent-log.js';
+import { Outbox } from '../../core/delivery/outbox.js';
 
 const a = (n: number, from = 'x'): Arrival => ({ from, n, data: n, sentAt: 0 });
 const ns = (list: Arrival[]) => list.map((m) => m.n);

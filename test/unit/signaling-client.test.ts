@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { RelayServer } from '../../relay/relay-server.js';
 import { Logger } from '../../relay/logger.js';
-import { SignalingClient } from '../../core/signaling-client.js';
-import type { SignalingState, SignalingClientOptions } from '../../core/signaling-types.js';
-import { Outbox } from '../../core/outbox.js';
-import { randomId } from '../../core/ids.js';
+import { SignalingClient } from '../../core/signaling/signaling-client.js';
+import type { SignalingState, SignalingClientOptions } from '../../core/signaling/signaling-types.js';
+import { Outbox } from '../../core/delivery/outbox.js';
+import { randomId } from '../../core/base/ids.js';
 import type { MessageFrame, ServerFrame } from '../../core/protocol.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
@@ -38,7 +38,7 @@ describe('SignalingClient', () => {
 
   function client(overrides: Partial<SignalingClientOptions> & { name?: string; room?: string } = {}) {
     const clock = overrides.clock ?? new FakeClock();
-    const outbox = overrides.outbox ?? new Outbox();
+    const outbox = (overrides.outbox as Outbox | undefined) ?? new Outbox();
     const identity = { room: overrides.room ?? `sc-${++roomNo}`, peerId: randomId(), key: randomId(), session: randomId(), name: overrides.name ?? 'Ada', baseN: 0 };
     const states: SignalingState[] = [];
     const sc = new SignalingClient({
@@ -53,6 +53,8 @@ describe('SignalingClient', () => {
       ...overrides,
     });
     sc.addEventListener('state-change', (e) => states.push(e.detail.to));
+    // The outbox's owner (a room's delivery, here the test) removes what the relay stored.
+    sc.addEventListener('ack', (e) => outbox.ack(e.detail.n));
     owned.push(sc);
     const frames: ServerFrame[] = [];
     sc.addEventListener('frame', (e) => frames.push(e.detail));
@@ -244,14 +246,14 @@ describe('SignalingClient', () => {
   });
 
   it('close() is idempotent and leaves no timer or socket behind', async () => {
-    const { sc, clock } = client();
+    const { sc, clock, identity } = client();
     sc.connect();
     await nextEvent(sc, 'synced');
     sc.close();
     sc.close();
     assert.equal(sc.state, 'closed');
     assert.equal(clock.pending, 0);
-    await until(() => relay.getRoom(sc['options'].identity().room)?.members.get(sc['options'].identity().peerId)?.socket === null, 5000, 'relay saw the close');
+    await until(() => relay.getRoom(identity.room)?.members.get(identity.peerId)?.socket === null, 5000, 'relay saw the close');
   });
 
   it('leave() tells the others at once', async () => {

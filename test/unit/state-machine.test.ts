@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { StateMachine } from '../../core/state-machine.js';
-import { MeshError } from '../../core/errors.js';
-import { ROOM_TRANSITIONS } from '../../core/room.js';
-import { LINK_TRANSITIONS } from '../../core/peer-link.js';
-import { SIGNALING_TRANSITIONS } from '../../core/signaling-types.js';
+import { StateMachine } from '../../core/base/state-machine.js';
+import { MeshError } from '../../core/base/errors.js';
+import { ROOM_TRANSITIONS } from '../../core/room/room.js';
+import { LINK_TRANSITIONS } from '../../core/link/peer-link.js';
+import { SIGNALING_TRANSITIONS } from '../../core/signaling/signaling-types.js';
 
 describe('StateMachine', () => {
   it('moves along allowed transitions and reports each change once', () => {

@@ -1,0 +1,46 @@
+import type { ErrorCode } from '../protocol.js';
+
+/** Codes raised by the client itself (the relay's codes are in `protocol.ts`). */
+export const CLIENT_ERROR_CODES = {
+  'signaling-failed': 'The relay could not be reached after every retry. Check the relay URL and your network, then join again.',
+  'replaced': 'Another connection took over this identity.',
+  'outbox-full': 'Too many messages are waiting for the relay. Wait until it is reachable again.',
+  'closed': 'The room was closed; create a new one to join again.',
+  'not-connected': 'Join the room before sending.',
+  'invalid-option': 'An option passed to the room is invalid.',
+  'illegal-transition': 'An object moved to a state its transition table forbids (a bug).',
+  'media-denied': 'Camera or microphone permission was denied. Allow it in the browser to be seen and heard; chat still works.',
+  'media-unavailable': 'No camera or microphone was found. Chat still works.',
+  'media-failed': 'The camera or microphone could not be started.',
+  'relay-protocol': 'The relay sent something this client does not understand.',
+  'file-too-large': 'The file is larger than this room allows. Send a smaller file or raise maxFileBytes.',
+  'file-rejected': 'The receiver declined the file.',
+  'file-cancelled': 'The file transfer was cancelled.',
+  'file-hash-mismatch': 'The file arrived with a different SHA-256 digest and was discarded. Send it again.',
+  'file-interrupted': 'The other side left the room before the file arrived. Send it again when they are back.',
+  'recording-unsupported': 'This browser cannot record the room (MediaRecorder or canvas capture is missing). Use a current Chrome, Edge, Firefox or Safari.',
+  'recording-failed': 'The recording stopped because of an error. Start it again; if it keeps failing, reload the page.',
+  'turn-unavailable': 'TURN credentials could not be fetched; peers connect directly or through STUN only.',
+  'feature-unavailable': 'A part of mesh-room (media, files or recording) could not be loaded. Check your network, then reload the page.',
+} as const;
+
+export type MeshErrorCode = ErrorCode | keyof typeof CLIENT_ERROR_CODES;
+
+/**
+ * Default human text for a client code. (Relay codes come with the relay's own message; the
+ * descriptions of those live in `ERROR_CODES` of the protocol, on the relay side.)
+ */
+export function describeError(code: MeshErrorCode): string {
+  return (CLIENT_ERROR_CODES as Record<string, string>)[code] ?? code;
+}
+
+/**
+ * The one error type mesh-room throws and emits. Callers and tests branch on `code`, never on
+ * the message text.
+ */
+export class MeshError extends Error {
+  override readonly name = 'MeshError';
+  constructor(readonly code: MeshErrorCode, message: string = describeError(code), options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

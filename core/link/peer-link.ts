@@ -1,0 +1,413 @@
+import { backoffDelay, type BackoffOptions } from '../base/backoff.js';
+import { pathIsRelayed } from './ice-servers.js';
+import { systemClock, Timer, type Clock } from '../base/clock.js';
+import { LinkChannels } from './link-channels.js';
+import { Negotiator, type GlareCounts } from './negotiator.js';
+import type { SignalData } from '../protocol.js';
+import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type SendQueueLimits } from './send-queue.js';
+import { StateMachine, type StateChange, type TransitionTable } from '../base/state-machine.js';
+import { TypedEventTarget } from '../base/typed-event-target.js';
+
+/**
+ * `new` → `connecting` → `connected` ⇄ `reconnecting`; `closed` at the end. A link that cannot
+ * connect keeps trying (ICE restart, then a new connection with backoff) for as long as the
+ * remote peer is in the room; only the room closes it.
+ */
+export type LinkState = 'new' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export const LINK_TRANSITIONS: TransitionTable<LinkState> = {
+  new: ['connecting', 'closed'],
+  connecting: ['connected', 'reconnecting', 'closed'],
+  connected: ['reconnecting', 'closed'],
+  reconnecting: ['connected', 'closed'],
+  closed: [],
+};
+
+/** Recovery timing; defaults suit real networks and are shortened in tests. */
+export interface LinkTuning {
+  /** ICE `disconnected` for this long triggers an ICE restart, ms. Default 1500. */
+  disconnectedGraceMs: number;
+  /** An ICE restart not connected after this long is tried again, ms. Default 5000. */
+  restartTimeoutMs: number;
+  /** ICE restarts before the connection is replaced by a new one. Default 2. */
+  maxIceRestarts: number;
+  /** A new connection not connected after this long is replaced, ms. Default 10_000. */
+  connectTimeoutMs: number;
+  /** Delays before creating a replacement connection. Default 0.5 s first, then 1 s doubling to 30 s. */
+  recreateBackoff: BackoffOptions;
+  /** Data-channel send queue bounds. */
+  queue: SendQueueLimits;
+}
+
+export const DEFAULT_LINK_TUNING: LinkTuning = {
+  disconnectedGraceMs: 1500,
+  restartTimeoutMs: 5000,
+  maxIceRestarts: 2,
+  connectTimeoutMs: 10_000,
+  recreateBackoff: { firstMs: 500, baseMs: 1000, maxMs: 30_000 },
+  queue: DEFAULT_SEND_QUEUE_LIMITS,
+};
+
+export interface PeerLinkOptions {
+  selfId: string;
+  remoteId: string;
+  /** Sends a signal to the remote peer; returns false when signaling is down right now. */
+  signal(data: SignalData): boolean;
+  /** Create the connection now and make the first offer (the newcomer does; the other side waits for it). */
+  initiate: boolean;
+  /** Configuration for each new connection (read every time one is made). */
+  rtcConfig?: RTCConfiguration | (() => RTCConfiguration);
+  RTCPeerConnection?: typeof RTCPeerConnection;
+  clock?: Clock;
+  random?: () => number;
+  tuning?: Partial<LinkTuning>;
+  /** The sending side of media on each new connection (the media feature's; none for a data-only member). */
+  tracks?: ((pc: RTCPeerConnection) => LinkTracks | null) | null;
+}
+
+/**
+ * Our media on one connection, as the media feature provides it: the offering side adds its
+ * transceivers, the answering side adopts those of the offer, and later track changes replace
+ * tracks without renegotiating.
+ */
+export interface LinkTracks {
+  /** The video sender (for adaptive bitrate), if this peer sends video. */
+  readonly videoSender: RTCRtpSender | null;
+  /** The offering side: one send-and-receive transceiver per kind we send. */
+  addOwn(): void;
+  /** The answering side, with the remote offer applied: send on the offer's transceivers. */
+  adoptAfterOffer(): Promise<void>;
+  /** Puts the current local tracks on the senders. */
+  sync(): Promise<void>;
+}
+
+export interface LinkEventMap {
+  'state-change': CustomEvent<StateChange<LinkState>>;
+  /** A frame arrived on the data channel (parsed JSON). */
+  'message': CustomEvent<unknown>;
+  /** A remote media track arrived (again after each new connection). */
+  'track': CustomEvent<{ track: MediaStreamTrack; streams: readonly MediaStream[] }>;
+  /** The file channel (pre-negotiated `files`, id 1) opened (`open: true`) or went away. */
+  'file-channel': CustomEvent<{ open: boolean }>;
+  /** A frame arrived on the file channel: JSON text (control) or binary (a chunk). */
+  'file-frame': CustomEvent<string | ArrayBuffer>;
+  /** Something went wrong that the link handles by itself; for logs and diagnostics. */
+  'warning': CustomEvent<{ what: string; error?: unknown }>;
+}
+
+export type Recovery = 'none' | 'ice-restart' | 'recreate';
+
+/**
+ * One `RTCPeerConnection` and its data channel with one remote peer.
+ *
+ * **Negotiation** is perfect negotiation (see {@link Negotiator}); the peer with the smaller id
+ * is polite.
+ *
+ * **Generations**: every connection has a number `gen`, carried by each signal. When recovery
+ * replaces the connection, the new one has `gen + 1`; the remote follows as soon as it sees an
+ * offer of a higher `gen`, and signals of older generations are dropped.
+ *
+ * **Recovery**: ICE `disconnected` for longer than a grace period, or `failed`, restarts ICE
+ * (`restartIce()`); after `maxIceRestarts` unsuccessful restarts, or when a new connection does
+ * not connect in time, the connection is replaced, with backoff. Its data channels are
+ * pre-negotiated ({@link LinkChannels}). Local tracks are put on every new connection; track changes use `replaceTrack` (no renegotiation).
+ */
+export class PeerLink extends TypedEventTarget<LinkEventMap> {
+  readonly remoteId: string;
+  readonly polite: boolean;
+  readonly #opts: PeerLinkOptions;
+  readonly #tuning: LinkTuning;
+  readonly #machine: StateMachine<LinkState>;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #queue: SendQueue;
+  readonly #RTC: typeof RTCPeerConnection;
+  #pc: RTCPeerConnection | null = null;
+  #channels: LinkChannels | null = null;
+  #negotiator: Negotiator | null = null;
+  #media: LinkTracks | null = null;
+  /** Generation of the current connection. */
+  #gen = 0;
+  #recovery: Recovery = 'none';
+  #iceRestarts = 0;
+  #recreations = 0;
+  readonly #disconnectedTimer: Timer;
+  readonly #recoveryTimer: Timer;
+  readonly #recreateTimer: Timer;
+  /** Clock time the link last left `connected` (-Infinity if never). */
+  lastDownAt = -Infinity;
+  /** Count of connections made (for diagnostics and tests). */
+  connectionsCreated = 0;
+  /** Count of ICE restarts made (for diagnostics and tests). */
+  iceRestartsMade = 0;
+  /** Offer collisions (glare) and how they were resolved, over every connection (for diagnostics and tests). */
+  readonly glare: GlareCounts = { collisions: 0, rollbacks: 0, ignoredOffers: 0 };
+
+  constructor(options: PeerLinkOptions) {
+    super();
+    this.#opts = options;
+    this.remoteId = options.remoteId;
+    this.polite = options.selfId < options.remoteId;
+    this.#tuning = { ...DEFAULT_LINK_TUNING, ...options.tuning, queue: { ...DEFAULT_LINK_TUNING.queue, ...options.tuning?.queue } };
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#RTC = options.RTCPeerConnection ?? globalThis.RTCPeerConnection;
+    this.#queue = new SendQueue(this.#tuning.queue);
+    this.#disconnectedTimer = new Timer(this.#clock);
+    this.#recoveryTimer = new Timer(this.#clock);
+    this.#recreateTimer = new Timer(this.#clock);
+    this.#machine = new StateMachine<LinkState>('new', LINK_TRANSITIONS, (from, to, reason) => {
+      if (from === 'connected') this.lastDownAt = this.#clock.now();
+      this.emit('state-change', { from, to, reason });
+    }, `PeerLink(${options.remoteId.slice(0, 6)})`);
+  }
+
+  get state(): LinkState { return this.#machine.state; }
+  /** The current connection, for stats and media (null before the first signal on the waiting side). */
+  get connection(): RTCPeerConnection | null { return this.#pc; }
+  get generation(): number { return this.#gen; }
+  get queued(): number { return this.#queue.length; }
+  get channelOpen(): boolean { return this.#channels?.open ?? false; }
+  /** The open file channel of the current connection (null while there is none). */
+  get fileChannel(): RTCDataChannel | null { return this.#channels?.openFiles ?? null; }
+  /** What recovery is under way: none, an ICE restart, or a replacement connection. */
+  get recoveryStep(): Recovery { return this.#recovery; }
+  /** The sender of our video on the current connection (for adaptive bitrate). */
+  get videoSender(): RTCRtpSender | null { return this.#media?.videoSender ?? null; }
+
+  /** Begins connecting: the initiator creates the connection and offers; the other side waits. */
+  start(): void {
+    if (this.state !== 'new') return;
+    this.#machine.to('connecting', this.#opts.initiate ? 'offering' : 'waiting for an offer');
+    if (this.#opts.initiate) this.#createConnection(0, true);
+    else this.#recoveryTimer.set(this.#tuning.connectTimeoutMs * 1.5, () => this.#recreate('no offer arrived'));
+  }
+
+  /**
+   * Queues a JSON frame for the data channel; it is written as soon as the channel is open and
+   * has room. `droppable` frames may be dropped when the queue is full.
+   */
+  send(frame: unknown, droppable = false): void {
+    if (this.state === 'closed') return;
+    this.#queue.push(JSON.stringify(frame), droppable);
+  }
+
+  /** Handles a signal from the remote peer. Never throws; stale or late signals are ignored. */
+  handleSignal(data: SignalData): void {
+    if (this.state === 'closed' || this.state === 'new') return;
+    if (data.kind !== 'description' && data.kind !== 'candidate') return;
+    if (data.gen < this.#gen) return; // an older connection's signal
+    if (data.gen > this.#gen || !this.#pc) {
+      // The remote started a new connection: follow it (its offer is what arrives first).
+      if (data.kind !== 'description' || data.description.type !== 'offer') return;
+      this.#recreateTimer.clear();
+      this.#createConnection(data.gen, false);
+    }
+    void this.#negotiator?.handle(data);
+  }
+
+  /**
+   * Signaling is back (ours, or the remote's): re-send what may have been lost while it was down,
+   * or restart ICE if the path broke meanwhile.
+   */
+  signalingRestored(): void {
+    const pc = this.#pc;
+    if (this.state === 'closed' || this.state === 'connected' || !pc) return;
+    if (pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed') this.#restartIce('signaling restored while ICE was down');
+    else this.#negotiator?.resend();
+  }
+
+  /**
+   * New ICE servers (fresh TURN credentials): applied to the connection, and when its current
+   * path runs through a TURN server, ICE restarts so the allocation uses the new credentials.
+   */
+  async updateIceServers(config: RTCConfiguration): Promise<void> {
+    const pc = this.#pc;
+    if (!pc || pc.connectionState === 'closed') return;
+    try {
+      pc.setConfiguration({ ...pc.getConfiguration(), iceServers: config.iceServers ?? [] });
+    } catch (error) {
+      this.#warn('could not apply new ICE servers', error);
+      return;
+    }
+    if (await this.usesRelay(pc)) {
+      this.iceRestartsMade++;
+      pc.restartIce();
+    }
+  }
+
+  /** True when the current path runs through a TURN server. */
+  usesRelay(pc: RTCPeerConnection | null = this.#pc): Promise<boolean> {
+    return pc ? pathIsRelayed(pc) : Promise.resolve(false);
+  }
+
+  /** Puts the current local tracks on the connection (after mute, camera or screen changes). */
+  syncMedia(): Promise<void> {
+    return this.#media?.sync() ?? Promise.resolve();
+  }
+
+  /** Closes the connection and stops every timer. Idempotent. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.#disconnectedTimer.clear();
+    this.#recoveryTimer.clear();
+    this.#recreateTimer.clear();
+    this.#teardown();
+    this.#queue.clear();
+    this.#machine.to('closed', 'closed');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connection lifecycle
+
+  #createConnection(gen: number, initiate: boolean): void {
+    this.#teardown();
+    this.#gen = gen;
+    this.connectionsCreated++;
+    const config = this.#opts.rtcConfig;
+    let pc: RTCPeerConnection;
+    try {
+      pc = new this.#RTC((typeof config === 'function' ? config() : config) ?? {});
+    } catch (error) {
+      // Chromium refuses a 501st connection per page ("Cannot create so many PeerConnections"),
+      // counting closed ones until they are garbage-collected: try again later, with backoff.
+      this.#warn('could not create a peer connection', error);
+      if (this.state === 'connected') this.#machine.to('reconnecting', 'no peer connection');
+      this.#recreate('peer connection could not be created');
+      return;
+    }
+    this.#pc = pc;
+    const media = this.#opts.tracks?.(pc) ?? null;
+    this.#media = media;
+    this.#negotiator = new Negotiator(pc, gen, this.polite, {
+      send: (data) => this.#opts.signal(data),
+      beforeAnswer: async () => {
+        if (!this.#channels) this.#openChannels(pc);
+        await media?.adoptAfterOffer();
+      },
+      warn: (what, error) => this.#warn(what, error),
+    }, this.glare);
+    pc.oniceconnectionstatechange = () => this.#onIceState(pc);
+    pc.onconnectionstatechange = () => this.#refresh(pc);
+    pc.ontrack = (ev) => {
+      if (this.#pc === pc) this.emit('track', { track: ev.track, streams: ev.streams });
+    };
+    // The offering side creates the channel and its transceivers now (which starts negotiation);
+    // the answering side does so once the offer is applied, so it never starts a competing offer.
+    if (initiate) {
+      this.#openChannels(pc);
+      media?.addOwn();
+    }
+    this.#recoveryTimer.set(this.#tuning.connectTimeoutMs, () => this.#recreate('connection did not open in time'));
+  }
+
+  #openChannels(pc: RTCPeerConnection): void {
+    const channels = new LinkChannels(pc, {
+      open: (dc) => {
+        this.#queue.attach(dc);
+        this.#refresh(pc);
+      },
+      closed: () => {
+        this.#queue.detach();
+        this.#refresh(pc);
+        // The remote closed its connection (it recreated or went away): recover.
+        if (this.state !== 'closed') this.#recreate('data channel closed');
+      },
+      message: (frame) => this.emit('message', frame),
+      malformed: () => this.#warn('ignored a malformed data-channel frame'),
+      fileChannel: (open) => this.emit('file-channel', { open }),
+      fileFrame: (data) => this.emit('file-frame', data),
+    });
+    this.#channels = channels;
+  }
+
+  #teardown(): void {
+    const pc = this.#pc;
+    const channels = this.#channels;
+    this.#pc = null;
+    this.#channels = null;
+    this.#media = null;
+    this.#negotiator?.close();
+    this.#negotiator = null;
+    this.#queue.detach();
+    channels?.close();
+    if (pc) {
+      pc.oniceconnectionstatechange = pc.onconnectionstatechange = pc.ontrack = null;
+      pc.close();
+    }
+  }
+
+  /** Derives the link state from the connection and its channel. */
+  #refresh(pc: RTCPeerConnection): void {
+    if (this.#pc !== pc || this.state === 'closed') return;
+    // ICE reports trouble before the aggregate connectionState follows: require both.
+    const ice = pc.iceConnectionState;
+    const up = (ice === 'connected' || ice === 'completed') && pc.connectionState === 'connected' && this.channelOpen;
+    if (up) {
+      this.#recovery = 'none';
+      this.#iceRestarts = 0;
+      this.#recreations = 0;
+      this.#recoveryTimer.clear();
+      this.#recreateTimer.clear();
+      this.#disconnectedTimer.clear();
+      this.#machine.to('connected', 'connection and data channel open');
+      this.#queue.flush();
+    } else if (this.state === 'connected') {
+      this.#machine.to('reconnecting', `ICE ${ice}, connection ${pc.connectionState}, channel ${this.#channels?.mesh.readyState ?? 'none'}`);
+    }
+  }
+
+  #onIceState(pc: RTCPeerConnection): void {
+    if (this.#pc !== pc) return;
+    const ice = pc.iceConnectionState;
+    if (ice === 'connected' || ice === 'completed') {
+      this.#disconnectedTimer.clear();
+    } else if (ice === 'disconnected') {
+      if (!this.#disconnectedTimer.pending) {
+        this.#disconnectedTimer.set(this.#tuning.disconnectedGraceMs, () => {
+          if (this.#pc === pc && pc.iceConnectionState === 'disconnected') this.#restartIce('ICE disconnected');
+        });
+      }
+    } else if (ice === 'failed') {
+      this.#disconnectedTimer.clear();
+      this.#restartIce('ICE failed');
+    }
+    this.#refresh(pc);
+  }
+
+  /** Restarts ICE on the current connection, or replaces it once restarts are used up. */
+  #restartIce(reason: string): void {
+    const pc = this.#pc;
+    if (!pc || this.state === 'closed') return;
+    if (this.state === 'connected') this.#machine.to('reconnecting', reason);
+    if (this.#iceRestarts >= this.#tuning.maxIceRestarts) {
+      this.#recreate(`${reason}; ${this.#iceRestarts} ICE restarts did not help`);
+      return;
+    }
+    this.#iceRestarts++;
+    this.iceRestartsMade++;
+    this.#recovery = 'ice-restart';
+    pc.restartIce();
+    this.#recoveryTimer.set(this.#tuning.restartTimeoutMs, () => {
+      if (this.#pc === pc && this.state !== 'connected') this.#restartIce('ICE restart did not reconnect in time');
+    });
+  }
+
+  /** Replaces the connection with a new generation after a backoff delay. */
+  #recreate(reason: string): void {
+    if (this.state === 'closed' || this.#recreateTimer.pending) return;
+    if (this.state === 'connected') this.#machine.to('reconnecting', reason);
+    this.#recovery = 'recreate';
+    this.#recoveryTimer.clear();
+    const delay = backoffDelay(this.#recreations++, this.#tuning.recreateBackoff, this.#random);
+    this.#recreateTimer.set(delay, () => {
+      if (this.state === 'closed') return;
+      this.#iceRestarts = 0;
+      this.#createConnection(this.#gen + 1, true);
+    });
+  }
+
+  #warn(what: string, error?: unknown): void {
+    this.emit('warning', { what, error });
+  }
+}

@@ -1,0 +1,65 @@
+import type { MeshError } from '../base/errors.js';
+import type { FeatureHost, MediaFeature } from '../room/feature.js';
+import { AdaptiveBitrate } from './adaptive-bitrate.js';
+import { LinkMedia } from './link-media.js';
+import { LocalMedia } from './local-media.js';
+
+/**
+ * The media feature: our microphone and camera ({@link LocalMedia}), started on each join and
+ * put on every connection ({@link LinkMedia}); what we send told to the peers; and an
+ * {@link AdaptiveBitrate} per peer driven by the room's link health. Remote streams and health
+ * are the kernel's, so a member that sends nothing never loads this.
+ */
+export function installMedia(host: FeatureHost): MediaFeature {
+  const bitrates = new Map<string, AdaptiveBitrate>();
+  const bitrate = (id: string) => {
+    let b = bitrates.get(id);
+    if (!b) bitrates.set(id, (b = new AdaptiveBitrate({ clock: host.clock })));
+    return b;
+  };
+  let local: LocalMedia | null = null;
+  const onChange = () => {
+    const state = local?.state;
+    if (!state) return;
+    host.emit('local-media', state);
+    // Peers are told once the tracks on the connections have changed, not before.
+    void Promise.all(host.links().map(([, link]) => link.syncMedia())).then(() => host.announce(local?.state ?? state));
+  };
+  const stop = () => {
+    local?.removeEventListener('change', onChange);
+    local?.close();
+    local = null;
+    host.announce({ audio: false, video: false, screen: false });
+  };
+  return {
+    get local() { return local; },
+    async start() {
+      const kinds = host.options.media;
+      if (local || !kinds) return;
+      const candidate = new LocalMedia(kinds, host.options.mediaDevices);
+      try {
+        await candidate.start();
+      } catch (err) {
+        candidate.close();
+        host.emit('error', err as MeshError);
+        return;
+      }
+      local = candidate;
+      local.addEventListener('change', onChange);
+      host.announce(local.state);
+    },
+    tracks: (pc) => new LinkMedia(pc, local),
+    link(id, link) {
+      link.addEventListener('state-change', (e) => {
+        const b = bitrates.get(id);
+        if (e.detail.to === 'connected' && b && b.step > 0 && link.videoSender) void b.apply(link.videoSender);
+      });
+    },
+    unlink: (id) => bitrates.delete(id),
+    health(id, quality, link) {
+      if (host.options.adaptiveBitrate !== false && link.videoSender) void bitrate(id).update(quality, link.videoSender);
+    },
+    leave: stop,
+    close: stop,
+  };
+}

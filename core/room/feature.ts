@@ -1,0 +1,86 @@
+import type { Clock } from '../base/clock.js';
+import type { LinkTracks, PeerLink } from '../link/peer-link.js';
+import type { QualityLevel } from '../protocol/quality.js';
+import type { FileTransfer, LocalMediaControls, MediaState, RecordingOptions } from './feature-types.js';
+import type { PeerInfo, RoomEventMap, RoomOptions } from './room-types.js';
+
+/**
+ * The one interface between the room kernel and a feature (media, files, recording). A feature
+ * is installed into a room the first time it is used, through a loader the room was given (a
+ * dynamic `import()`, so a page that never uses it never downloads it); the kernel never imports
+ * one. After install it hears about every link (those already there first), members leaving,
+ * link quality, and the room leaving.
+ */
+export interface RoomFeature {
+  /** A link to member `id` was made (or, on install, is already there). */
+  link?(id: string, link: PeerLink): void;
+  /** Member `id` left the room. */
+  unlink?(id: string): void;
+  /** A health sample of the link to `id`. */
+  health?(id: string, quality: QualityLevel, link: PeerLink): void;
+  /** We leave the room (or it failed): end what is under way. The room may join again. */
+  leave?(): void;
+  /** The room closes for good. */
+  close?(): void;
+}
+
+/** What a feature gets from the room it is installed into. */
+export interface FeatureHost {
+  readonly selfId: string;
+  readonly selfName: string;
+  readonly clock: Clock;
+  readonly options: RoomOptions;
+  /** Live links by member id. */
+  links(): Array<[string, PeerLink]>;
+  /** The other members, in join order. */
+  peers(): PeerInfo[];
+  /** True while the room is joined (possibly healing). */
+  inRoom(): boolean;
+  /** Our own microphone/camera stream, when the media feature sends one. */
+  localStream(): MediaStream | null;
+  /** Tells every peer, now and on each new link, what we send and whether we record. */
+  announce(patch: Partial<MediaState & { recording: boolean }>): void;
+  /** Dispatches one of the room's events. */
+  emit<K extends keyof RoomEventMap & string>(type: K, detail: RoomEventMap[K] extends CustomEvent<infer D> ? D : never): void;
+}
+
+/** Our microphone and camera: started on each join, sent on every link. */
+export interface MediaFeature extends RoomFeature {
+  readonly local: LocalMediaControls | null;
+  /** Asks for the devices; a failure is reported as an `error` event and the room goes on without. */
+  start(): Promise<void>;
+  /** The sending side of one new peer connection. */
+  tracks(pc: RTCPeerConnection): LinkTracks;
+}
+
+/** File transfers over each link's `files` channel. */
+export interface FilesFeature extends RoomFeature {
+  readonly all: FileTransfer[];
+  /** Offers `file` (already checked by the room) to `peers` under the id the room chose. */
+  send(id: string, file: Blob, name: string, peers: string[]): void;
+  /** A frame that arrived on a `files` channel before the feature was installed. */
+  frame(peer: string, data: string | ArrayBuffer): void;
+  accept(id: string): void;
+  reject(id: string): void;
+  cancel(id: string): void;
+  blob(id: string): Blob | null;
+}
+
+/** The room's one local recording. */
+export interface RecordingFeature extends RoomFeature {
+  readonly active: boolean;
+  start(options?: RecordingOptions): Promise<void>;
+  stop(): Promise<Blob | null>;
+}
+
+export interface FeatureMap {
+  media: MediaFeature;
+  files: FilesFeature;
+  recording: RecordingFeature;
+}
+
+/** Installs a feature into a room. */
+export type FeatureInstall<F> = (host: FeatureHost) => F;
+
+/** Where each feature comes from: a loader per name, usually a dynamic `import()`. */
+export type FeatureLoaders = { [K in keyof FeatureMap]?: () => Promise<FeatureInstall<FeatureMap[K]>> };

@@ -1,0 +1,408 @@
+import { systemClock, type Clock } from '../base/clock.js';
+import { MeshError } from '../base/errors.js';
+import { randomId } from '../base/ids.js';
+import { StateMachine } from '../base/state-machine.js';
+import { TypedEventTarget } from '../base/typed-event-target.js';
+import { MessageExchange, type RoomMessage } from '../delivery/message-exchange.js';
+import { IceServerFeed } from '../link/ice-servers.js';
+import type { PeerLink } from '../link/peer-link.js';
+import { PROTOCOL_LIMITS, type WelcomeFrame } from '../protocol.js';
+import { EarlyFileFrames } from './early-file-frames.js';
+import type { FeatureHost, FeatureLoaders, FeatureMap, FilesFeature } from './feature.js';
+import { FeatureSlots } from './feature-slots.js';
+import { PageLifecycle } from './page-lifecycle.js';
+import { PeerStates } from './peer-state.js';
+import { postAsMember, relayHttpUrl } from './relay-http.js';
+import { routeRelayFrame } from './relay-frames.js';
+import { RelaySession, type Admission } from './relay-session.js';
+import type { RoomHealth } from './room-health.js';
+import { RoomMembers } from './room-members.js';
+import { checkRoomOptions, wantsMedia } from './room-options.js';
+import { ROOM_TRANSITIONS, roomStateFor, type PeerInfo, type RoomEventMap, type RoomOptions, type RoomState } from './room-types.js';
+
+export { ROOM_TRANSITIONS, type PeerInfo, type RoomEventMap, type RoomOptions, type RoomState, type Quality } from './room-types.js';
+
+/**
+ * The room kernel: membership, the relay session, one {@link PeerLink} per other member,
+ * exactly-once room messages and link health. Media, files and recording are features,
+ * installed the first time they are used from the `features` loaders (see `core/room.ts` for
+ * the `Room` the package exports, which has them all); the kernel never imports one.
+ */
+export class RoomKernel extends TypedEventTarget<RoomEventMap> {
+  /** This peer's id: random, kept for the life of the object. */
+  readonly selfId = randomId();
+  readonly roomId: string;
+  readonly clock: Clock;
+  readonly #key = randomId();
+  readonly #opts: RoomOptions;
+  readonly #machine: StateMachine<RoomState>;
+  readonly #members: RoomMembers;
+  readonly #delivery: MessageExchange;
+  readonly #peers = new PeerStates();
+  /** Link health, loaded with the first connected link (a member alone never needs it). */
+  #health: RoomHealth | null = null;
+  #healthLoad: Promise<void> | null = null;
+  readonly #features: FeatureSlots;
+  readonly #early: EarlyFileFrames;
+  readonly #ice: IceServerFeed;
+  readonly #lifecycle: PageLifecycle;
+  #token: string | undefined;
+  #name: string;
+  /** Our membership at the relay, from join to leave. */
+  #relay: RelaySession | null = null;
+  #joinWaiters: Array<(error: MeshError | null) => void> = [];
+
+  constructor(options: RoomOptions, features: FeatureLoaders = {}) {
+    super();
+    this.#name = checkRoomOptions(options);
+    this.#opts = options;
+    this.roomId = options.room;
+    this.clock = options.clock ?? systemClock;
+    this.#token = options.token;
+    this.#machine = new StateMachine<RoomState>('idle', ROOM_TRANSITIONS, (from, to, reason) => this.emit('state-change', { from, to, reason }), 'Room');
+    this.#ice = new IceServerFeed({
+      clock: this.clock,
+      base: options.rtcConfig,
+      fetch: options.fetch,
+      onUpdate: (config) => {
+        for (const [, link] of this.#members.links()) void link.updateIceServers(config);
+      },
+      onError: (e) => this.emit('error', e),
+    });
+    this.#members = new RoomMembers({
+      selfId: this.selfId,
+      clock: this.clock,
+      options,
+      rtcConfig: () => this.#ice.config(),
+      tracks: (pc) => this.#features.get('media')?.tracks(pc) ?? null,
+      signal: (to, session, data) => !!this.#relay?.signal(to, session, data),
+      linked: (id, link) => this.#linked(id, link),
+      peerRates: () => ({ frames: this.#delivery.tuning.peerFrames, repairs: this.#delivery.tuning.peerRepairs }),
+      frame: (id, f) => {
+        if (f.t !== 'media') return this.#delivery.fromChannel(id, f);
+        this.#peers.set(id, { media: { audio: f.audio, video: f.video, screen: f.screen }, recording: f.recording });
+        this.#peerChanged(id);
+      },
+      extras: (id) => this.#peers.of(id),
+      joined: (peer) => this.emit('peer-join', peer),
+      left: (peer, reason) => this.#left(peer, reason),
+      updated: (peer) => {
+        this.emit('peer-update', peer);
+        this.#refreshState();
+      },
+    });
+    this.#members.names.set(this.selfId, this.#name);
+    this.#delivery = new MessageExchange({
+      selfId: this.selfId,
+      direct: this.#members,
+      members: this.#members,
+      relay: {
+        synced: () => !!this.#relay?.synced,
+        maxMessageBytes: () => this.#relay?.maxMessageBytes ?? PROTOCOL_LIMITS.messageBytes,
+        publish: () => this.#relay?.publish(),
+        signal: (id, data) => {
+          const session = this.#members.session(id);
+          return !!session && !!this.#relay?.signal(id, session, data);
+        },
+      },
+    }, this.clock, options.messages);
+    this.forward(this.#delivery, { message: 'message', acked: 'acked', reconnected: 'reconnected', lost: 'messages-lost' });
+    this.#features = new FeatureSlots(this.#featureHost(), features);
+    this.#early = new EarlyFileFrames((id) => this.#members.link(id), () => {
+      this.#useFiles().catch((e: MeshError) => {
+        this.#early.clear();
+        this.emit('error', e);
+      });
+    });
+    this.#lifecycle = new PageLifecycle(options.pageLifecycle !== undefined ? options.pageLifecycle : (typeof window !== 'undefined' ? window : null), {
+      active: () => this.state !== 'idle' && this.state !== 'closed' && this.state !== 'failed',
+      leave: () => this.leave(),
+      rejoin: () => {
+        if (this.state === 'idle') this.join().catch(() => { /* reported through 'error' and the failed state */ });
+      },
+    });
+    // A call fetches its media part now, while the page is still setting up, not after join().
+    if (wantsMedia(options)) this.#features.use('media').catch(() => { /* reported when join() needs it */ });
+  }
+
+  get state(): RoomState { return this.#machine.state; }
+  /** This peer's display name (as normalised by the relay). */
+  get selfName(): string { return this.#name; }
+  /** Other members, in join order. */
+  get peers(): PeerInfo[] { return this.#members.peers(); }
+  /** The last delivered messages (200 by default), oldest first. */
+  get history(): readonly RoomMessage[] { return this.#delivery.history; }
+  /** Round trip to the relay, ms (null until measured). */
+  get relayRtt(): number | null { return this.#relay?.client.rtt ?? null; }
+  /** True while our message `id` waits for the relay to store it. */
+  isPending(id: string): boolean { return this.#delivery.isPending(id); }
+  /**
+   * Replaces the room token for the next joins and resumes (tokens expire; a page can fetch a new
+   * one and hand it over without leaving).
+   */
+  setToken(token: string | undefined): void {
+    this.#token = token;
+  }
+
+  /** The link to one peer, for stats and media (advanced use). */
+  linkTo(id: string): PeerLink | null { return this.#members.link(id); }
+
+  /**
+   * What the room refused or held back from one peer's direct frames (diagnostics and tests):
+   * frames admitted and refused by its rate limit, and messages dropped for running too far ahead.
+   */
+  peerInput(id: string): { admitted: number; refused: number; tooFarAhead: number } | null {
+    const limit = this.#members.frameLimit(id);
+    return limit && { admitted: limit.admitted, refused: limit.refused, tooFarAhead: this.#delivery.inbox.tooFarAhead };
+  }
+
+  /**
+   * Joins the room; resolves once admitted and caught up, rejects with a `MeshError` when the
+   * relay refuses (name taken, room full, bad token) or cannot be reached at all.
+   */
+  join(): Promise<void> {
+    if (this.state === 'closed') return Promise.reject(new MeshError('closed', 'this room was closed; create a new Room to join again'));
+    const done = new Promise<void>((resolve, reject) => this.#joinWaiters.push((e) => (e ? reject(e) : resolve())));
+    if (this.state === 'idle' || this.state === 'failed') {
+      this.#machine.to('connecting', 'join() called');
+      // Devices first (a denied camera is reported; the room still joins for chat).
+      void this.#startMedia().then(() => {
+        if (this.state !== 'connecting' || this.#relay) return;
+        this.#startSignaling();
+      });
+    } else if (this.state === 'connected' || this.state === 'reconnecting') {
+      this.#settleJoin(null);
+    }
+    return done;
+  }
+
+  /** Leaves the room at once (others are told immediately). The room can join again later. */
+  leave(): void {
+    if (this.state === 'idle' || this.state === 'closed') return;
+    this.#features.each((f) => f.leave?.());
+    this.#relay?.leave();
+    this.#teardownMembership();
+    this.#settleJoin(new MeshError('closed', 'left the room before the join completed'));
+    this.#machine.to('idle', 'left');
+  }
+
+  /** Leaves, closes every connection and timer, and makes the object unusable. Idempotent. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.leave();
+    this.#delivery.close();
+    this.#features.each((f) => f.close?.());
+    this.#health?.close();
+    this.#early.clear();
+    this.#ice.close();
+    this.#lifecycle.close();
+    this.#machine.to('closed', 'closed');
+  }
+
+  /**
+   * Sends `data` (any JSON value) to everyone in the room and returns the message as delivered
+   * locally. Durable by default: exactly once to every member, through any failure, in order.
+   * With `{ durable: false }` it goes only over open data channels (for cursors, typing hints).
+   */
+  send(data: unknown, options: { durable?: boolean } = {}): RoomMessage {
+    if (!this.#inRoom() && this.state !== 'connecting') {
+      throw new MeshError('not-connected', `cannot send while the room is ${this.state}; call join() first`);
+    }
+    return this.#delivery.send(data, options.durable ?? true);
+  }
+
+  /** The feature `name` if it is installed (it is after its first use). */
+  protected feature<K extends keyof FeatureMap>(name: K): FeatureMap[K] | undefined {
+    return this.#features.get(name);
+  }
+
+  /** The feature `name`, loaded and installed on first use. */
+  protected useFeature<K extends keyof FeatureMap>(name: K): Promise<FeatureMap[K]> {
+    return name === 'files' ? this.#useFiles() as Promise<FeatureMap[K]> : this.#features.use(name);
+  }
+
+  /** Joined (possibly healing). */
+  protected get inRoom(): boolean { return this.#inRoom(); }
+
+  /** The options the room was made with. */
+  protected get options(): RoomOptions { return this.#opts; }
+
+  #inRoom(): boolean { return this.state === 'connected' || this.state === 'reconnecting'; }
+
+  #featureHost(): FeatureHost {
+    const room = this;
+    return {
+      selfId: this.selfId,
+      get selfName() { return room.#name; },
+      clock: this.clock,
+      options: this.#opts,
+      links: () => this.#members.links(),
+      peers: () => this.#members.peers(),
+      inRoom: () => this.#inRoom(),
+      localStream: () => this.#features.get('media')?.local?.stream ?? null,
+      announce: (patch) => this.#peers.announce(patch, this.#members.links()),
+      emit: (type, detail) => this.emit(type, detail),
+    };
+  }
+
+  /** The files feature, installed on first use; frames that came before it are handed over. */
+  #useFiles(): Promise<FilesFeature> {
+    return this.#features.use('files').then((files) => {
+      this.#early.replay(files);
+      return files;
+    });
+  }
+
+  /** Our devices, when the room sends media; a failure is reported and the room goes on without. */
+  #startMedia(): Promise<void> {
+    return wantsMedia(this.#opts) ? this.#features.use('media').then((m) => m.start()).catch((e: MeshError) => this.emit('error', e)) : Promise.resolve();
+  }
+
+  /** Wires a new link to the room's parts, before it starts. */
+  #linked(id: string, link: PeerLink): void {
+    link.addEventListener('track', (e) => {
+      if (this.#members.link(id) !== link) return;
+      if (this.#peers.set(id, { stream: e.detail.streams[0] ?? new MediaStream([e.detail.track]) })) this.#peerChanged(id);
+    });
+    link.addEventListener('state-change', (e) => {
+      if (e.detail.to !== 'connected') return;
+      this.#peers.announceTo(link);
+      this.#healthLoad ??= this.#watchHealth();
+    });
+    link.addEventListener('file-frame', (e) => this.#features.get('files') || this.#early.hold(id, link, e.detail));
+    this.#features.link(id, link);
+  }
+
+  /** Loads the link-health watch and starts it. */
+  async #watchHealth(): Promise<void> {
+    try {
+      const { RoomHealth } = await import('./room-health.js');
+      if (this.state === 'closed') return;
+      const health = new RoomHealth({
+        clock: this.clock,
+        options: this.#opts,
+        links: () => this.#members.links(),
+        sample: (id, metrics, quality, link) => {
+          this.#peers.set(id, { metrics, quality });
+          this.#peerChanged(id);
+          this.#features.each((f) => f.health?.(id, quality, link));
+        },
+        // Advisory and best effort: POST /rooms/:id/quality on the relay.
+        report: (body) => void postAsMember(this.#opts.fetch, this.#relayHttp(`rooms/${encodeURIComponent(this.roomId)}/quality`), this.#key, { peer: this.selfId, ...body }),
+      });
+      this.#health = health;
+      health.start();
+    } catch (err) {
+      this.#healthLoad = null;
+      this.emit('error', new MeshError('feature-unavailable', `link health could not be loaded (${(err as Error)?.message ?? err}); the room works without quality figures`, { cause: err }));
+    }
+  }
+
+  #left(peer: PeerInfo, reason: string): void {
+    this.#peers.forget(peer.id);
+    this.#health?.forget(peer.id);
+    this.#features.each((f) => f.unlink?.(peer.id));
+    this.emit('peer-leave', { peer, reason });
+    this.#delivery.memberGone();
+    this.#refreshState();
+  }
+
+  #peerChanged(id: string): void {
+    const peer = this.#members.peer(id);
+    if (peer) this.emit('peer-update', peer);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Relay session
+
+  #startSignaling(): void {
+    const baseN = this.#delivery.ackedN;
+    const identity = () => ({ room: this.roomId, peerId: this.selfId, key: this.#key, name: this.#name, baseN, ...(this.#token ? { token: this.#token } : {}) });
+    const relay = new RelaySession(this.#opts, this.clock, identity, this.#delivery.outbox, {
+      state: ({ from, to }) => {
+        if (to === 'reconnecting') {
+          this.#delivery.connectionLost();
+          this.emit('relay-status', { reachable: false });
+        } else if (to === 'connected' && from === 'reconnecting') {
+          this.emit('relay-status', { reachable: true });
+        }
+        this.#refreshState();
+      },
+      welcome: (w, how) => this.#onWelcome(relay, w, how),
+      synced: (w, how) => this.#onSynced(relay, w, how),
+      frame: (f, replaying) => routeRelayFrame(f, { selfId: this.selfId, session: relay.id, members: this.#members, delivery: this.#delivery, replaying }),
+      ack: (n) => this.#delivery.acked(n),
+      rejected: (n) => this.#delivery.rejected(n),
+      error: (e) => this.emit('error', e),
+    });
+    this.#relay = relay;
+    relay.connect();
+  }
+
+  #onWelcome(relay: RelaySession, w: WelcomeFrame, how: Admission): void {
+    this.#name = w.self.name;
+    this.#members.names.set(this.selfId, w.self.name);
+    const turnUrl = this.#relayHttp(`turn-credentials?room=${encodeURIComponent(this.roomId)}&peer=${encodeURIComponent(this.selfId)}`);
+    if (turnUrl) this.#ice.fromWelcome(w.iceServers, w.iceTtlSeconds, turnUrl, this.#key);
+    for (const m of w.members) this.#members.names.set(m.id, m.name);
+    if (!how.fresh) {
+      const since = relay.client.disconnectedAt ?? this.clock.now();
+      this.#delivery.connectionBack(Math.max(0, this.clock.now() - since), how.epochChanged);
+      // Senders we never heard of joined while we were away: we are owed all their messages.
+      for (const m of w.members) this.#delivery.memberKnown(m.id, m.baseN, 0, false);
+    }
+  }
+
+  #onSynced(relay: RelaySession, w: WelcomeFrame, { fresh, epochChanged }: Admission): void {
+    const max = this.#opts.maxPeers;
+    if (fresh && max !== undefined && w.members.length + 1 > max) {
+      const err = new MeshError('room-full', `the room already has ${w.members.length} members; this page allows ${max}`);
+      this.emit('error', err);
+      this.#settleJoin(err);
+      this.leave();
+      return;
+    }
+    this.#members.reconcile(w.members, { fresh, resumed: w.resumed, epochChanged, graceMs: relay.graceMs });
+    for (const m of w.members) this.#delivery.memberKnown(m.id, m.baseN, m.lastN, fresh);
+    this.#delivery.synced();
+    for (const [, link] of this.#members.links()) link.signalingRestored();
+    this.#refreshState();
+    this.#settleJoin(null);
+  }
+
+  #teardownMembership(): void {
+    const relay = this.#relay;
+    this.#relay = null;
+    relay?.close('left the room');
+    this.#members.clear();
+  }
+
+  /** An HTTP URL on the relay we are connected to (`path` relative to its root), or null. */
+  #relayHttp(path: string): string | null {
+    const ws = this.#relay?.client.url;
+    return ws ? relayHttpUrl(ws, path) : null;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // State
+
+  /** Derives the room state from the relay connection and the links. */
+  #refreshState(): void {
+    const sc = this.#relay?.client;
+    if (!sc || this.state === 'closed' || this.state === 'idle') return;
+    const next = roomStateFor(sc.state, this.#members.links().some(([, link]) => link.state === 'reconnecting'));
+    if (!next) return;
+    if (next === 'failed') {
+      const error = sc.lastError ?? new MeshError('signaling-failed');
+      this.#teardownMembership();
+      this.#machine.to('failed', error.message);
+      this.#settleJoin(error);
+      return;
+    }
+    this.#machine.to(next, `relay ${sc.state}`);
+  }
+
+  #settleJoin(error: MeshError | null): void {
+    for (const settle of this.#joinWaiters.splice(0)) settle(error);
+  }
+}

@@ -1,0 +1,376 @@
+import { backoffDelay } from '../base/backoff.js';
+import { systemClock, Timer, type Clock } from '../base/clock.js';
+import { MeshError } from '../base/errors.js';
+import { Pacer } from './pacer.js';
+import { CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame, type SignalData, type StreamPosition } from '../protocol.js';
+import { isProblem, parseServerFrame } from '../protocol/frame-validation.js';
+import { StateMachine } from '../base/state-machine.js';
+import { resolveTuning, SIGNALING_TRANSITIONS, type SignalingClientOptions, type SignalingEventMap, type SignalingState, type SignalingTuning, type WebSocketConstructor, type WebSocketLike } from './signaling-types.js';
+import { TypedEventTarget } from '../base/typed-event-target.js';
+
+const OPEN = 1;
+
+/**
+ * One WebSocket to the relay, kept alive: joins (or resumes) on every connect, reconnects with
+ * jittered backoff, pings to find half-open sockets, and resends unacknowledged publishes.
+ *
+ * @example
+ * const outbox = new Outbox();
+ * const sc = new SignalingClient({ urls: ['wss://relay.example/ws'], outbox, identity: () => ({ ... }) });
+ * sc.addEventListener('ack', (e) => outbox.ack(e.detail.n)); // the outbox's owner removes what the relay stored
+ * sc.addEventListener('frame', (e) => console.log(e.detail));
+ * sc.connect();
+ */
+export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
+  readonly tuning: SignalingTuning;
+  readonly #machine: StateMachine<SignalingState>;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #WS: WebSocketConstructor;
+  #socket: WebSocketLike | null = null;
+  /** Generation of the current socket; handlers of older sockets do nothing. */
+  #socketGen = 0;
+  #attempt = 0;
+  #urlIndex = 0;
+  #synced = false;
+  #fatal: MeshError | null = null;
+  #lastRx = 0;
+  /** Frames received so far (a probe succeeds when this moves). */
+  #rxCount = 0;
+  readonly #retryTimer: Timer;
+  readonly #connectTimer: Timer;
+  readonly #pingTimer: Timer;
+  readonly #probeTimer: Timer;
+  readonly #drainTimer: Timer;
+  /** Keeps us under the relay's frame rate. */
+  readonly #pacer: Pacer;
+  /** Outbox entries written on the current socket (the rest wait for the pacer). */
+  #sentOnSocket = new Set<number>();
+  #removeListeners: Array<() => void> = [];
+  /** Where we are in the room's stream; sent as `resume` on reconnect. */
+  position: StreamPosition | null;
+  /** Last measured round trip to the relay, ms. */
+  rtt: number | null = null;
+  /** Why the client is `failed`, if it is. */
+  lastError: MeshError | null = null;
+  /** When the connection was last lost (clock ms), null while connected. */
+  disconnectedAt: number | null = null;
+
+  readonly #options: SignalingClientOptions;
+  constructor(options: SignalingClientOptions) {
+    super();
+    this.#options = options;
+    if (options.urls.length === 0) throw new MeshError('invalid-option', 'at least one relay URL is needed');
+    this.tuning = resolveTuning(options);
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#WS = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor);
+    this.position = options.position ?? null;
+    this.#retryTimer = new Timer(this.#clock);
+    this.#connectTimer = new Timer(this.#clock);
+    this.#pingTimer = new Timer(this.#clock);
+    this.#probeTimer = new Timer(this.#clock);
+    this.#drainTimer = new Timer(this.#clock);
+    this.#pacer = new Pacer(this.#clock);
+    this.#machine = new StateMachine<SignalingState>('idle', SIGNALING_TRANSITIONS, (from, to, reason) => {
+      this.emit('state-change', { from, to, reason });
+    }, 'SignalingClient');
+    this.#listenForWakeups();
+  }
+
+  get state(): SignalingState { return this.#machine.state; }
+  get url(): string { return this.#options.urls[this.#urlIndex % this.#options.urls.length]; }
+
+  /** Starts connecting (from `idle`, or again after `failed`). */
+  connect(): void {
+    if (this.state !== 'idle' && this.state !== 'failed') return;
+    this.#fatal = null;
+    this.#attempt = 0;
+    this.#machine.to('connecting', 'connect() called');
+    this.#open();
+  }
+
+  /**
+   * Sends what the outbox holds that this socket has not carried yet, in order, as fast as the
+   * relay's rate allows; the rest follows when the pacer has room. Call after adding to the outbox.
+   */
+  publish(): void {
+    if (!this.#synced) return;
+    for (const entry of this.#options.outbox.pending()) {
+      if (this.#sentOnSocket.has(entry.n)) continue;
+      if (!this.#pacer.take()) {
+        if (!this.#drainTimer.pending) this.#drainTimer.set(this.#pacer.wait(), () => this.publish());
+        return;
+      }
+      this.#sendFrame({ type: 'publish', n: entry.n, data: entry.data, sentAt: entry.sentAt });
+      this.#sentOnSocket.add(entry.n);
+    }
+  }
+
+  /** Sends a signal to one peer; returns false when not connected (the caller retries later). */
+  sendSignal(to: string, toSession: string, data: SignalData): boolean {
+    if (!this.#synced) return false;
+    this.#pacer.force(); // signals cannot wait, but they count
+    return this.#sendFrame({ type: 'signal', to, toSession, data });
+  }
+
+  /** Sends `leave` (others are told at once) and closes with 1000. */
+  leave(session: string): void {
+    if (this.#synced) this.#sendFrame({ type: 'leave', session });
+    this.close('left the room');
+  }
+
+  /**
+   * Closes the socket with 1000 and stops every timer and listener. The relay keeps the member
+   * for its grace period (use {@link leave} to go at once). Idempotent.
+   */
+  close(reason = 'closed by the application'): void {
+    if (this.state === 'closed') return;
+    this.#dropSocket(CLOSE_CODES.normal, reason);
+    this.#retryTimer.clear();
+    for (const remove of this.#removeListeners) remove();
+    this.#removeListeners = [];
+    this.#machine.to('closed', reason);
+  }
+
+  /**
+   * Checks the connection now: sends a ping and, if nothing at all arrives within
+   * `min(pingTimeoutMs, 5 s)`, replaces the socket. Used when the network or the page wakes up.
+   */
+  probe(): void {
+    if (!this.#synced) return;
+    const gen = this.#socketGen;
+    const received = this.#rxCount;
+    this.#sendFrame({ type: 'ping', t: this.#clock.now() });
+    this.#probeTimer.set(Math.min(this.tuning.pingTimeoutMs, 5000), () => {
+      if (gen === this.#socketGen && this.#synced && this.#rxCount === received) this.#lost('no answer to a probe');
+    });
+  }
+
+  #open(): void {
+    const gen = ++this.#socketGen;
+    this.#synced = false;
+    let ws: WebSocketLike;
+    try {
+      ws = new this.#WS(this.url);
+    } catch (err) {
+      // A malformed URL never works: give up with the reason instead of retrying forever.
+      this.#fail(new MeshError('invalid-option', `cannot open a WebSocket to "${this.url}": ${(err as Error).message}`, { cause: err }));
+      return;
+    }
+    this.#socket = ws;
+    this.#connectTimer.set(this.tuning.connectTimeoutMs, () => {
+      if (gen === this.#socketGen) this.#lost(`no welcome within ${this.tuning.connectTimeoutMs} ms`);
+    });
+    ws.onopen = () => {
+      if (gen !== this.#socketGen) return;
+      const id = this.#options.identity();
+      const join: JoinFrame = { type: 'join', v: PROTOCOL_VERSION, ...id, lastN: Math.max(this.#options.outbox.ackedN, id.baseN) };
+      if (id.token === undefined) delete join.token;
+      if (this.position) join.resume = { ...this.position };
+      this.#sendFrame(join);
+    };
+    ws.onmessage = (ev) => {
+      if (gen !== this.#socketGen) return;
+      this.#onFrame(typeof ev.data === 'string' ? ev.data : String(ev.data));
+    };
+    ws.onclose = (ev) => {
+      if (gen !== this.#socketGen) return;
+      this.#onClose(ev.code, ev.reason);
+    };
+    ws.onerror = () => {
+      // A close event always follows; it decides what to do.
+    };
+  }
+
+  #onFrame(raw: string): void {
+    this.#lastRx = this.#clock.now();
+    this.#rxCount++;
+    const frame = parseServerFrame(raw);
+    if (isProblem(frame)) {
+      this.emit('error', new MeshError('relay-protocol', frame.message));
+      return;
+    }
+    switch (frame.type) {
+      case 'pong':
+        this.rtt = Math.max(0, this.#clock.now() - frame.t);
+        this.emit('rtt', this.rtt);
+        return;
+      case 'welcome':
+        if (this.position?.epoch !== frame.epoch) this.position = { epoch: frame.epoch, lastSeq: 0 };
+        if (frame.limits.ratePerSecond) this.#pacer.configure(frame.limits.ratePerSecond, frame.limits.rateBurst);
+        this.emit('welcome', frame);
+        return;
+      case 'synced':
+        this.#onSynced(frame);
+        return;
+      case 'message':
+        if (this.position && frame.seq > this.position.lastSeq) this.position.lastSeq = frame.seq;
+        this.emit('frame', frame);
+        return;
+      case 'ack':
+        if (this.position && frame.seq > this.position.lastSeq) this.position.lastSeq = frame.seq;
+        this.#sentOnSocket.delete(frame.n);
+        this.emit('ack', { n: frame.n, seq: frame.seq });
+        return;
+      case 'error':
+        this.#onErrorFrame(frame.code, frame.message, frame.ref);
+        return;
+      default:
+        this.emit('frame', frame);
+    }
+  }
+
+  #onSynced(frame: ServerFrame & { type: 'synced' }): void {
+    this.#connectTimer.clear();
+    this.#synced = true;
+    this.#attempt = 0;
+    this.disconnectedAt = null;
+    const from = this.state;
+    this.#machine.to('connected', from === 'connecting' ? 'joined' : 'resumed');
+    this.emit('synced', frame);
+    // Resend whatever the relay has not acknowledged, in order; it drops what it already has.
+    this.#sentOnSocket = new Set();
+    this.publish();
+    this.#schedulePing();
+  }
+
+  #onErrorFrame(code: string, message: string, ref?: string): void {
+    const error = new MeshError(code as MeshError['code'], message);
+    if (ref === 'join' && FATAL_JOIN_ERRORS.includes(error.code as never)) {
+      this.#fatal = error;
+      return; // the relay closes the socket next; onClose turns this into `failed`
+    }
+    if (code === 'rate-limited' || code === 'out-of-order' || (code === 'unavailable' && ref?.startsWith('publish'))) {
+      // Something was dropped: send everything unacknowledged again, in order, after a pause.
+      this.#sentOnSocket.clear();
+      this.#drainTimer.set(1000, () => this.publish());
+      return;
+    }
+    const publish = ref && /^publish:(\d+)$/.exec(ref);
+    if (publish && (code === 'payload-too-large' || code === 'invalid-field')) {
+      this.emit('publish-rejected', { n: Number(publish[1]), error });
+      return;
+    }
+    this.emit('error', error);
+  }
+
+  #onClose(code: number, reason: string): void {
+    this.#socket = null;
+    this.#synced = false;
+    this.#connectTimer.clear();
+    this.#pingTimer.clear();
+    this.#probeTimer.clear();
+    if (this.state === 'closed') return;
+    if (this.#fatal) return this.#fail(this.#fatal);
+    if (code === CLOSE_CODES.replaced) return this.#fail(new MeshError('replaced', 'another connection resumed this identity'));
+    this.#lost(`socket closed (${code}${reason ? ' ' + reason : ''})`);
+  }
+
+  /** The connection is gone: move to reconnecting and schedule the next attempt. */
+  #lost(reason: string): void {
+    this.#dropSocket(4100, reason);
+    this.#synced = false;
+    if (this.disconnectedAt === null) this.disconnectedAt = this.#clock.now();
+    if (this.state === 'connected') this.#machine.to('reconnecting', reason);
+    if (this.#attempt >= this.tuning.maxAttempts) {
+      this.#fail(new MeshError('signaling-failed', `gave up after ${this.#attempt} attempts to reach the relay (${reason})`));
+      return;
+    }
+    // Relays are tried in turn; a failure moves on to the next URL.
+    this.#urlIndex++;
+    const delay = backoffDelay(this.#attempt++, this.tuning.backoff, this.#random);
+    this.#retryTimer.set(delay, () => this.#open());
+  }
+
+  #fail(error: MeshError): void {
+    this.#dropSocket(CLOSE_CODES.normal, error.code);
+    this.#retryTimer.clear();
+    if (this.state === 'closed' || this.state === 'failed') return;
+    // The error first: whoever sees `failed` can already know why.
+    this.lastError = error;
+    this.emit('error', error);
+    this.#machine.to('failed', error.message);
+  }
+
+  #dropSocket(code: number, reason: string): void {
+    this.#socketGen++;
+    this.#connectTimer.clear();
+    this.#pingTimer.clear();
+    this.#probeTimer.clear();
+    this.#drainTimer.clear();
+    this.#sentOnSocket.clear();
+    const ws = this.#socket;
+    this.#socket = null;
+    this.#synced = false;
+    if (!ws) return;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    // Closing a socket that is still connecting reports an error; it must have a handler.
+    ws.onerror = () => {};
+    try {
+      // Browsers allow only 1000 and 3000–4999 from scripts.
+      ws.close(code === CLOSE_CODES.normal || (code >= 3000 && code <= 4999) ? code : CLOSE_CODES.normal, reason.slice(0, 120));
+    } catch {
+      // already closing
+    }
+  }
+
+  #sendFrame(frame: ClientFrame): boolean {
+    const ws = this.#socket;
+    if (!ws || ws.readyState !== OPEN) return false;
+    try {
+      ws.send(JSON.stringify(frame));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Pings every interval; a socket silent for longer than the timeout is replaced. */
+  #schedulePing(): void {
+    const { pingIntervalMs, pingTimeoutMs } = this.tuning;
+    const tick = Math.min(pingIntervalMs, Math.max(1, Math.floor(pingTimeoutMs / 3)));
+    let sinceLastPing = 0;
+    const run = () => {
+      if (!this.#synced) return;
+      if (this.#clock.now() - this.#lastRx >= pingTimeoutMs) {
+        this.#lost(`no answer from the relay for ${pingTimeoutMs} ms`);
+        return;
+      }
+      sinceLastPing += tick;
+      if (sinceLastPing >= pingIntervalMs) {
+        sinceLastPing = 0;
+        this.#pacer.force();
+        this.#sendFrame({ type: 'ping', t: this.#clock.now() });
+      }
+      this.#pingTimer.set(tick, run);
+    };
+    this.#pingTimer.set(tick, run);
+  }
+
+  /** Coming back online or to a visible page retries at once instead of waiting out the backoff. */
+  #listenForWakeups(): void {
+    const net = this.#options.networkEvents !== undefined ? this.#options.networkEvents
+      : (typeof window !== 'undefined' ? window : null);
+    const vis = this.#options.visibility !== undefined ? this.#options.visibility
+      : (typeof document !== 'undefined' ? { target: document, visible: () => document.visibilityState === 'visible' } : null);
+    const wake = () => {
+      if (this.#retryTimer.pending) {
+        this.#retryTimer.clear();
+        this.#open();
+      } else if (this.#synced) {
+        this.probe();
+      }
+    };
+    if (net) {
+      const onOnline = () => wake();
+      net.addEventListener('online', onOnline);
+      this.#removeListeners.push(() => net.removeEventListener('online', onOnline));
+    }
+    if (vis) {
+      const onVisible = () => { if (vis.visible()) wake(); };
+      vis.target.addEventListener('visibilitychange', onVisible);
+      this.#removeListeners.push(() => vis.target.removeEventListener('visibilitychange', onVisible));
+    }
+  }
+}

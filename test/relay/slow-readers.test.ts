@@ -1,0 +1,90 @@
+// Findings 3 and 4 of issue 15: a client that reads slowly, or not at all, can never delay anyone
+// else — not while it joins (its welcome and replay used to be written under the room's lock),
+// not later — and what the relay queues for it is bounded in bytes, on both backends.
+import { describe, it, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { RelayServer } from '../../relay/relay-server.js';
+import { Logger } from '../../relay/logger.js';
+import type { RelayOptionsInput } from '../../relay/relay-options.js';
+import { WsClient } from '../helpers/ws-client.js';
+import { RedisProcess } from '../helpers/redis-process.js';
+
+const quiet = new Logger('silent');
+const fast = { ratePerSecond: 1e6, rateBurst: 1e6 };
+
+/** Stops reading the socket: the kernel buffers fill, then everything stays on the relay's side. */
+function stopReading(c: WsClient): void {
+  (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+}
+
+/** Publishes in batches of 10, each once the previous one is acknowledged (so readers that read keep up). */
+async function publishMany(c: WsClient, from: number, to: number, bytes: number): Promise<void> {
+  for (let n = from; n <= to; n++) {
+    c.send({ type: 'publish', n, data: 'x'.repeat(bytes), sentAt: 1 });
+    if ((n - from) % 10 === 9 || n === to) await c.next((f) => f.type === 'ack' && f.n === n, 20_000, `ack ${n}`);
+  }
+}
+
+for (const backend of ['memory', 'redis'] as const) {
+  describe(`slow and stalled readers (${backend})`, () => {
+    const redis = new RedisProcess();
+    const relays: RelayServer[] = [];
+    const clients: WsClient[] = [];
+    let roomNo = 0;
+    async function relay(opts: RelayOptionsInput) {
+      const r = new RelayServer({ port: 0, ...fast, ...(backend === 'redis' ? { redis: redis.url } : {}), ...opts }, { log: quiet });
+      await r.listen();
+      relays.push(r);
+      return r;
+    }
+    async function client(r: RelayServer) {
+      const c = await WsClient.connect(r.wsUrl);
+      clients.push(c);
+      return c;
+    }
+    before(async () => { if (backend === 'redis') await redis.start(); });
+    afterEach(() => { for (const c of clients.splice(0)) c.terminate(); });
+    after(async () => {
+      for (const r of relays) await r.close();
+      await redis.kill();
+    });
+
+    it('a joiner that never reads its 10 MB replay delays no other member\'s publishes or joins', async () => {
+      const r = await relay({ replay: { maxMessages: 400, maxBytes: 16 * 2 ** 20 }, maxSocketBufferBytes: 64 * 2 ** 20, graceMs: 60_000 });
+      const room = `stall-${backend}-${++roomNo}`;
+      const [a, b] = [await client(r), await client(r)];
+      await a.join(room, 'A');
+      await b.join(room, 'B');
+      await publishMany(a, 1, 320, 32_000);
+      const stalled = await client(r);
+      stopReading(stalled);
+      stalled.send(stalled.joinFrame(room, 'Stalled'));
+      await a.next((f) => f.type === 'peer-joined' && f.member.name === 'Stalled', 10_000);
+      // Everyone else goes on as if nothing happened.
+      a.send({ type: 'publish', n: 321, data: 'after the stalled join', sentAt: 1 });
+      await a.next((f) => f.type === 'ack' && f.n === 321, 5000, 'the ack of a publish after the stalled join');
+      await b.next((f) => f.type === 'message' && f.data === 'after the stalled join', 5000);
+      const d = await client(r);
+      d.send(d.joinFrame(room, 'D'));
+      await d.type('welcome', 5000);
+    });
+
+    it('a member that stops reading is closed once its send buffer passes the limit; the others are untouched', async () => {
+      const r = await relay({ replay: { maxMessages: 50, maxBytes: 256 * 1024 }, maxSocketBufferBytes: 2 * 2 ** 20, graceMs: 60_000 });
+      const room = `slow-${backend}-${++roomNo}`;
+      const [a, b, slow] = [await client(r), await client(r), await client(r)];
+      await a.join(room, 'A');
+      await b.join(room, 'B');
+      await slow.join(room, 'Slow');
+      stopReading(slow);
+      // 15 MB for the slow member: more than the kernel buffers hold, far more than the limit.
+      await publishMany(a, 1, 500, 30_000);
+      const gone = await a.next((f) => f.type === 'peer-status' && f.id === slow.peerId && !f.online, 10_000, 'the slow member goes offline');
+      assert.equal(gone.type, 'peer-status');
+      await b.next((f) => f.type === 'message' && f.n === 500, 10_000);
+      assert.deepEqual(b.all('message').map((m) => m.n), Array.from({ length: 500 }, (_, i) => i + 1));
+      const metrics = await (await fetch(r.httpUrl + '/metrics')).text();
+      assert.match(metrics, /^mesh_relay_slow_clients_total 1$/m);
+    });
+  });
+}
