@@ -61,6 +61,13 @@ describe('a lossy network', () => {
       pages.push(page);
     }
     const [ada] = pages;
+    for (const page of pages) {
+      await page.waitForFunction(() => { const r = document.querySelector('mesh-room')!; return r.state === 'connected' && r.peers.length === 1 && r.peers[0].state === 'connected'; }, undefined, { timeout: 30_000, polling: 100 })
+        .catch(async (e) => {
+          const both = await Promise.all(pages.map((p) => p.evaluate(() => { const r = document.querySelector('mesh-room')!; return { state: r.state, error: r.error, peers: r.peers.map((x) => `${x.name}:${x.state}`) }; })));
+          throw new Error(`the two pages did not connect: ${JSON.stringify(both)}; ${e}`);
+        });
+    }
     const until = async (what: string, ok: (s: Seen) => boolean, timeoutMs = 40_000) => {
       const deadline = Date.now() + timeoutMs;
       const trail: Seen[] = [];
