@@ -30,6 +30,17 @@ describe('a member whose page behaves badly', () => {
     for (const name of ['Ada', 'Bob', 'Eve']) {
       const p = await PeerPage.open(browser, relay.httpUrl, { relay: relay.wsUrl, room: 'hostile', name });
       p.page.on('pageerror', (e) => pageErrors.push(`${name}: ${e.message}`));
+      if (name === 'Eve') {
+        // A modified page: Eve keeps a hand on the raw data channels her room opens.
+        await p.page.evaluate(() => {
+          const create = RTCPeerConnection.prototype.createDataChannel;
+          RTCPeerConnection.prototype.createDataChannel = function (this: RTCPeerConnection & { __channels?: Record<string, RTCDataChannel> }, label: string, init?: RTCDataChannelInit) {
+            const channel = create.call(this, label, init);
+            (this.__channels ??= {})[label] = channel;
+            return channel;
+          };
+        });
+      }
       await p.join();
       pages.push(p);
     }
@@ -81,7 +92,7 @@ describe('a member whose page behaves badly', () => {
       const pool = Array.from({ length: 400 }, (_, k) => (k % 40 === 0 ? pick(large) : pick(small))());
       const sent: number[] = [];
       for (const peer of room.peers) {
-        const dc: RTCDataChannel = room.linkTo(peer.id).channels.mesh;
+        const dc: RTCDataChannel = room.linkTo(peer.id).connection.__channels.mesh;
         let n = 0;
         while (n < count) {
           if (dc.readyState !== 'open') throw new Error(`Eve's channel to ${peer.name} closed after ${n} frames`);

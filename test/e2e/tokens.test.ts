@@ -8,6 +8,8 @@ import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { createRoomToken } from '../../relay/room-token.js';
 
 const SECRET = 'e2e-token-secret-0123456789';
+/** Ada's first token lives long enough for both pages to load and connect on a busy machine. */
+const TTL = 8;
 
 /**
  * Room tokens expire; a member whose connection drops must present a valid one again to resume.
@@ -55,7 +57,8 @@ describe('room tokens on resume', () => {
       for (const [k, v] of Object.entries({ relay: relayUrl, room, name, media: 'none' })) el.setAttribute(k, v);
       document.body.append(el);
     }, { name, room, relayUrl, token });
-    await page.waitForFunction(() => document.querySelector('mesh-room')!.state === 'connected', undefined, { timeout: 20_000, polling: 50 });
+    await page.waitForFunction(() => document.querySelector('mesh-room')!.state === 'connected', undefined, { timeout: 20_000, polling: 50 })
+      .catch(async (e) => { throw new Error(`${name} did not connect: ${JSON.stringify(await page.evaluate(() => { const r = document.querySelector('mesh-room')!; return { state: r.state, error: r.error, log: (window as any).__log }; }))}; ${e}`); });
     return page;
   }
   const token = (room: string, name: string, ttlSeconds: number) => createRoomToken(SECRET, { room, name, ttlSeconds });
@@ -72,8 +75,8 @@ describe('room tokens on resume', () => {
   }
 
   it('an expired token: the resume is refused, and the member is told why and what to do', TEST, async () => {
-    const { ada } = await room(2);
-    await outlive(2);
+    const { ada } = await room(TTL);
+    await outlive(TTL);
     proxy.cut();
     await ada.waitForFunction(() => document.querySelector('mesh-room')!.state === 'failed', undefined, { timeout: 20_000, polling: 50 });
     const s = await state(ada);
@@ -84,10 +87,10 @@ describe('room tokens on resume', () => {
   });
 
   it('a refreshed token, set before the old one expired, is the one used on resume: the member stays', TEST, async () => {
-    const { id, ada, bob } = await room(2);
+    const { id, ada, bob } = await room(TTL);
     const before = await state(ada);
     await ada.evaluate((t) => { document.querySelector('mesh-room')!.token = t; }, token(id, 'Ada', 3600));
-    await outlive(2); // the first token is now expired: only the new one can let her back in
+    await outlive(TTL); // the first token is now expired: only the new one can let her back in
     proxy.cut();
     await ada.waitForFunction(() => (window as any).__log.states.includes('reconnecting'), undefined, { timeout: 10_000, polling: 20 });
     await ada.waitForFunction(() => document.querySelector('mesh-room')!.state === 'connected', undefined, { timeout: 20_000, polling: 50 });
