@@ -14,6 +14,11 @@ const CASES: Array<{ backend: Backend; what: string; cmds: () => Cmd[] }> = [
     what: 'a refused look-alike join, then Redis restarts: the refused socket is no member and nothing hangs',
     cmds: () => [new NewMember('Ada'), new NewMember('Bob'), new NewMember('B\u043eb'), new RedisRestart()],
   },
+  {
+    backend: 'redis',
+    what: 'the last member leaves a room with messages, Redis restarts empty, and someone joins again (found by the soak)',
+    cmds: () => [new NewMember('B\u043eb'), new Publish(4, 467), new Publish(6, 375), new Publish(8, 548), new Publish(6, 1), new Publish(4, 35), new Leave(4), new RedisRestart(), new NewMember('Bob')],
+  },
 ];
 
 for (const backend of ['memory', 'redis'] as Backend[]) {
