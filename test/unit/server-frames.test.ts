@@ -23,7 +23,7 @@ describe('frames from the relay', () => {
     for (const data of VALID) {
       const frame = parseServerFrame(forwarded(data));
       assert.ok(!isProblem(frame) && frame.type === 'signal', `accepted: ${JSON.stringify(data)}`);
-      assert.deepEqual(frame.data, parseClientFrame(JSON.stringify({ type: 'signal', to: 'b'.repeat(16), toSession: 's'.repeat(16), data })).data);
+      assert.deepEqual(frame.data, JSON.parse(forwarded(data)).data);
     }
   });
 
