@@ -120,7 +120,9 @@ const minifyTemplates = {
 
 /**
  * For the classic script, which has everything in one file: a room's lazy `import('./x.js')`
- * becomes a static import resolved at once (no chunk to fetch, no lazy-init wrappers).
+ * becomes a static import resolved at once (no chunk to fetch, no lazy-init wrappers). Where the
+ * code takes one export (`import('./x.js').then((m) => m.name)`, `const { a, b } = await
+ * import('./x.js')`), that export is imported by name, so no module namespace object is built.
  */
 const inlineLazyImports = {
   name: 'inline-lazy-imports',
@@ -128,9 +130,18 @@ const inlineLazyImports = {
     build.onLoad({ filter: /(core|components)[\\/].*\.ts$/ }, async (args) => {
       let src = readFileSync(args.path, 'utf8');
       if (!/(?<!typeof )import\('/.test(src)) return undefined;
-      const specs = [];
-      src = src.replace(/(?<!typeof )import\('([^']+)'\)/g, (_, spec) => `Promise.resolve(__lazy${specs.push(spec) - 1})`);
-      src = specs.map((spec, i) => `import * as __lazy${i} from '${spec}';\n`).join('') + src;
+      const imports = [];
+      const lazy = (what) => `__lazy${imports.push(what) - 1}`;
+      src = src.replace(/(?<!typeof )import\('([^']+)'\)\.then\(\((\w+)\) => \2\.(\w+)\)/g, (_, spec, _m, name) => {
+        const id = lazy(`import { ${name} as __lazy${imports.length} } from '${spec}';`);
+        return `Promise.resolve(${id})`;
+      });
+      src = src.replace(/const \{ ([\w, ]+) \} = await import\('([^']+)'\)/g, (_, names, spec) => {
+        const id = lazy(`import { ${names.split(',').map((n, i) => `${n.trim()} as __lazy${imports.length}_${i}`).join(', ')} } from '${spec}';`);
+        return `const { ${names} } = await { ${names.split(',').map((n, i) => `${n.trim()}: ${id}_${i}`).join(', ')} }`;
+      });
+      src = src.replace(/(?<!typeof )import\('([^']+)'\)/g, (_, spec) => `Promise.resolve(${lazy(`import * as __lazy${imports.length} from '${spec}';`)})`);
+      src = imports.join('\n') + '\n' + src;
       return { contents: /components[\\/]/.test(args.path) ? minifiedTemplates(src) : src, loader: 'ts' };
     });
   },
