@@ -1,4 +1,4 @@
-import type { RoomState } from '../../core/index.js';
+import { describeError, type RoomState } from '../../core/index.js';
 
 /**
  * Every user-visible string of the elements. Each element picks the table of its language (the
@@ -138,12 +138,13 @@ export const EN = ({
     'outbox-full': 'Too many messages are waiting for the server. Wait a moment and try again.',
     'turn-unavailable': 'The relay server for difficult networks could not be reached; calls through strict firewalls may fail.',
     'feature-unavailable': 'Part of this room could not be loaded. Check your connection and reload the page.',
-    'media-denied': 'Camera and microphone are blocked for this page. Allow them in the browser\'s site settings to be seen and heard; chat works meanwhile.',
-    'media-unavailable': 'No camera or microphone was found. You can still chat and watch.',
-    'media-failed': 'The camera or microphone could not be started (another app may be using it). You can still chat.',
+    // Worded for people already: the core's own texts.
+    'media-denied': /* @__PURE__ */ describeError('media-denied'),
+    'media-unavailable': /* @__PURE__ */ describeError('media-unavailable'),
+    'media-failed': /* @__PURE__ */ describeError('media-failed'),
     'file-too-large': 'That file is too large to send in this room.',
     'recording-unsupported': 'This browser cannot record the room. Use a current Chrome, Edge, Firefox or Safari.',
-    'recording-failed': 'The recording stopped because of an error. Start it again; if it keeps failing, reload the page.',
+    'recording-failed': /* @__PURE__ */ describeError('recording-failed'),
   },
 } satisfies Omit<MeshStrings, MediaStringKey | FileStringKey | RecordingStringKey>) as Omit<MeshStrings, MediaStringKey | FileStringKey | RecordingStringKey> as MeshStrings;
 

@@ -1,6 +1,10 @@
 import type { ErrorCode } from '../protocol.js';
 
-/** Codes raised by the client itself (the relay's codes are in `protocol.ts`). */
+/**
+ * Codes raised by the client itself (the relay's codes are in `protocol.ts`), with the text a
+ * `MeshError` carries when it is made without one. Texts worded for people, not only developers,
+ * are the elements' English too.
+ */
 export const CLIENT_ERROR_CODES = {
   'signaling-failed': 'The relay could not be reached after every retry. Check the relay URL and your network, then join again.',
   'replaced': 'Another connection took over this identity.',
@@ -9,9 +13,9 @@ export const CLIENT_ERROR_CODES = {
   'not-connected': 'Join the room before sending.',
   'invalid-option': 'An option passed to the room is invalid.',
   'illegal-transition': 'An object moved to a state its transition table forbids (a bug).',
-  'media-denied': 'Camera or microphone permission was denied. Allow it in the browser to be seen and heard; chat still works.',
-  'media-unavailable': 'No camera or microphone was found. Chat still works.',
-  'media-failed': 'The camera or microphone could not be started.',
+  'media-denied': 'Camera and microphone are blocked for this page. Allow them in the browser\'s site settings to be seen and heard; chat works meanwhile.',
+  'media-unavailable': 'No camera or microphone was found. You can still chat and watch.',
+  'media-failed': 'The camera or microphone could not be started (another app may be using it). You can still chat.',
   'relay-protocol': 'The relay sent something this client does not understand.',
   'file-too-large': 'The file is larger than this room allows. Send a smaller file or raise maxFileBytes.',
   'file-rejected': 'The receiver declined the file.',
