@@ -121,8 +121,9 @@ const minifyTemplates = {
 /**
  * For the classic script, which has everything in one file: a room's lazy `import('./x.js')`
  * becomes a static import resolved at once (no chunk to fetch, no lazy-init wrappers). Where the
- * code takes one export (`import('./x.js').then((m) => m.name)`, `const { a, b } = await
- * import('./x.js')`), that export is imported by name, so no module namespace object is built.
+ * code takes named exports (`import('./x.js').then((m) => m.name)`, `.then(({ name }) => …)`,
+ * `const { a, b } = await import('./x.js')`), they are imported by name, so no module namespace
+ * object is built.
  */
 const inlineLazyImports = {
   name: 'inline-lazy-imports',
@@ -135,6 +136,10 @@ const inlineLazyImports = {
       src = src.replace(/(?<!typeof )import\('([^']+)'\)\.then\(\((\w+)\) => \2\.(\w+)\)/g, (_, spec, _m, name) => {
         const id = lazy(`import { ${name} as __lazy${imports.length} } from '${spec}';`);
         return `Promise.resolve(${id})`;
+      });
+      src = src.replace(/(?<!typeof )import\('([^']+)'\)\.then\(\(\{ (\w+) \}\) =>/g, (_, spec, name) => {
+        const id = lazy(`import { ${name} as __lazy${imports.length} } from '${spec}';`);
+        return `Promise.resolve({ ${name}: ${id} }).then(({ ${name} }) =>`;
       });
       src = src.replace(/const \{ ([\w, ]+) \} = await import\('([^']+)'\)/g, (_, names, spec) => {
         const id = lazy(`import { ${names.split(',').map((n, i) => `${n.trim()} as __lazy${imports.length}_${i}`).join(', ')} } from '${spec}';`);

@@ -135,10 +135,10 @@ export const EN = ({
     'origin-denied': 'This page is not allowed to use the room server.',
     'signaling-failed': 'The room server cannot be reached. Check your connection; joining again will retry.',
     'payload-too-large': 'That message is too long to send.',
-    'outbox-full': 'Too many messages are waiting for the server. Wait a moment and try again.',
     'turn-unavailable': 'The relay server for difficult networks could not be reached; calls through strict firewalls may fail.',
-    'feature-unavailable': 'Part of this room could not be loaded. Check your connection and reload the page.',
     // Worded for people already: the core's own texts.
+    'outbox-full': /* @__PURE__ */ describeError('outbox-full'),
+    'feature-unavailable': /* @__PURE__ */ describeError('feature-unavailable'),
     'media-denied': /* @__PURE__ */ describeError('media-denied'),
     'media-unavailable': /* @__PURE__ */ describeError('media-unavailable'),
     'media-failed': /* @__PURE__ */ describeError('media-failed'),

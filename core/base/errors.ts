@@ -8,7 +8,7 @@ import type { ErrorCode } from '../protocol.js';
 export const CLIENT_ERROR_CODES = {
   'signaling-failed': 'The relay could not be reached after every retry. Check the relay URL and your network, then join again.',
   'replaced': 'Another connection took over this identity.',
-  'outbox-full': 'Too many messages are waiting for the relay. Wait until it is reachable again.',
+  'outbox-full': 'Too many messages are waiting for the server. Wait a moment and try again.',
   'closed': 'The room was closed; create a new one to join again.',
   'not-connected': 'Join the room before sending.',
   'invalid-option': 'An option passed to the room is invalid.',
@@ -25,7 +25,7 @@ export const CLIENT_ERROR_CODES = {
   'recording-unsupported': 'This browser cannot record the room (MediaRecorder or canvas capture is missing). Use a current Chrome, Edge, Firefox or Safari.',
   'recording-failed': 'The recording stopped because of an error. Start it again; if it keeps failing, reload the page.',
   'turn-unavailable': 'TURN credentials could not be fetched; peers connect directly or through STUN only.',
-  'feature-unavailable': 'A part of mesh-room (media, files or recording) could not be loaded. Check your network, then reload the page.',
+  'feature-unavailable': 'Part of this room could not be loaded. Check your connection and reload the page.',
 } as const;
 
 export type MeshErrorCode = ErrorCode | keyof typeof CLIENT_ERROR_CODES;
