@@ -25,7 +25,7 @@ const KB = 1024;
  * repair, ~18 KB) and lit (~6 KB) leave no room for the elements under 26 KB.
  */
 const LIMITS = {
-  'chat page (initial load)': { goal: 26 * KB, budget: 33.5 * KB },
+  'chat page (initial load)': { goal: 26 * KB, budget: 33.3 * KB },
   'media (lazy)': { goal: 6 * KB, budget: 6 * KB },
   'files (lazy)': { goal: 6 * KB, budget: 6 * KB },
   'recording (lazy)': { goal: 6 * KB, budget: 6 * KB },
