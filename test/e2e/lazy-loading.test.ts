@@ -105,7 +105,7 @@ describe('features load when used', () => {
     for (const w of seen) {
       const loaded = w.scripts.map((p) => p.replace(/^\/cdn\//, ''));
       assert.ok(loaded.includes('media.js') && loaded.includes('core/media.js'), `the call loaded its chunks: ${loaded.join(', ')}`);
-      assert.ok(!loaded.includes('core/files.js') && !loaded.includes('core/recording.js'), 'files and recording still not loaded');
+      assert.ok(!loaded.includes('core/files.js') && !loaded.includes('core/recording.js') && !loaded.some((f) => /recording-view/.test(f)), 'files and recording (core and view) still not loaded');
       assert.deepEqual(w.problems, [], 'no CSP violation, no error');
     }
     for (const u of users) await u.context.close();
