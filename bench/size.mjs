@@ -25,7 +25,7 @@ const KB = 1024;
  * repair, ~18 KB) and lit (~6 KB) leave no room for the elements under 26 KB.
  */
 const LIMITS = {
-  'chat page (initial load)': { goal: 26 * KB, budget: 33.5 * KB },
+  'chat page (initial load)': { goal: 26 * KB, budget: 33.3 * KB },
   'media (lazy)': { goal: 6 * KB, budget: 6 * KB },
   'files (lazy)': { goal: 6 * KB, budget: 6 * KB },
   'recording (lazy)': { goal: 6 * KB, budget: 6 * KB },
@@ -72,12 +72,13 @@ const initial = closure('dist/mesh-room.js');
 /** What a feature adds to a chat page: its files not loaded already. */
 const beyond = (...entries) => new Set(entries.flatMap((e) => [...closure(e)]).filter((f) => !initial.has(f)));
 const chatFile = lazyOf(initial).find((f) => /chat-file/.test(f));
+const recordingView = lazyOf(initial).find((f) => /recording-view/.test(f));
 
 const bundles = {
   'chat page (initial load)': measure(initial),
   'media (lazy)': measure(beyond('dist/media.js', 'dist/core/media.js')),
   'files (lazy)': measure(beyond('dist/core/files.js', chatFile)),
-  'recording (lazy)': measure(beyond('dist/core/recording.js')),
+  'recording (lazy)': measure(beyond('dist/core/recording.js', recordingView)),
   'i18n/de.js (opt-in)': measure(beyond('dist/i18n/de.js')),
   'core.js': measure(closure('dist/core.js')),
   'mesh-room.iife.js': measure(['dist/mesh-room.iife.js']),

@@ -1,6 +1,9 @@
 import { html, nothing } from 'lit';
 import type { FileTransfer } from '../../core/index.js';
-import type { MeshStrings } from '../shared/strings.js';
+import { addEnglish, type MeshStrings } from '../shared/strings.js';
+import { EN_FILES } from '../i18n/en-files.js';
+
+addEnglish(EN_FILES);
 
 /** A file as `<mesh-chat>` shows it: one entry per offer, summed over its receivers. */
 export interface ChatFile {

@@ -4,7 +4,7 @@ import { MeshEvent } from '../events.js';
 import { mediaKinds } from './media-kinds.js';
 import { ROOM_CONNECTED, type MeshRoomApi } from '../shared/room-api.js';
 import { resolveStrings, STRINGS_CHANGED, type MeshStrings } from '../shared/strings.js';
-import { RecordingView } from './recording-view.js';
+import type { RecordingView, RecordingViewEvent } from './recording-view.js';
 import { relayUrl } from './relay-url.js';
 import { styles } from './mesh-room.styles.js';
 
@@ -101,7 +101,10 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
   /** File limits, set before joining: `{ maxFileBytes, autoAcceptBytes, chunkBytes }` (2 GiB, 1 MiB, 128 KiB). */
   declare files: FileOptions | null;
 
-  readonly #recordingView = new RecordingView(this);
+  /** The recording indicator and download link, loaded with the first recording in the room. */
+  #recordingView: RecordingView | null = null;
+  /** Recording events that came while the view loads, for it to catch up on. */
+  #recordingEvents: Array<[Room, () => boolean, RecordingViewEvent]> | null = null;
   #roomCore: Room | null = null;
   /** The latest error of the room; becomes `error` if the room fails. */
   #lastError: { code: string; message: string } | null = null;
@@ -299,7 +302,7 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
         <label part="name-label">${s.yourName} <input part="name-input" name="name" required maxlength="64" autocomplete="nickname" .value=${this.name}></label>
         <button part="join-button" type="submit">${s.joinRoom}</button>
       </form>` : nothing}
-      ${this.#recordingView.render(s, this.room, this.recording, this.peers)}
+      ${this.#recordingView?.render(s, this.room, this.recording, this.peers) ?? nothing}
       <slot name="media">
         ${showMedia && this.name ? html`<mesh-video-grid exportparts="grid, tile, video, caption, placeholder, indicator, sound-prompt"></mesh-video-grid>
           <mesh-media-controls exportparts="controls, control, record-button, leave-button"></mesh-media-controls>` : nothing}
@@ -327,12 +330,29 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
       this.dispatchEvent(new MeshEvent('mesh-state-change', e.detail));
     });
     for (const type of FORWARDED) core.addEventListener(type, (e) => mine() && this.dispatchEvent(new MeshEvent(`mesh-${type}`, e.detail)));
-    this.#recordingView.wire(core, mine);
+    for (const type of ['recording', 'peer-update', 'peer-leave'] as const) core.addEventListener(type, (e) => this.#toRecordingView(core, mine, e));
     core.addEventListener('peer-update', (e) => {
       // A peer's video in a room that sends none shows the grid.
       if (mine() && e.detail.stream && mediaKinds(this.media) === null) this.requestUpdate();
     });
     core.addEventListener('error', (e) => mine() && this.#showError(e.detail));
+  }
+
+  /** Passes a recording event on to the view; the first that tells of a recording loads it. */
+  #toRecordingView(core: Room, mine: () => boolean, e: RecordingViewEvent): void {
+    if (this.#recordingView) return this.#recordingView.handle(core, mine, e);
+    if (this.#recordingEvents) return void this.#recordingEvents.push([core, mine, e]);
+    // Until someone records there is nothing to show: a room without recordings never loads the view.
+    if (e.type !== 'recording' && !(e.type === 'peer-update' && (e as RoomEventMap['peer-update']).detail.recording)) return;
+    this.#recordingEvents = [[core, mine, e]];
+    import('./recording-view.js').then(({ RecordingView }) => {
+      const view = (this.#recordingView = new RecordingView(this, (d) => this.dispatchEvent(new MeshEvent('mesh-recording', d))));
+      for (const [c, m, queued] of this.#recordingEvents ?? []) view.handle(c, m, queued);
+      this.#recordingEvents = null;
+    }, (err: unknown) => {
+      this.#recordingEvents = null;
+      this.#showError(new MeshError('feature-unavailable', `the recording indicator could not be loaded (${(err as Error)?.message ?? err})`, { cause: err }));
+    });
   }
 
   async #mediaChange(change: (m: LocalMediaControls) => Promise<void>): Promise<void> {
@@ -361,7 +381,7 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
     const core = this.#roomCore;
     if (!core) return;
     this.#roomCore = null;
-    this.#recordingView.reset();
+    this.#recordingView?.reset();
     core.close();
   }
 }

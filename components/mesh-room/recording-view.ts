@@ -1,20 +1,30 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import type { PeerInfo, Room } from '../../core/index.js';
-import { MeshEvent, type RecordingDetail } from '../events.js';
-import type { MeshStrings } from '../shared/strings.js';
+import type { PeerInfo, Room, RoomEventMap } from '../../core/index.js';
+import type { RecordingDetail } from '../events.js';
+import { addEnglish, type MeshStrings } from '../shared/strings.js';
+import { EN_RECORDING } from '../i18n/en-recording.js';
+
+addEnglish(EN_RECORDING);
 
 /**
  * The recording part of `<mesh-room>`: who records (us, peers) as `mesh-recording` events and
  * an indicator everyone sees, and a download link for our finished recording (its object URL
- * revoked when replaced or when the element leaves the page).
+ * revoked when replaced or when the element leaves the page). A chunk of its own, which
+ * `<mesh-room>` loads with the first recording in its room, ours or a peer's.
  */
+/** The room events the view follows. */
+export type RecordingViewEvent = RoomEventMap['recording'] | RoomEventMap['peer-update'] | RoomEventMap['peer-leave'];
+
 export class RecordingView implements ReactiveController {
   #file: { url: string; size: number } | null = null;
   readonly #peersRecording = new Set<string>();
 
-  readonly #host: ReactiveControllerHost & HTMLElement;
-  constructor(host: ReactiveControllerHost & HTMLElement) {
+  readonly #host: ReactiveControllerHost;
+  /** Fires `mesh-recording` on the element (its event class stays with the element's chunk). */
+  readonly #fire: (detail: RecordingDetail) => void;
+  constructor(host: ReactiveControllerHost, fire: (detail: RecordingDetail) => void) {
     this.#host = host;
+    this.#fire = fire;
     host.addController(this);
   }
 
@@ -24,25 +34,28 @@ export class RecordingView implements ReactiveController {
     this.#setFile(null);
   }
 
-  /** Follows a room; `mine()` is false once the element moved on to another room object. */
-  wire(core: Room, mine: () => boolean): void {
-    core.addEventListener('recording', (e) => {
+  /**
+   * Takes one of the room's `recording`, `peer-update` and `peer-leave` events (`<mesh-room>`
+   * passes them on, and those that came while this view loaded); `mine()` is false once the
+   * element moved on to another room object.
+   */
+  handle(core: Room, mine: () => boolean, e: RecordingViewEvent): void {
+    if (e.type === 'recording') {
+      const { detail } = e as RoomEventMap['recording'];
       // A recording also ends when its room closes: keep offering the file even then.
-      if (!e.detail.recording) this.#setFile(e.detail.blob ?? null);
+      if (!detail.recording) this.#setFile(detail.blob ?? null);
       this.#host.requestUpdate();
-      if (!mine()) return;
-      this.#host.dispatchEvent(new MeshEvent<RecordingDetail>('mesh-recording', { recording: e.detail.recording, by: core.selfId, ...(e.detail.blob ? { blob: e.detail.blob } : {}) }));
-    });
-    core.addEventListener('peer-update', ({ detail: p }) => {
+      if (mine()) this.#fire({ recording: detail.recording, by: core.selfId, ...(detail.blob ? { blob: detail.blob } : {}) });
+    } else if (e.type === 'peer-update') {
+      const p = (e as RoomEventMap['peer-update']).detail;
       if (!mine() || p.recording === this.#peersRecording.has(p.id)) return;
       if (p.recording) this.#peersRecording.add(p.id);
       else this.#peersRecording.delete(p.id);
       this.#host.requestUpdate();
-      this.#host.dispatchEvent(new MeshEvent<RecordingDetail>('mesh-recording', { recording: p.recording, by: p.id }));
-    });
-    core.addEventListener('peer-leave', (e) => {
-      if (mine() && this.#peersRecording.delete(e.detail.peer.id)) this.#host.requestUpdate();
-    });
+      this.#fire({ recording: p.recording, by: p.id });
+    } else if (mine() && this.#peersRecording.delete((e as RoomEventMap['peer-leave']).detail.peer.id)) {
+      this.#host.requestUpdate();
+    }
   }
 
   /** The room was left: nobody there records any more. */

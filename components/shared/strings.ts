@@ -1,4 +1,4 @@
-import type { RoomState } from '../../core/index.js';
+import { describeError, type RoomState } from '../../core/index.js';
 
 /**
  * Every user-visible string of the elements. Each element picks the table of its language (the
@@ -79,7 +79,20 @@ export function relativeTime(locale: string, at: number, now: number): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' }).format(at);
 }
 
-export const EN: MeshStrings = {
+/** Strings the call elements bring along (`i18n/en-media.ts`), for a call's grid and controls. */
+export type MediaStringKey = 'micOn' | 'micOff' | 'cameraOn' | 'cameraOff' | 'shareScreen' | 'stopSharing' | 'mediaControls' | 'participants' | 'muted' | 'noVideo' | 'sharing' | 'enableSound' | 'record' | 'stopRecording';
+/** Strings the chat's file view brings along (`i18n/en-files.ts`), error texts of transfers included. */
+export type FileStringKey = 'accept' | 'decline' | 'cancel' | 'download' | 'size' | 'fileStatus';
+/** Strings the recording indicator brings along (`i18n/en-recording.ts`). */
+export type RecordingStringKey = 'recordingBy' | 'downloadRecording';
+
+/**
+ * English, the built-in language. The strings of the parts a page loads when used (the call
+ * elements, the chat's file view, the recording indicator) come with those parts and join this
+ * table then ({@link addEnglish}), so a chat page does not download them; a table registered for
+ * another language has them all from the start.
+ */
+export const EN = ({
   ago: (at, now) => relativeTime('en', at, now),
   state: {
     idle: 'Not connected',
@@ -101,20 +114,8 @@ export const EN: MeshStrings = {
   caughtUp: (n) => (n === 0 ? 'Reconnected.' : `Reconnected — ${plural(n, 'message', 'messages')} caught up.`),
   lost: (n) => `${plural(n, 'older message', 'older messages')} could not be recovered.`,
   relayRestarted: 'The server had restarted; messages from people who left meanwhile cannot be checked.',
-  micOn: 'Mute microphone',
-  micOff: 'Unmute microphone',
-  cameraOn: 'Turn camera off',
-  cameraOff: 'Turn camera on',
-  shareScreen: 'Share screen',
-  stopSharing: 'Stop sharing',
   leave: 'Leave',
   join: 'Join again',
-  mediaControls: 'Call controls',
-  participants: 'Participants',
-  muted: 'muted',
-  noVideo: 'camera off',
-  sharing: 'sharing screen',
-  enableSound: 'Click to hear the others',
   quality: { good: 'good connection', fair: 'fair connection', poor: 'poor connection' },
   figures: (rtt, loss, kbps) => [
     rtt === null ? '' : `${Math.round(rtt)} ms`,
@@ -123,26 +124,6 @@ export const EN: MeshStrings = {
   ].filter(Boolean).join(' · '),
   attachFile: 'Attach a file',
   dropFiles: 'Drop files to send them to the room',
-  accept: 'Accept',
-  decline: 'Decline',
-  cancel: 'Cancel',
-  download: 'Download',
-  size: (b) => formatBytes('en', b),
-  fileStatus: (t) => {
-    switch (t.status) {
-      case 'offered': return t.direction === 'in' ? 'offered to you' : 'waiting for the others to accept…';
-      case 'active': return [t.bytesPerSecond ? `${formatBytes('en', t.bytesPerSecond)}/s` : '', t.secondsLeft !== null ? `${Math.ceil(t.secondsLeft)} s left` : ''].filter(Boolean).join(' · ') || 'starting…';
-      case 'paused': return 'waiting for the connection…';
-      case 'verifying': return 'checking…';
-      case 'done': return t.direction === 'in' ? 'received and verified' : t.receivers > 1 ? `sent to ${t.done} of ${t.receivers}` : 'sent';
-      default: return '';
-    }
-  },
-  record: 'Record',
-  stopRecording: 'Stop recording',
-  recordingBy: (self, names) => (self && names.length === 0 ? 'You are recording this room.'
-    : `${[...(self ? ['You'] : []), ...names].join(', ')} ${self || names.length > 1 ? 'are' : 'is'} recording this room.`),
-  downloadRecording: (b) => `Download the recording (${formatBytes('en', b)})`,
   relayUnavailable: 'Server unreachable — messages go directly to peers and are delivered to everyone once it is back.',
   errors: {
     'name-taken': 'That name is already used in this room. Choose another name and join again.',
@@ -154,21 +135,18 @@ export const EN: MeshStrings = {
     'origin-denied': 'This page is not allowed to use the room server.',
     'signaling-failed': 'The room server cannot be reached. Check your connection; joining again will retry.',
     'payload-too-large': 'That message is too long to send.',
-    'outbox-full': 'Too many messages are waiting for the server. Wait a moment and try again.',
     'turn-unavailable': 'The relay server for difficult networks could not be reached; calls through strict firewalls may fail.',
-    'feature-unavailable': 'Part of this room could not be loaded. Check your connection and reload the page.',
-    'media-denied': 'Camera and microphone are blocked for this page. Allow them in the browser\'s site settings to be seen and heard; chat works meanwhile.',
-    'media-unavailable': 'No camera or microphone was found. You can still chat and watch.',
-    'media-failed': 'The camera or microphone could not be started (another app may be using it). You can still chat.',
+    // Worded for people already: the core's own texts.
+    'outbox-full': /* @__PURE__ */ describeError('outbox-full'),
+    'feature-unavailable': /* @__PURE__ */ describeError('feature-unavailable'),
+    'media-denied': /* @__PURE__ */ describeError('media-denied'),
+    'media-unavailable': /* @__PURE__ */ describeError('media-unavailable'),
+    'media-failed': /* @__PURE__ */ describeError('media-failed'),
     'file-too-large': 'That file is too large to send in this room.',
-    'file-rejected': 'Declined.',
-    'file-cancelled': 'Cancelled.',
-    'file-hash-mismatch': 'The file arrived damaged and was discarded. Ask for it again.',
-    'file-interrupted': 'Interrupted — the other person left. Send it again when they are back.',
     'recording-unsupported': 'This browser cannot record the room. Use a current Chrome, Edge, Firefox or Safari.',
-    'recording-failed': 'The recording stopped because of an error. Start it again; if it keeps failing, reload the page.',
+    'recording-failed': /* @__PURE__ */ describeError('recording-failed'),
   },
-};
+} satisfies Omit<MeshStrings, MediaStringKey | FileStringKey | RecordingStringKey>) as Omit<MeshStrings, MediaStringKey | FileStringKey | RecordingStringKey> as MeshStrings;
 
 /** Built-in tables by language (the primary subtag). */
 const TABLES: Record<string, MeshStrings> = { en: EN };
@@ -179,6 +157,15 @@ export const STRINGS_CHANGED = 'mesh-strings-change';
 /** Adds a language table (e.g. `registerStrings('fr', FR)`); pages can ship their own. */
 export function registerStrings(lang: string, table: MeshStrings): void {
   TABLES[lang.toLowerCase()] = table;
+  if (typeof document !== 'undefined') document.dispatchEvent(new Event(STRINGS_CHANGED));
+}
+
+/**
+ * Adds the English strings of a part loaded when used; keys English already has stay as they are.
+ * Elements shown already render again, like after {@link registerStrings}.
+ */
+export function addEnglish(part: Partial<MeshStrings>): void {
+  Object.assign(EN, { ...part, ...EN, errors: { ...part.errors, ...EN.errors } });
   if (typeof document !== 'undefined') document.dispatchEvent(new Event(STRINGS_CHANGED));
 }
 

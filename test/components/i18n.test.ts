@@ -1,11 +1,22 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../components/index.js';
 import '../../components/i18n/de.js';
-import type { MeshChatElement, MeshStatusBadgeElement } from '../../components/index.js';
+import '../../components/media.js';
+import '../../components/mesh-chat/chat-file.js';
+import '../../components/mesh-room/recording-view.js';
+import { EN, type MeshChatElement, type MeshStatusBadgeElement } from '../../components/index.js';
+import { DE } from '../../components/i18n/de-strings.js';
 import { sharedRelay } from '../helpers/browser-relay.js';
 import { uniqueRoom, until } from './helpers.js';
 
 describe('languages', () => {
+  it('English has every string German has, once the parts that bring their own (media, files, recording) are loaded', () => {
+    const missing = Object.keys(DE).filter((k) => !(k in EN));
+    const missingErrors = Object.keys(DE.errors).filter((code) => !(code in EN.errors));
+    expect([...missing, ...missingErrors]).to.deep.equal([]);
+    expect(Object.values(EN).filter((v) => v === undefined || v === '')).to.deep.equal([]);
+  });
+
   it('follows the nearest lang attribute: German strings under lang="de"', async () => {
     const el = await fixture<HTMLDivElement>(html`<div lang="de-AT"><mesh-status-badge></mesh-status-badge><mesh-chat></mesh-chat></div>`);
     const badge = el.querySelector('mesh-status-badge') as MeshStatusBadgeElement;

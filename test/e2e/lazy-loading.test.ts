@@ -8,7 +8,7 @@ import { launchChromium, newUser } from '../helpers/browser.js';
 /**
  * From esbuild's metafile: the files of a chat page (mesh-room.js and every chunk it imports
  * statically), and those only the features need (media with its elements, files with the chat's
- * file view, recording: their entries and chunks, beyond the chat page's).
+ * file view, recording with the room's recording view: their entries and chunks, beyond the chat page's).
  */
 function builtFiles(): { initial: Set<string>; features: Set<string> } {
   const meta = JSON.parse(readFileSync(new URL('../../dist/metafile.json', import.meta.url), 'utf8')) as { outputs: Record<string, { imports: Array<{ path: string; kind: string }> }> };
@@ -20,8 +20,9 @@ function builtFiles(): { initial: Set<string>; features: Set<string> } {
   };
   const initial = closure('dist/mesh-room.js');
   const chatFile = Object.keys(meta.outputs).find((f) => /chunks\/chat-file-.*\.js$/.test(f))!;
+  const recordingView = Object.keys(meta.outputs).find((f) => /chunks\/recording-view-.*\.js$/.test(f))!;
   const features = new Set<string>();
-  for (const e of ['dist/media.js', 'dist/core/media.js', 'dist/core/files.js', chatFile, 'dist/core/recording.js']) closure(e, features);
+  for (const e of ['dist/media.js', 'dist/core/media.js', 'dist/core/files.js', chatFile, 'dist/core/recording.js', recordingView]) closure(e, features);
   const name = (f: string) => f.replace(/^dist\//, '');
   return { initial: new Set([...initial].map(name)), features: new Set([...features].filter((f) => !initial.has(f)).map(name)) };
 }
@@ -104,7 +105,7 @@ describe('features load when used', () => {
     for (const w of seen) {
       const loaded = w.scripts.map((p) => p.replace(/^\/cdn\//, ''));
       assert.ok(loaded.includes('media.js') && loaded.includes('core/media.js'), `the call loaded its chunks: ${loaded.join(', ')}`);
-      assert.ok(!loaded.includes('core/files.js') && !loaded.includes('core/recording.js'), 'files and recording still not loaded');
+      assert.ok(!loaded.includes('core/files.js') && !loaded.includes('core/recording.js') && !loaded.some((f) => /recording-view/.test(f)), 'files and recording (core and view) still not loaded');
       assert.deepEqual(w.problems, [], 'no CSP violation, no error');
     }
     for (const u of users) await u.context.close();
