@@ -241,6 +241,12 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     return pc ? pathIsRelayed(pc) : Promise.resolve(false);
   }
 
+  /** Restarts ICE or replaces the connection now (for media that stopped moving on a link that looks up). */
+  recover(how: 'ice-restart' | 'recreate', reason: string): void {
+    if (how === 'ice-restart') this.#restartIce(reason);
+    else this.#recreate(reason);
+  }
+
   /** Puts the current local tracks on the connection (after mute, camera or screen changes). */
   syncMedia(): Promise<void> {
     return this.#media?.sync() ?? Promise.resolve();
