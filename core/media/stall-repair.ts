@@ -26,8 +26,8 @@ export const REPAIR_TRANSITIONS: TransitionTable<RepairState> = {
   closed: [],
 };
 
-/** How long each step gets to bring the stream back before the next one, ms. */
-export const REPAIR_STEP_MS: Record<RepairStep, number> = { 'key-frame': 1000, renegotiate: 2500, 'ice-restart': 6000, recreate: 12_000 };
+/** How long each step (in the order of {@link REPAIR_STEPS}) gets to bring the stream back before the next one, ms. */
+export const REPAIR_STEP_MS = [1000, 2500, 6000, 12_000];
 
 /** What each repair step does (the media feature's; injected so the machine runs on a fake clock). */
 export type RepairActions = Record<RepairStep, (kinds: StallKind[]) => void>;
@@ -44,7 +44,7 @@ export interface StallReading {
 
 /**
  * Repairs one peer's stalled incoming media in escalating steps (see {@link REPAIR_STEPS}):
- * each step gets {@link REPAIR_STEP_MS} to show progress, then the next is taken. After
+ * each step gets its {@link REPAIR_STEP_MS} to show progress, then the next is taken. After
  * `recreate` the state is `failed` until the media moves again or the peer stops sending it. A
  * stall within `settleMs` of a repair starts one step further than the last one. Every change
  * goes through {@link REPAIR_TRANSITIONS}; an illegal one throws.
@@ -72,30 +72,28 @@ export class StallRepair {
 
   /** Feeds one reading; moves, takes a step or escalates when due. */
   update(r: StallReading): void {
-    const s = this.state;
+    const m = this.#machine;
     const now = this.#clock.now();
-    if (s === 'closed') return;
+    const since = now - this.#stepAt;
+    if (m.state === 'closed') return;
     if (!r.expected) {
       this.#level = 0;
-      this.#machine.to('idle', 'the peer sends nothing we expect to move');
+      m.to('idle', 'nothing sent');
       return;
     }
-    if (s === 'idle') this.#to('moving', 'the peer sends media');
+    if (m.state === 'idle') this.#moving('sent');
+    const i = REPAIR_STEPS.indexOf(m.state as RepairStep);
     if (!r.stalled.length) {
-      if (this.state === 'moving') {
-        if (now - this.#movingSince >= this.#settleMs) this.#level = 0;
-      } else if (r.progressed) {
-        this.#to('moving', `moving again ${now - this.#stepAt} ms after ${s}`);
-      }
-      return;
+      if (m.state !== 'moving') {
+        if (r.progressed) this.#moving(`moving ${since} ms after ${m.state}`);
+      } else if (now - this.#movingSince >= this.#settleMs) this.#level = 0;
+    } else if (m.state === 'moving') {
+      this.#step(this.#level, r.stalled, `${r.stalled} stalled`);
+    } else if (i >= 0 && since >= REPAIR_STEP_MS[i]) {
+      const why = `no progress in ${since} ms`;
+      if (i < 3) this.#step(i + 1, r.stalled, why);
+      else m.to('failed', why);
     }
-    this.kinds = r.stalled;
-    if (this.state === 'moving') return this.#step(this.#level, `${r.stalled.join(' and ')} stalled`);
-    if (this.state === 'failed') return;
-    const i = REPAIR_STEPS.indexOf(this.state as RepairStep);
-    if (now - this.#stepAt < REPAIR_STEP_MS[REPAIR_STEPS[i]]) return;
-    if (i + 1 < REPAIR_STEPS.length) this.#step(i + 1, `${REPAIR_STEPS[i]} did not help in ${now - this.#stepAt} ms`);
-    else this.#to('failed', 'every repair step was tried');
   }
 
   /** Stops for good. Idempotent. */
@@ -103,16 +101,17 @@ export class StallRepair {
     this.#machine.to('closed', 'closed');
   }
 
-  #step(i: number, reason: string): void {
-    const step = REPAIR_STEPS[Math.min(i, REPAIR_STEPS.length - 1)];
+  #step(i: number, kinds: StallKind[], reason: string): void {
+    const step = REPAIR_STEPS[Math.min(i, 3)];
+    this.kinds = kinds;
     this.#level = REPAIR_STEPS.indexOf(step) + 1;
     this.#stepAt = this.#clock.now();
-    this.#to(step, reason);
-    this.#actions[step](this.kinds);
+    this.#machine.to(step, reason);
+    this.#actions[step](kinds);
   }
 
-  #to(state: RepairState, reason: string): void {
-    if (state === 'moving') this.#movingSince = this.#clock.now();
-    this.#machine.to(state, reason);
+  #moving(reason: string): void {
+    this.#movingSince = this.#clock.now();
+    this.#machine.to('moving', reason);
   }
 }

@@ -3,7 +3,7 @@ import type { PeerLink } from '../link/peer-link.js';
 import type { FeatureHost } from '../room/feature.js';
 import type { StallKind, StreamStall } from '../room/feature-types.js';
 import { inboundProgress, StallDetector } from './stall-detector.js';
-import { REPAIR_STEPS, StallRepair, type RepairActions } from './stall-repair.js';
+import { StallRepair, type RepairActions } from './stall-repair.js';
 
 /** How often a link's incoming media is checked, ms. */
 export const STALL_CHECK_MS = 500;
@@ -57,10 +57,11 @@ export function watchStalls(host: FeatureHost, id: string, link: PeerLink): () =
   };
   const repair = new StallRepair(host.clock, actions, (c) => host.emit('media-repair', { peer: id, ...c, at: host.clock.now() }));
   const show = (kinds: StallKind[]) => {
-    const state = host.options.repairStalls === false ? 'off' : repair.state;
-    const next = kinds.length || state === 'failed' || (REPAIR_STEPS as readonly string[]).includes(state)
-      ? { kinds: kinds.length ? kinds : repair.kinds, repair: state, since: shown?.since ?? host.clock.now() } : null;
-    if (next?.repair === shown?.repair && next?.kinds.join() === shown?.kinds.join()) return;
+    const off = host.options.repairStalls === false;
+    const state = repair.state;
+    const next = kinds.length || !off && state !== 'idle' && state !== 'moving'
+      ? { kinds: kinds.length ? kinds : repair.kinds, repair: off ? 'off' : state, since: shown?.since ?? host.clock.now() } : null;
+    if (`${next?.repair}${next?.kinds}` === `${shown?.repair}${shown?.kinds}`) return;
     shown = next;
     host.stall(id, next);
   };
