@@ -8,8 +8,10 @@ import { repairKinds, watchStalls } from './stall-watch.js';
 /**
  * The media feature: our microphone and camera ({@link LocalMedia}), started on each join and
  * put on every connection ({@link LinkMedia}); what we send told to the peers; and an
- * {@link AdaptiveBitrate} per peer driven by the room's link health. Remote streams and health
- * are the kernel's, so a member that sends nothing never loads this.
+ * {@link AdaptiveBitrate} per peer driven by the room's link health; and a stall watch per peer
+ * over what it sends us ({@link watchStalls}), which restarts our own sending when a peer asks.
+ * Remote streams and link health are the kernel's; a member that sends nothing loads this with
+ * its first remote track (for the stall watch), a chat-only member never.
  */
 export function installMedia(host: FeatureHost): MediaFeature {
   const bitrates = new Map<string, AdaptiveBitrate>();

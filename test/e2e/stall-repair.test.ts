@@ -157,6 +157,31 @@ describe('a stalled stream repairs itself', () => {
     assert.ok(after.bob.Ada.audio > before.bob.Ada.audio, 'Ada\'s audio kept moving at Bob');
   });
 
+  it('a sender that cannot restart its video (its sender ignores every change) is repaired by the later steps: renegotiation, ICE restart, then a new connection', TEST, async () => {
+    const [ada, bob] = await open(['Ada', 'Bob']);
+    await Promise.all([meshed(ada), meshed(bob)]);
+    await decoding(bob, 'Ada');
+    await record(bob);
+    // This one RTCRtpSender object loses its track and then ignores replaceTrack and
+    // setParameters (a broken sender); a new connection's sender is a new, working object.
+    const frozeAt = await ada.evaluate(async () => {
+      const room = document.querySelector('mesh-room')!;
+      const sender = room.core!.linkTo(room.peers[0].id)!.videoSender!;
+      await sender.replaceTrack(null);
+      sender.replaceTrack = async () => {};
+      sender.setParameters = async () => {};
+      return Date.now();
+    });
+    await bob.waitForFunction(() => (window as unknown as { stallLog: Array<{ what: string }> }).stallLog.some((l) => l.what === 'repair recreate>moving'), undefined, { timeout: 60_000, polling: 100 });
+    await Promise.all([meshed(ada), meshed(bob)]);
+    await decoding(bob, 'Ada');
+    const log = await logOf(bob);
+    const steps = log.filter((l) => l.what.startsWith('repair')).map((l) => l.what);
+    process.stdout.write(`# escalation: ${JSON.stringify(log.map((l) => `${l.at - frozeAt} ms ${l.what}`).filter((w) => /repair/.test(w)))}\n`);
+    assert.deepEqual(steps, ['repair moving>key-frame', 'repair key-frame>renegotiate', 'repair renegotiate>ice-restart', 'repair ice-restart>recreate', 'repair recreate>moving'], JSON.stringify(log));
+    assert.ok(log.some((l) => /^tile video frozen — repairing/.test(l.what)));
+  });
+
   it('with repair switched off the same fault stays frozen: it is reported, not repaired (the repair is what brings it back)', TEST, async () => {
     const { context, page } = await newUser(browser);
     contexts.push(context);
