@@ -62,6 +62,9 @@ const record = (page: Page) => page.evaluate(() => {
     if (now !== last) log.push({ at: Date.now(), what: (last = now) });
   });
   room.core!.addEventListener('media-repair', (e) => log.push({ at: Date.now(), what: `repair ${e.detail.from}>${e.detail.to}` }));
+  const link = room.core!.linkTo(room.peers[0].id)!;
+  link.addEventListener('state-change', (e) => log.push({ at: Date.now(), what: `link ${e.detail.to} (${e.detail.reason}) gen ${link.generation} restarts ${link.iceRestartsMade}` }));
+  link.addEventListener('warning', (e) => log.push({ at: Date.now(), what: `link warning ${e.detail.what} ${e.detail.error}` }));
   const grid = room.shadowRoot!.querySelector('mesh-video-grid')!;
   const badge = document.querySelector('mesh-status-badge')!;
   const look = () => {
@@ -172,7 +175,10 @@ describe('a stalled stream repairs itself', () => {
       sender.setParameters = async () => {};
       return Date.now();
     });
-    await bob.waitForFunction(() => (window as unknown as { stallLog: Array<{ what: string }> }).stallLog.some((l) => l.what === 'repair recreate>moving'), undefined, { timeout: 60_000, polling: 100 });
+    await bob.waitForFunction(() => (window as unknown as { stallLog: Array<{ what: string }> }).stallLog.some((l) => l.what === 'repair recreate>moving'), undefined, { timeout: 60_000, polling: 100 })
+      .catch(async (e: Error) => {
+        throw new Error(`${e.message}; Bob saw ${JSON.stringify((await logOf(bob)).map((l) => `${l.at - frozeAt} ms ${l.what}`).filter((w) => !/ (tile|badge) /.test(w)))}`);
+      });
     await Promise.all([meshed(ada), meshed(bob)]);
     await decoding(bob, 'Ada');
     const log = await logOf(bob);
