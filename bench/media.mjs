@@ -1,6 +1,11 @@
 // Time from room.join() to the first decoded remote video frame, for 2 and 4 peers with audio
 // and video (Chromium's fake camera) in one page on loopback. The clock stops when every peer has
 // rendered a frame of every other peer (requestVideoFrameCallback). Median over several runs.
+// Then stall repair (issue 21): two peers in a call; A's video track is taken off its sender to
+// B (`replaceTrack(null)`, a fault outside our code). Measured at B: fault → stall reported
+// (`peer.stall`), stall reported → frames decoded again and stall cleared. `broken sender`
+// also makes that sender object ignore replaceTrack/setParameters, so only a new connection
+// helps: it measures the whole repair ladder.
 // Usage: node bench/media.mjs [runs]
 import { ensureLoopbackNamespace, launchChromium, median, report, round, startRelay } from './lib.mjs';
 
@@ -53,6 +58,62 @@ for (const peers of [2, 4]) {
     joinToEveryRemoteFrameMs: { median: round(median(runs.map((r) => r.all))), max: round(Math.max(...runs.map((r) => r.all))) },
   };
 }
+for (const broken of [false, true]) {
+  const runs = [];
+  for (let i = 0; i < (broken ? Math.min(RUNS, 3) : RUNS); i++) {
+    runs.push(await page.evaluate(async ({ relay, room, broken }) => {
+      const { Room } = await import('/dist/core.js');
+      const opts = { relay, room, media: { audio: true, video: true } };
+      const a = new Room({ ...opts, name: 'A' });
+      const b = new Room({ ...opts, name: 'B' });
+      const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+      const until = async (ok, ms = 60_000) => {
+        const end = performance.now() + ms;
+        while (!(await ok())) {
+          if (performance.now() > end) throw new Error('timed out');
+          await sleep(20);
+        }
+        return performance.now();
+      };
+      const decoded = async () => {
+        let n = 0;
+        const pc = b.peers[0] && b.linkTo(b.peers[0].id)?.connection;
+        if (pc) for (const s of (await pc.getStats()).values()) if (s.type === 'inbound-rtp' && s.kind === 'video') n += s.framesDecoded ?? 0;
+        return n;
+      };
+      const steps = [];
+      b.addEventListener('media-repair', (e) => steps.push(e.detail.to));
+      try {
+        await Promise.all([a.join(), b.join()]);
+        await until(() => b.peers[0]?.state === 'connected' && b.peers[0].media?.video && a.peers[0]?.state === 'connected');
+        const start = await decoded();
+        await until(async () => (await decoded()) > start + 30);
+        const sender = a.linkTo(a.peers[0].id).videoSender;
+        await sender.replaceTrack(null);
+        if (broken) sender.replaceTrack = sender.setParameters = async () => {};
+        const t0 = performance.now();
+        const detected = await until(() => !!b.peers[0]?.stall);
+        const frozen = await decoded();
+        const pc0 = b.linkTo(b.peers[0].id).connection;
+        // A new connection (the last step) counts its frames from zero.
+        const framesAgain = await until(async () => (await decoded()) > (b.linkTo(b.peers[0].id)?.connection === pc0 ? frozen : 0));
+        const cleared = await until(() => b.peers[0] && !b.peers[0].stall);
+        return { detectMs: detected - t0, framesAgainMs: framesAgain - detected, clearedMs: cleared - detected, steps: steps.join('>') };
+      } finally {
+        a.close();
+        b.close();
+        await sleep(200);
+      }
+    }, { relay: relay.wsUrl, room: `stall-${broken}-${i}`, broken }));
+  }
+  results[broken ? 'stallBrokenSender' : 'stall'] = {
+    runs: runs.length,
+    faultToStallReportedMs: { median: round(median(runs.map((r) => r.detectMs))), max: round(Math.max(...runs.map((r) => r.detectMs))) },
+    stallReportedToFramesAgainMs: { median: round(median(runs.map((r) => r.framesAgainMs))), max: round(Math.max(...runs.map((r) => r.framesAgainMs))) },
+    stallReportedToClearedMs: { median: round(median(runs.map((r) => r.clearedMs))), max: round(Math.max(...runs.map((r) => r.clearedMs))) },
+    steps: [...new Set(runs.map((r) => r.steps))],
+  };
+}
 await browser.close();
 await relay.kill();
-report('media', { includes: 'getUserMedia of the fake camera and microphone', ...results });
+report('media', { includes: 'getUserMedia of the fake camera and microphone; stall: 500 ms checks, 2 s stall time', ...results });

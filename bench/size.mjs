@@ -26,7 +26,8 @@ const KB = 1024;
  */
 const LIMITS = {
   'chat page (initial load)': { goal: 26 * KB, budget: 33.3 * KB },
-  'media (lazy)': { goal: 6 * KB, budget: 6 * KB },
+  // Media stall detection and repair (issue 21) live in the media chunk, not the kernel: +1.8 KB.
+  'media (lazy)': { goal: 6 * KB, budget: 6.5 * KB },
   'files (lazy)': { goal: 6 * KB, budget: 6 * KB },
   'recording (lazy)': { goal: 6 * KB, budget: 6 * KB },
   'i18n/de.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },

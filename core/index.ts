@@ -15,7 +15,7 @@ export { RoomKernel, ROOM_TRANSITIONS, type RoomOptions, type RoomState, type Ro
 export type { RoomFeature, FeatureHost, FeatureLoaders, FeatureInstall, FeatureMap, MediaFeature, FilesFeature, RecordingFeature } from './room/feature.js';
 export {
   DEFAULT_FILE_OPTIONS, type MediaKinds, type MediaState, type MediaDevicesLike, type MediaOptions, type LocalMediaControls,
-  type FileTransfer, type FileOptions, type TransferStatus, type RecordingOptions, type RecordingChange,
+  type FileTransfer, type FileOptions, type TransferStatus, type StallKind, type StreamStall, type RecordingOptions, type RecordingChange,
 } from './room/feature-types.js';
 // Link health is loaded with a room's first connected link; only its types are part of this door.
 export type { PeerHealth, HealthMonitorOptions } from './link/health-monitor.js';

@@ -39,6 +39,9 @@ export const DE: MeshStrings = {
   sharing: 'teilt Bildschirm',
   enableSound: 'Klicken, um die anderen zu hören',
   quality: { good: 'gute Verbindung', fair: 'mittlere Verbindung', poor: 'schlechte Verbindung' },
+  stalled: { video: 'Video eingefroren', audio: 'Ton ausgefallen' },
+  repairing: 'wird repariert …',
+  unrepaired: 'nicht behoben; ggf. neu beitreten lassen',
   figures: (rtt, loss, kbps) => [
     rtt === null ? '' : `${Math.round(rtt)} ms`,
     loss === null ? '' : `${(loss < 10 ? loss.toFixed(1) : String(Math.round(loss))).replace('.', ',')} % Verlust`,

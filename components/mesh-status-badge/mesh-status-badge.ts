@@ -17,6 +17,7 @@ const STATES: readonly RoomState[] = ['idle', 'connecting', 'connected', 'reconn
  * @attr for - Id of the `<mesh-room>` to show (default: the nearest ancestor).
  * @attr state - Reflects the room state (read-only): `idle` `connecting` `connected` `reconnecting` `failed` `closed`.
  * @attr quality - Reflects the worst peer link (read-only): `good` `fair` `poor`, absent until measured.
+ * @attr stalled - Present (read-only) while some peer's audio or video is frozen; the label says which.
  *
  * @slot - Replaces the state label.
  *
@@ -67,9 +68,10 @@ export class MeshStatusBadgeElement extends RoomBoundElement {
     const figures = live && m ? s.figures(m.rttMs, m.lossPercent, m.bitrateKbps ?? m.availableOutKbps) : '';
     // Only the state and a bad quality are announced; the figures change every sample and are not.
     const qualityWords = live && this.quality && this.quality !== 'good' ? ` — ${s.quality[this.quality]}` : '';
+    const stalled = live ? [...new Set(peers.flatMap((p) => p.stall?.kinds ?? []))].map((k) => ` — ${s.stalled[k]}`).join('') : '';
     return html`<span part="base">
       <span part="dot" aria-hidden="true"></span>
-      <span part="label" role="status" aria-live="polite"><slot>${s.state[this.state]}${qualityWords}</slot></span>
+      <span part="label" role="status" aria-live="polite"><slot>${s.state[this.state]}${qualityWords}${stalled}</slot></span>
       <span part="details">${live ? [s.peers(peers.length), figures].filter(Boolean).join(' · ') : ''}</span>
     </span>`;
   }
@@ -77,6 +79,7 @@ export class MeshStatusBadgeElement extends RoomBoundElement {
   protected override roomChanged(room: MeshRoomApi | null): void {
     this.state = room?.state ?? 'idle';
     this.quality = worstPeer(room?.peers ?? [])?.quality ?? null;
+    this.toggleAttribute('stalled', !!room?.peers.some((p) => p.stall));
     this.requestUpdate();
   }
 

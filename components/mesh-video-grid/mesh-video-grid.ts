@@ -15,11 +15,11 @@ import { styles } from './mesh-video-grid.styles.js';
  * @attr for - Id of the `<mesh-room>` to show (default: the nearest ancestor).
  *
  * @csspart grid - The list of tiles (`data-count` is the number of tiles).
- * @csspart tile - One participant (also `self` on ours); `data-quality` is `good`, `fair` or `poor`.
+ * @csspart tile - One participant (also `self` on ours); `data-quality` is `good`, `fair` or `poor`; `data-stalled` while its media is frozen.
  * @csspart video - The video element of a tile.
  * @csspart placeholder - The initial shown when there is no video.
  * @csspart caption - Name and indicators at the bottom of a tile.
- * @csspart indicator - A state label in the caption (muted, camera off, quality).
+ * @csspart indicator - A state label in the caption (muted, camera off, quality, frozen media and its repair).
  * @csspart sound-prompt - The button shown when the browser blocks sound until a click.
  *
  * @cssprop --mesh-tile-bg - Background of a tile without video. Default #111418.
@@ -66,7 +66,8 @@ export class MeshVideoGridElement extends RoomBoundElement {
     const video = media ? media.video : !!stream?.getVideoTracks().length;
     const label = self ? `${name} (${s.you})` : name;
     const quality = peer?.quality ?? null;
-    return html`<li part=${self ? 'tile self' : 'tile'} data-quality=${quality ?? 'unknown'} ?data-screen=${!!media?.screen}>
+    const stall = peer?.stall;
+    return html`<li part=${self ? 'tile self' : 'tile'} data-quality=${quality ?? 'unknown'} ?data-stalled=${!!stall} ?data-screen=${!!media?.screen}>
       ${stream
         ? html`<video part="video" .srcObject=${stream} .muted=${self} ?data-remote=${!self} autoplay playsinline ?hidden=${!video} aria-label=${label}></video>`
         : nothing}
@@ -77,6 +78,7 @@ export class MeshVideoGridElement extends RoomBoundElement {
         ${media && !media.video ? html`<span part="indicator">${s.noVideo}</span>` : nothing}
         ${media?.screen ? html`<span part="indicator">${s.sharing}</span>` : nothing}
         ${quality && quality !== 'good' ? html`<span part="indicator" data-quality=${quality}>${s.quality[quality]}</span>` : nothing}
+        ${stall ? html`<span part="indicator" data-stalled=${stall.repair} role="status">${stall.kinds.map((k) => s.stalled[k]).join(', ')}${stall.repair === 'off' ? '' : ` — ${stall.repair === 'failed' ? s.unrepaired : s.repairing}`}</span>` : nothing}
       </div>
     </li>`;
   }

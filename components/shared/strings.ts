@@ -37,6 +37,12 @@ export interface MeshStrings {
   sharing: string;
   enableSound: string;
   quality: Record<'good' | 'fair' | 'poor', string>;
+  /** A peer's media that stopped moving (shown on its tile and in the badge). */
+  stalled: Record<'audio' | 'video', string>;
+  /** Said of a stall while it is being repaired. */
+  repairing: string;
+  /** Said of a stall that every repair step failed to fix. */
+  unrepaired: string;
   /** Compact figures for the status badge, e.g. "12 ms · 0.5 % loss · 1.2 Mbit/s". */
   figures(rttMs: number | null, lossPercent: number | null, kbps: number | null): string;
   attachFile: string;
@@ -117,6 +123,9 @@ export const EN = ({
   leave: 'Leave',
   join: 'Join again',
   quality: { good: 'good connection', fair: 'fair connection', poor: 'poor connection' },
+  stalled: { video: 'video frozen', audio: 'sound stopped' },
+  repairing: 'repairing…',
+  unrepaired: 'could not be repaired; they may need to rejoin',
   figures: (rtt, loss, kbps) => [
     rtt === null ? '' : `${Math.round(rtt)} ms`,
     loss === null ? '' : `${loss < 10 ? loss.toFixed(1) : Math.round(loss)} % loss`,

@@ -28,6 +28,8 @@ export interface HealthMetrics extends QualityMetrics {
   fpsOut: number | null;
   framesDecoded: number;
   framesSent: number;
+  /** Incoming media that stopped moving (the media feature's stall watch). */
+  stalled?: Array<'audio' | 'video'>;
 }
 
 type Stat = Record<string, unknown> & { type: string; id: string };

@@ -241,6 +241,17 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     return pc ? pathIsRelayed(pc) : Promise.resolve(false);
   }
 
+  /**
+   * Restarts ICE or replaces the connection now, for media that stopped moving on a link that
+   * looks up. The ICE restart leaves the link `connected` (on a working path ICE may never leave
+   * `connected`, so nothing would report it back); if the path is really broken, ICE says so.
+   */
+  recover(how: 'ice-restart' | 'recreate', reason: string): void {
+    if (how === 'recreate') return this.#recreate(reason);
+    this.iceRestartsMade++;
+    this.#pc?.restartIce();
+  }
+
   /** Puts the current local tracks on the connection (after mute, camera or screen changes). */
   syncMedia(): Promise<void> {
     return this.#media?.sync() ?? Promise.resolve();

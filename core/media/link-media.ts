@@ -60,6 +60,32 @@ export class LinkMedia implements LinkTracks {
     }
   }
 
+  /**
+   * A peer says what we send it stopped moving (repair step 1): our track goes back on the sender
+   * and its layers are switched on again; when nothing was off, the layer is restarted, which
+   * makes the encoder begin with a key frame.
+   */
+  async restart(kinds: Kind[]): Promise<void> {
+    for (const kind of kinds) {
+      const t = this.#senders.get(kind);
+      const track = this.#track(kind);
+      if (!t || !track) continue;
+      const { sender } = t;
+      const set = async (active: boolean) => {
+        const p = sender.getParameters();
+        for (const e of p.encodings) e.active = active;
+        await sender.setParameters(p);
+      };
+      try {
+        if (sender.track !== track) await sender.replaceTrack(track);
+        else if (sender.getParameters().encodings.some((e) => !e.active)) await set(true);
+        else if (kind === 'video') await set(false).then(() => set(true));
+      } catch {
+        // The connection changed under us; the peer asks again if it is still stalled.
+      }
+    }
+  }
+
   #kinds(): Kind[] {
     if (!this.#local) return [];
     return (['audio', 'video'] as const).filter((k) => this.#local!.kinds[k]);

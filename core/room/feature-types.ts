@@ -19,6 +19,21 @@ export interface MediaState {
   screen: boolean;
 }
 
+/** A kind of media that can stall. */
+export type StallKind = 'audio' | 'video';
+
+/**
+ * A peer's incoming media that stopped moving while the peer says it sends it (video frames not
+ * decoded, or audio played out only as concealment, for about 2 s), and how its repair stands.
+ */
+export interface StreamStall {
+  kinds: StallKind[];
+  /** The repair step under way (`key-frame`, `renegotiate`, `ice-restart`, `recreate`), `failed` when all were tried, or `off`. */
+  repair: string;
+  /** Clock time the stall was noticed, ms. */
+  since: number;
+}
+
 /** The browser functions used for devices (injectable for pages that wrap them). */
 export interface MediaDevicesLike {
   getUserMedia(c: MediaStreamConstraints): Promise<MediaStream>;
@@ -34,6 +49,8 @@ export interface MediaOptions {
   hysteresis?: Partial<HysteresisOptions>;
   /** Step video down on fair/poor links and back up on good ones. Default true. */
   adaptiveBitrate?: boolean;
+  /** Repair a peer's stream that stops moving (key frame, renegotiation, ICE restart, new connection). Default true. */
+  repairStalls?: boolean;
   /** Tell the relay (`POST /rooms/:id/quality`) when our worst link changes level. Default true. */
   reportQuality?: boolean;
   mediaDevices?: MediaDevicesLike;

@@ -1,7 +1,7 @@
 import type { Clock } from '../base/clock.js';
 import type { LinkTracks, PeerLink } from '../link/peer-link.js';
 import type { QualityLevel } from '../protocol/quality.js';
-import type { FileTransfer, LocalMediaControls, MediaState, RecordingOptions } from './feature-types.js';
+import type { FileTransfer, LocalMediaControls, MediaState, RecordingOptions, StreamStall } from './feature-types.js';
 import type { PeerInfo, RoomEventMap, RoomOptions } from './room-types.js';
 
 /**
@@ -40,6 +40,8 @@ export interface FeatureHost {
   localStream(): MediaStream | null;
   /** Tells every peer, now and on each new link, what we send and whether we record. */
   announce(patch: Partial<MediaState & { recording: boolean }>): void;
+  /** Shows (or, with null, clears) a stall of member `id`'s incoming media as `peer.stall`. */
+  stall(id: string, stall: StreamStall | null): void;
   /** Dispatches one of the room's events. */
   emit<K extends keyof RoomEventMap & string>(type: K, detail: RoomEventMap[K] extends CustomEvent<infer D> ? D : never): void;
 }

@@ -1,7 +1,7 @@
 import type { PeerLink } from '../link/peer-link.js';
 import type { HealthMetrics } from '../link/health-stats.js';
 import type { QualityLevel } from '../protocol/quality.js';
-import type { MediaState } from './feature-types.js';
+import type { MediaState, StreamStall } from './feature-types.js';
 
 /** What the room knows of a peer beyond its membership: announced media, stream, link health. */
 export interface PeerExtras {
@@ -13,11 +13,13 @@ export interface PeerExtras {
   stream: MediaStream | null;
   metrics: HealthMetrics | null;
   quality: QualityLevel | null;
+  /** The peer's incoming media stopped moving (null while it moves). */
+  stall: StreamStall | null;
 }
 
 export type Announcement = MediaState & { recording: boolean };
 
-const NONE: PeerExtras = { media: null, recording: false, stream: null, metrics: null, quality: null };
+const NONE: PeerExtras = { media: null, recording: false, stream: null, metrics: null, quality: null, stall: null };
 
 /**
  * Per-peer extras, and our own announcement: what we send and whether we record, told to every

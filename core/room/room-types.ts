@@ -6,7 +6,7 @@ import type { LinkState, LinkTuning } from '../link/peer-link.js';
 import type { QualityLevel } from '../protocol/quality.js';
 import type { SignalingState, SignalingTuning, StateChange, WebSocketConstructor } from '../signaling/signaling-types.js';
 import type { TransitionTable } from '../base/state-machine.js';
-import type { FileOptions, FileTransfer, MediaOptions, MediaState, RecordingChange } from './feature-types.js';
+import type { FileOptions, FileTransfer, MediaOptions, MediaState, RecordingChange, StreamStall } from './feature-types.js';
 
 /** What the user sees: `idle` → `connecting` → `connected` ⇄ `reconnecting`, `failed`, `closed`. */
 export type RoomState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
@@ -45,7 +45,7 @@ export interface PeerInfo {
   online: boolean;
   /** `good` | `fair` | `poor` from the health monitor (null until measured). */
   quality: Quality | null;
-  /** RTT, loss, jitter, bitrate and frame rates of the link (null until measured). */
+  /** RTT, loss, jitter, bitrate and frame rates of the link, and which incoming media stalled (null until measured). */
   metrics: HealthMetrics | null;
   /** What the peer says it sends (null until it said so). */
   media: MediaState | null;
@@ -53,6 +53,8 @@ export interface PeerInfo {
   stream: MediaStream | null;
   /** The peer is recording the room. */
   recording: boolean;
+  /** The peer's audio or video stopped moving and how its repair stands (null while it moves). */
+  stall: StreamStall | null;
 }
 
 export interface RoomOptions extends MediaOptions {
@@ -115,6 +117,8 @@ export interface RoomEventMap {
   'file-received': CustomEvent<{ transfer: FileTransfer; blob: Blob }>;
   /** We started recording, or stopped (then with the WebM file). Peers see `recording` in `peer-update`. */
   'recording': CustomEvent<RecordingChange>;
+  /** A step in repairing a peer's stalled media (a transition of its repair state, for logs). */
+  'media-repair': CustomEvent<StateChange<string> & { peer: string; at: number }>;
   /** Something the application should know about (the room keeps working unless `failed`). */
   'error': CustomEvent<MeshError>;
 }

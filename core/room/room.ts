@@ -241,6 +241,10 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
       inRoom: () => this.#inRoom(),
       localStream: () => this.#features.get('media')?.local?.stream ?? null,
       announce: (patch) => this.#peers.announce(patch, this.#members.links()),
+      stall: (id, stall) => {
+        const m = this.#peers.of(id).metrics;
+        if (this.#peers.set(id, { stall, metrics: m && { ...m, stalled: stall?.kinds ?? [] } })) this.#peerChanged(id);
+      },
       emit: (type, detail) => this.emit(type, detail),
     };
   }
@@ -262,6 +266,8 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
   #linked(id: string, link: PeerLink): void {
     link.addEventListener('track', (e) => {
       if (this.#members.link(id) !== link) return;
+      // Incoming media is watched for stalls by the media feature, also on a member that sends none.
+      this.#features.use('media').catch(() => {});
       if (this.#peers.set(id, { stream: e.detail.streams[0] ?? new MediaStream([e.detail.track]) })) this.#peerChanged(id);
     });
     link.addEventListener('state-change', (e) => {
@@ -283,7 +289,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
         options: this.#opts,
         links: () => this.#members.links(),
         sample: (id, metrics, quality, link) => {
-          this.#peers.set(id, { metrics, quality });
+          this.#peers.set(id, { metrics: { ...metrics, stalled: this.#peers.of(id).stall?.kinds ?? [] }, quality });
           this.#peerChanged(id);
           this.#features.each((f) => f.health?.(id, quality, link));
         },
