@@ -192,7 +192,7 @@ export function frameRef(f: { type: string; n?: unknown }): string {
   return type === 'publish' && isCount(f.n) ? `publish:${f.n}` : type;
 }
 
-const SERVER_TYPES = new Set(['welcome', 'peer-joined', 'peer-left', 'peer-status', 'signal', 'message', 'ack', 'synced', 'error', 'pong']);
+const SERVER_TYPES = new Set(['welcome', 'peer-joined', 'peer-left', 'peer-status', 'signal', 'message', 'ack', 'synced', 'error', 'pong', 'beat']);
 
 /**
  * Parses a frame from the relay. The relay is trusted to follow the protocol, so this checks the
