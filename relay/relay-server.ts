@@ -122,7 +122,7 @@ export class RelayServer implements ConnectionHost {
     this.pingTimer.unref();
     const beat = this.options.heartbeatMs;
     if (beat > 0) {
-      this.beatTimer = setInterval(() => this.beatAll(beat), Math.max(10, beat / 4));
+      this.beatTimer = setInterval(() => this.beatAll(beat), Math.max(10, beat / 8));
       this.beatTimer.unref();
     }
     return this.address();

@@ -357,13 +357,13 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
 
   /**
    * Pings every interval; a socket silent for longer than the timeout is replaced. A relay that
-   * beats is given up after three missed beats (when that is sooner): its beats arrive whatever
-   * our own timers do, so a throttled background tab is not taken for a dead one.
+   * beats is given up after two beat intervals of silence (when that is sooner): its beats arrive
+   * whatever our own timers do, so a throttled background tab is not taken for a dead one.
    */
   #schedulePing(): void {
     const { pingIntervalMs } = this.tuning;
     const beat = this.#beatMs;
-    const pingTimeoutMs = beat > 0 ? Math.min(this.tuning.pingTimeoutMs, 3 * beat) : this.tuning.pingTimeoutMs;
+    const pingTimeoutMs = beat > 0 ? Math.min(this.tuning.pingTimeoutMs, 2 * beat) : this.tuning.pingTimeoutMs;
     const tick = Math.min(pingIntervalMs, Math.max(1, Math.floor(pingTimeoutMs / (beat > 0 ? 6 : 3))));
     let sinceLastPing = 0;
     const run = () => {
