@@ -53,7 +53,8 @@ export class LinkHeartbeat {
       this.#send(BEAT);
       this.#timer.set(this.intervalMs, tick);
     };
-    this.#timer.set(this.intervalMs, tick);
+    // The first beat goes at once: the remote shows it beats within a round trip of opening.
+    tick();
   }
 
   /**

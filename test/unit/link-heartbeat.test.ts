@@ -35,6 +35,16 @@ describe('LinkHeartbeat', () => {
     assert.equal(clock.pending, 0, 'stop() leaves no timer');
   });
 
+  it('a path that dies right after the channel opened is still noticed: the first beat goes at once', () => {
+    const clock = new FakeClock();
+    const { a, b, seen, cut } = pair(clock);
+    cut(true); // before any timer ran: only the beats sent on opening got through
+    clock.advance(1750);
+    assert.deepEqual(seen.sort(), [['a', true], ['b', true]]);
+    a.stop();
+    b.stop();
+  });
+
   it('answers each beat at once, so a remote whose timers run once a minute (a hidden tab) is never taken for dead', () => {
     const clock = new FakeClock();
     const events: boolean[] = [];
