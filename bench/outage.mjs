@@ -13,6 +13,7 @@
 // (`--long-cycles` applies to outages of 20 s and more; needs root for nft.)
 import { benchNft, ensureLoopbackNamespace, launchChromium, median, report, round, startRelay } from './lib.mjs';
 import { herd, idleCost } from './herd.mjs';
+import { outageRows } from './outage-rows.mjs';
 
 ensureLoopbackNamespace(import.meta.url);
 const arg = (name, dflt) => {
@@ -169,4 +170,5 @@ if (!process.argv.includes('--no-herd')) {
   result.idle = await idleCost(Number(arg('idle', 10_000)));
 }
 report('outage', result);
+for (const row of outageRows(result)) process.stderr.write(`| ${row.join(' | ')} |\n`);
 process.exit(0);
