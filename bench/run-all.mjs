@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machine } from './lib.mjs';
+import { outageRows } from './outage-rows.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -18,6 +19,7 @@ const BENCHES = {
   connect: quick ? ['3'] : [],
   delivery: quick ? ['300'] : [],
   recovery: quick ? ['5'] : [],
+  outage: quick ? ['--cycles', '2', '--long-cycles', '1', '--fault-cycles', '2', '--outages', '2,20', '--herd', '300', '--idle', '2000'] : [],
   media: quick ? ['3'] : [],
   files: quick ? ['1'] : [],
   relay: quick ? ['--quick'] : [],
@@ -107,6 +109,7 @@ function renderTable({ machine: m, results: r, at, quick: q, failed: f }) {
     rows.push(['same, from the kill → rooms `connected` (includes the outage)', `${ms(x.fromKill.toConnectedMs.median)} median, ${ms(x.fromKill.toConnectedMs.max)} max`, '']);
     rows.push([`UDP outage (${ms(v.udpOutage.outageMs.median)} median) healed → first peer-to-peer message`, `${ms(v.udpOutage.healToP2pDataMs.median)} median, ${ms(v.udpOutage.healToP2pDataMs.max)} max`, `Chromium needs ${ms(v.udpOutage.detectionMs.median)} to notice the outage`]);
   }
+  if (r.outage) rows.push(...outageRows(r.outage));
   if (r.media) {
     rows.push(['`media` — `join()` with camera to first remote video frame, 2 peers', `${ms(r.media.peers2.joinToFirstRemoteFrameMs.median)} median`, '']);
     rows.push(['same, 4 peers, every remote tile showing video', `${ms(r.media.peers4.joinToEveryRemoteFrameMs.median)} median`, '']);

@@ -37,7 +37,7 @@ export function writeCatchUp(socket: MemberSocket, ctx: BackendContext, resume: 
   const ice = ctx.iceServers(s.self.id);
   const welcome: WelcomeFrame = {
     type: 'welcome', epoch: s.epoch, seq: s.seq, resumed: s.resumed, self: s.self, members: s.members,
-    limits: { messageBytes: o.maxMessageBytes, graceMs: o.graceMs, ratePerSecond: o.ratePerSecond, rateBurst: o.rateBurst },
+    limits: { messageBytes: o.maxMessageBytes, graceMs: o.graceMs, ratePerSecond: o.ratePerSecond, rateBurst: o.rateBurst, ...(o.heartbeatMs > 0 ? { heartbeatMs: o.heartbeatMs } : {}) },
     ...(ice.iceServers.length > 0 ? { iceServers: ice.iceServers } : {}),
     ...(ice.ttlSeconds !== null ? { iceTtlSeconds: ice.ttlSeconds } : {}),
   };

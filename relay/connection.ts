@@ -46,10 +46,13 @@ export class Connection implements MemberSocket {
   /** Refused frames this connection may still send before it is closed; refills slowly. */
   private readonly strikes: TokenBucket;
   private lastRateError = 0;
+  /** When a frame was last queued for the client (host clock), for the heartbeat. */
+  lastSentAt: number;
 
   constructor(readonly ws: WebSocket, readonly ip: string, private readonly host: ConnectionHost) {
     const o = host.options;
     const now = Date.now();
+    this.lastSentAt = host.clock.now();
     this.rate = new TokenBucket(o.ratePerSecond, o.rateBurst, now);
     this.strikes = new TokenBucket(o.maxStrikes / 10, o.maxStrikes, now);
     this.joinTimer = setTimeout(() => {
@@ -72,6 +75,7 @@ export class Connection implements MemberSocket {
     const ws = this.ws;
     if (ws.readyState !== ws.OPEN) return;
     corkUntilNextTurn(ws);
+    this.lastSentAt = this.host.clock.now();
     if (Buffer.isBuffer(frame)) ws.send(frame, TEXT);
     else ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
     if (ws.bufferedAmount > this.host.options.maxSocketBufferBytes) {

@@ -23,6 +23,9 @@ import { systemClock } from './system-clock.js';
 import { startupWarnings } from './startup-checks.js';
 import { SERVER_TRANSITIONS, type ServerState, StateMachine } from './state-table.js';
 
+/** The heartbeat frame, encoded once. */
+const BEAT = Buffer.from(JSON.stringify({ type: 'beat' }));
+
 export interface RelayDeps {
   log?: Logger;
   /** Time for grace periods, message ages and token expiry; default the real clock. */
@@ -60,6 +63,7 @@ export class RelayServer implements ConnectionHost {
   private readonly perAddress = new Map<string, number>();
   private readonly alive = new WeakMap<WebSocket, boolean>();
   private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private beatTimer: ReturnType<typeof setInterval> | null = null;
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 20 });
   private loopDelayReset: ReturnType<typeof setInterval> | null = null;
   private closing: Promise<void> | null = null;
@@ -116,6 +120,11 @@ export class RelayServer implements ConnectionHost {
     this.loopDelayReset.unref();
     this.pingTimer = setInterval(() => this.pingAll(), this.options.pingIntervalMs);
     this.pingTimer.unref();
+    const beat = this.options.heartbeatMs;
+    if (beat > 0) {
+      this.beatTimer = setInterval(() => this.beatAll(beat), Math.max(10, beat / 8));
+      this.beatTimer.unref();
+    }
     return this.address();
   }
 
@@ -192,6 +201,7 @@ export class RelayServer implements ConnectionHost {
     this.state.to('closing');
     this.closing = (async () => {
       if (this.pingTimer) clearInterval(this.pingTimer);
+      if (this.beatTimer) clearInterval(this.beatTimer);
       if (this.loopDelayReset) clearInterval(this.loopDelayReset);
       this.loopDelay.disable();
       for (const conn of this.conns) conn.close(code, reason);
@@ -238,6 +248,17 @@ export class RelayServer implements ConnectionHost {
       this.conns.add(conn);
       if (this.isClosing) conn.close(CLOSE_CODES.goingAway, 'relay shutting down');
     });
+  }
+
+  /**
+   * Sends a beat to every joined member that was sent nothing for `ms`. Each member's beats keep
+   * the phase of its own traffic, so they spread over the interval instead of leaving at once.
+   */
+  private beatAll(ms: number): void {
+    const due = this.clock.now() - ms;
+    for (const conn of this.conns) {
+      if (conn.lastSentAt <= due && conn.state.state === 'joined') conn.send(BEAT);
+    }
   }
 
   /** Terminates sockets that did not answer the previous ping (half-open TCP). */

@@ -1,5 +1,7 @@
 /** What a connection's data channels report to their link. */
 export interface ChannelEvents {
+  /** Something arrived on either channel (for liveness); true when it was a heartbeat, consumed there. */
+  heard(data: unknown): boolean;
   /** The `mesh` channel opened. */
   open(channel: RTCDataChannel): void;
   /** The `mesh` channel closed by itself (the remote went away or replaced its connection). */
@@ -28,7 +30,7 @@ export class LinkChannels {
     mesh.onopen = () => on.open(mesh);
     mesh.onclose = () => on.closed();
     mesh.onmessage = (ev) => {
-      if (typeof ev.data !== 'string') return;
+      if (typeof ev.data !== 'string' || on.heard(ev.data)) return;
       let frame: unknown;
       try {
         frame = JSON.parse(ev.data);
@@ -42,7 +44,10 @@ export class LinkChannels {
     files.binaryType = 'arraybuffer';
     files.onopen = () => on.fileChannel(true);
     files.onclose = () => on.fileChannel(false);
-    files.onmessage = (ev) => on.fileFrame(ev.data as string | ArrayBuffer);
+    files.onmessage = (ev) => {
+      on.heard(null);
+      on.fileFrame(ev.data as string | ArrayBuffer);
+    };
     this.mesh = mesh;
     this.files = files;
     this.#onFilesGone = () => on.fileChannel(false);

@@ -1,101 +1,16 @@
-import { backoffDelay, type BackoffOptions } from '../base/backoff.js';
+import { backoffDelay } from '../base/backoff.js';
 import { pathIsRelayed } from './ice-servers.js';
 import { systemClock, Timer, type Clock } from '../base/clock.js';
 import { LinkChannels } from './link-channels.js';
 import { Negotiator, type GlareCounts } from './negotiator.js';
 import type { SignalData } from '../protocol.js';
-import { DEFAULT_SEND_QUEUE_LIMITS, SendQueue, type SendQueueLimits } from './send-queue.js';
-import { StateMachine, type StateChange, type TransitionTable } from '../base/state-machine.js';
+import { SendQueue } from './send-queue.js';
+import { StateMachine } from '../base/state-machine.js';
+import { LinkHeartbeat } from './link-heartbeat.js';
+import { DEFAULT_LINK_TUNING, LINK_TRANSITIONS, type LinkEventMap, type LinkState, type LinkTracks, type LinkTuning, type PeerLinkOptions, type Recovery } from './link-types.js';
 import { TypedEventTarget } from '../base/typed-event-target.js';
 
-/**
- * `new` → `connecting` → `connected` ⇄ `reconnecting`; `closed` at the end. A link that cannot
- * connect keeps trying (ICE restart, then a new connection with backoff) for as long as the
- * remote peer is in the room; only the room closes it.
- */
-export type LinkState = 'new' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
-
-export const LINK_TRANSITIONS: TransitionTable<LinkState> = {
-  new: ['connecting', 'closed'],
-  connecting: ['connected', 'reconnecting', 'closed'],
-  connected: ['reconnecting', 'closed'],
-  reconnecting: ['connected', 'closed'],
-  closed: [],
-};
-
-/** Recovery timing; defaults suit real networks and are shortened in tests. */
-export interface LinkTuning {
-  /** ICE `disconnected` for this long triggers an ICE restart, ms. Default 1500. */
-  disconnectedGraceMs: number;
-  /** An ICE restart not connected after this long is tried again, ms. Default 5000. */
-  restartTimeoutMs: number;
-  /** ICE restarts before the connection is replaced by a new one. Default 2. */
-  maxIceRestarts: number;
-  /** A new connection not connected after this long is replaced, ms. Default 10_000. */
-  connectTimeoutMs: number;
-  /** Delays before creating a replacement connection. Default 0.5 s first, then 1 s doubling to 30 s. */
-  recreateBackoff: BackoffOptions;
-  /** Data-channel send queue bounds. */
-  queue: SendQueueLimits;
-}
-
-export const DEFAULT_LINK_TUNING: LinkTuning = {
-  disconnectedGraceMs: 1500,
-  restartTimeoutMs: 5000,
-  maxIceRestarts: 2,
-  connectTimeoutMs: 10_000,
-  recreateBackoff: { firstMs: 500, baseMs: 1000, maxMs: 30_000 },
-  queue: DEFAULT_SEND_QUEUE_LIMITS,
-};
-
-export interface PeerLinkOptions {
-  selfId: string;
-  remoteId: string;
-  /** Sends a signal to the remote peer; returns false when signaling is down right now. */
-  signal(data: SignalData): boolean;
-  /** Create the connection now and make the first offer (the newcomer does; the other side waits for it). */
-  initiate: boolean;
-  /** Configuration for each new connection (read every time one is made). */
-  rtcConfig?: RTCConfiguration | (() => RTCConfiguration);
-  RTCPeerConnection?: typeof RTCPeerConnection;
-  clock?: Clock;
-  random?: () => number;
-  tuning?: Partial<LinkTuning>;
-  /** The sending side of media on each new connection (the media feature's; none for a data-only member). */
-  tracks?: ((pc: RTCPeerConnection) => LinkTracks | null) | null;
-}
-
-/**
- * Our media on one connection, as the media feature provides it: the offering side adds its
- * transceivers, the answering side adopts those of the offer, and later track changes replace
- * tracks without renegotiating.
- */
-export interface LinkTracks {
-  /** The video sender (for adaptive bitrate), if this peer sends video. */
-  readonly videoSender: RTCRtpSender | null;
-  /** The offering side: one send-and-receive transceiver per kind we send. */
-  addOwn(): void;
-  /** The answering side, with the remote offer applied: send on the offer's transceivers. */
-  adoptAfterOffer(): Promise<void>;
-  /** Puts the current local tracks on the senders. */
-  sync(): Promise<void>;
-}
-
-export interface LinkEventMap {
-  'state-change': CustomEvent<StateChange<LinkState>>;
-  /** A frame arrived on the data channel (parsed JSON). */
-  'message': CustomEvent<unknown>;
-  /** A remote media track arrived (again after each new connection). */
-  'track': CustomEvent<{ track: MediaStreamTrack; streams: readonly MediaStream[] }>;
-  /** The file channel (pre-negotiated `files`, id 1) opened (`open: true`) or went away. */
-  'file-channel': CustomEvent<{ open: boolean }>;
-  /** A frame arrived on the file channel: JSON text (control) or binary (a chunk). */
-  'file-frame': CustomEvent<string | ArrayBuffer>;
-  /** Something went wrong that the link handles by itself; for logs and diagnostics. */
-  'warning': CustomEvent<{ what: string; error?: unknown }>;
-}
-
-export type Recovery = 'none' | 'ice-restart' | 'recreate';
+export { LINK_TRANSITIONS, DEFAULT_LINK_TUNING, type LinkState, type LinkTuning, type PeerLinkOptions, type LinkTracks, type LinkEventMap, type Recovery } from './link-types.js';
 
 /**
  * One `RTCPeerConnection` and its data channel with one remote peer.
@@ -134,6 +49,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   readonly #disconnectedTimer: Timer;
   readonly #recoveryTimer: Timer;
   readonly #recreateTimer: Timer;
+  readonly #heartbeat: LinkHeartbeat;
   /** Clock time the link last left `connected` (-Infinity if never). */
   lastDownAt = -Infinity;
   /** Count of connections made (for diagnostics and tests). */
@@ -156,6 +72,12 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     this.#disconnectedTimer = new Timer(this.#clock);
     this.#recoveryTimer = new Timer(this.#clock);
     this.#recreateTimer = new Timer(this.#clock);
+    this.#heartbeat = new LinkHeartbeat(this.#clock, this.#tuning.heartbeatMs, this.#tuning.silenceMs, (silent) => {
+      const pc = this.#pc;
+      if (!pc) return;
+      if (silent) this.#restartIce(`the data channel carried nothing for ${this.#tuning.silenceMs} ms`);
+      else this.#refresh(pc);
+    });
     this.#machine = new StateMachine<LinkState>('new', LINK_TRANSITIONS, (from, to, reason) => {
       if (from === 'connected') this.lastDownAt = this.#clock.now();
       this.emit('state-change', { from, to, reason });
@@ -314,11 +236,14 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
 
   #openChannels(pc: RTCPeerConnection): void {
     const channels = new LinkChannels(pc, {
+      heard: (data) => this.#heartbeat.heard(data),
       open: (dc) => {
+        this.#heartbeat.start(dc);
         this.#queue.attach(dc);
         this.#refresh(pc);
       },
       closed: () => {
+        this.#heartbeat.stop();
         this.#queue.detach();
         this.#refresh(pc);
         // The remote closed its connection (it recreated or went away): recover.
@@ -340,6 +265,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     this.#media = null;
     this.#negotiator?.close();
     this.#negotiator = null;
+    this.#heartbeat.stop();
     this.#queue.detach();
     channels?.close();
     if (pc) {
@@ -353,7 +279,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     if (this.#pc !== pc || this.state === 'closed') return;
     // ICE reports trouble before the aggregate connectionState follows: require both.
     const ice = pc.iceConnectionState;
-    const up = (ice === 'connected' || ice === 'completed') && pc.connectionState === 'connected' && this.channelOpen;
+    const up = (ice === 'connected' || ice === 'completed') && pc.connectionState === 'connected' && this.channelOpen && !this.#heartbeat.silent;
     if (up) {
       this.#recovery = 'none';
       this.#iceRestarts = 0;
@@ -364,7 +290,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
       this.#machine.to('connected', 'connection and data channel open');
       this.#queue.flush();
     } else if (this.state === 'connected') {
-      this.#machine.to('reconnecting', `ICE ${ice}, connection ${pc.connectionState}, channel ${this.#channels?.mesh.readyState ?? 'none'}`);
+      this.#machine.to('reconnecting', `ICE ${ice}, connection ${pc.connectionState}, channel ${this.#channels?.mesh.readyState ?? 'none'}${this.#heartbeat.silent ? ', silent' : ''}`);
     }
   }
 

@@ -192,7 +192,7 @@ export function frameRef(f: { type: string; n?: unknown }): string {
   return type === 'publish' && isCount(f.n) ? `publish:${f.n}` : type;
 }
 
-const SERVER_TYPES = new Set(['welcome', 'peer-joined', 'peer-left', 'peer-status', 'signal', 'message', 'ack', 'synced', 'error', 'pong']);
+const SERVER_TYPES = new Set(['welcome', 'peer-joined', 'peer-left', 'peer-status', 'signal', 'message', 'ack', 'synced', 'error', 'pong', 'beat']);
 
 const isText = (v: unknown): v is string => typeof v === 'string';
 const isNullOr = (v: unknown, ok: (v: unknown) => boolean) => v === null || v === undefined || ok(v);

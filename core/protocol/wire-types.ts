@@ -110,7 +110,7 @@ export interface WelcomeFrame {
   /** Every other member, including those in their grace period (`online: false`). */
   members: MemberInfo[];
   /** Relay settings the client adapts to (frames beyond the rate are dropped). */
-  limits: { messageBytes: number; graceMs: number; ratePerSecond: number; rateBurst: number };
+  limits: { messageBytes: number; graceMs: number; ratePerSecond: number; rateBurst: number; heartbeatMs?: number };
   /** STUN/TURN servers to use (TURN credentials fresh for this member), when the relay has any. */
   iceServers?: Array<{ urls: string | string[]; username?: string; credential?: string }>;
   /** Lifetime of the TURN credentials, s: refresh them (GET /turn-credentials) before half of it. */
@@ -139,10 +139,16 @@ export interface SyncedFrame {
 }
 export interface ErrorFrame { type: 'error'; code: ErrorCode; message: string; ref?: string }
 export interface PongFrame { type: 'pong'; t: number }
+/**
+ * The relay's heartbeat: sent to a member that was sent nothing else for `limits.heartbeatMs`, so
+ * a client that hears nothing for a few of those knows the path is dead (half-open, black-holed)
+ * without timers of its own to send pings (they are throttled in background tabs).
+ */
+export interface BeatFrame { type: 'beat' }
 
 export type ServerFrame =
   | WelcomeFrame | PeerJoinedFrame | PeerLeftFrame | PeerStatusFrame | SignalOutFrame
-  | MessageFrame | AckFrame | SyncedFrame | ErrorFrame | PongFrame;
+  | MessageFrame | AckFrame | SyncedFrame | ErrorFrame | PongFrame | BeatFrame;
 
 // ---------------------------------------------------------------------------------------------
 // Error codes

@@ -79,6 +79,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
       linked: (id, link) => this.#linked(id, link),
       peerRates: () => ({ frames: this.#delivery.tuning.peerFrames, repairs: this.#delivery.tuning.peerRepairs }),
       frame: (id, f) => {
+        if (f.t === 'relay-up') return this.#relay?.client.relayIsBack();
         if (f.t !== 'media') return this.#delivery.fromChannel(id, f);
         this.#peers.set(id, { media: { audio: f.audio, video: f.video, screen: f.screen }, recording: f.recording });
         this.#peerChanged(id);
@@ -331,6 +332,8 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
           this.emit('relay-status', { reachable: false });
         } else if (to === 'connected' && from === 'reconnecting') {
           this.emit('relay-status', { reachable: true });
+          // Peers that lost the relay with us may still be waiting out their backoff.
+          this.#members.broadcast({ t: 'relay-up' }, true);
         }
         this.#refreshState();
       },

@@ -2,6 +2,7 @@ import { backoffDelay } from '../base/backoff.js';
 import { systemClock, Timer, type Clock } from '../base/clock.js';
 import { MeshError } from '../base/errors.js';
 import { Pacer } from './pacer.js';
+import { listenForWakeups } from './wakeups.js';
 import { CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame, type SignalData, type StreamPosition } from '../protocol.js';
 import { isProblem, parseServerFrame } from '../protocol/frame-validation.js';
 import { StateMachine } from '../base/state-machine.js';
@@ -37,6 +38,10 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   #lastRx = 0;
   /** Frames received so far (a probe succeeds when this moves). */
   #rxCount = 0;
+  /** The relay's heartbeat interval (from its welcome), ms; 0 when it sends none. */
+  #beatMs = 0;
+  /** When the pending retry runs (clock ms). */
+  #retryAt = 0;
   readonly #retryTimer: Timer;
   readonly #connectTimer: Timer;
   readonly #pingTimer: Timer;
@@ -159,11 +164,18 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
       return;
     }
     this.#socket = ws;
-    this.#connectTimer.set(this.tuning.connectTimeoutMs, () => {
-      if (gen === this.#socketGen) this.#lost(`no welcome within ${this.tuning.connectTimeoutMs} ms`);
+    // A socket that does not open soon is given up early (a SYN into a black hole can wait
+    // seconds for its retransmission); each failed attempt allows it 500 ms more.
+    const { openTimeoutMs, connectTimeoutMs } = this.tuning;
+    const openMs = Math.min(connectTimeoutMs, openTimeoutMs + 500 * this.#attempt);
+    this.#connectTimer.set(openMs, () => {
+      if (gen === this.#socketGen) this.#lost(`the socket did not open within ${openMs} ms`);
     });
     ws.onopen = () => {
       if (gen !== this.#socketGen) return;
+      this.#connectTimer.set(connectTimeoutMs, () => {
+        if (gen === this.#socketGen) this.#lost(`no welcome within ${connectTimeoutMs} ms`);
+      });
       const id = this.#options.identity();
       const join: JoinFrame = { type: 'join', v: PROTOCOL_VERSION, ...id, lastN: Math.max(this.#options.outbox.ackedN, id.baseN) };
       if (id.token === undefined) delete join.token;
@@ -192,6 +204,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
       return;
     }
     switch (frame.type) {
+      case 'beat':
+        return;
       case 'pong':
         this.rtt = Math.max(0, this.#clock.now() - frame.t);
         this.emit('rtt', this.rtt);
@@ -199,6 +213,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
       case 'welcome':
         if (this.position?.epoch !== frame.epoch) this.position = { epoch: frame.epoch, lastSeq: 0 };
         if (frame.limits.ratePerSecond) this.#pacer.configure(frame.limits.ratePerSecond, frame.limits.rateBurst);
+        this.#beatMs = frame.limits.heartbeatMs ?? 0;
         this.emit('welcome', frame);
         return;
       case 'synced':
@@ -279,7 +294,21 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     }
     // Relays are tried in turn; a failure moves on to the next URL.
     this.#urlIndex++;
-    const delay = backoffDelay(this.#attempt++, this.tuning.backoff, this.#random);
+    const delay = backoffDelay(this.#attempt++, this.tuning.backoff, this.#random, this.#clock.now() - this.disconnectedAt);
+    this.#retry(delay);
+  }
+
+  /**
+   * Someone who shares our room is connected to the relay again (a peer said so over its data
+   * channel): a retry still waiting runs within `jitterMs` instead of at the end of its backoff.
+   */
+  relayIsBack(jitterMs = 300): void {
+    const delay = Math.floor(this.#random() * jitterMs);
+    if (this.#retryTimer.pending && this.#retryAt > this.#clock.now() + delay) this.#retry(delay);
+  }
+
+  #retry(delay: number): void {
+    this.#retryAt = this.#clock.now() + delay;
     this.#retryTimer.set(delay, () => this.#open());
   }
 
@@ -326,10 +355,16 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     }
   }
 
-  /** Pings every interval; a socket silent for longer than the timeout is replaced. */
+  /**
+   * Pings every interval; a socket silent for longer than the timeout is replaced. A relay that
+   * beats is given up after two beat intervals of silence (when that is sooner): its beats arrive
+   * whatever our own timers do, so a throttled background tab is not taken for a dead one.
+   */
   #schedulePing(): void {
-    const { pingIntervalMs, pingTimeoutMs } = this.tuning;
-    const tick = Math.min(pingIntervalMs, Math.max(1, Math.floor(pingTimeoutMs / 3)));
+    const { pingIntervalMs } = this.tuning;
+    const beat = this.#beatMs;
+    const pingTimeoutMs = beat > 0 ? Math.min(this.tuning.pingTimeoutMs, 2 * beat) : this.tuning.pingTimeoutMs;
+    const tick = Math.min(pingIntervalMs, Math.max(1, Math.floor(pingTimeoutMs / (beat > 0 ? 6 : 3))));
     let sinceLastPing = 0;
     const run = () => {
       if (!this.#synced) return;
@@ -350,27 +385,13 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
 
   /** Coming back online or to a visible page retries at once instead of waiting out the backoff. */
   #listenForWakeups(): void {
-    const net = this.#options.networkEvents !== undefined ? this.#options.networkEvents
-      : (typeof window !== 'undefined' ? window : null);
-    const vis = this.#options.visibility !== undefined ? this.#options.visibility
-      : (typeof document !== 'undefined' ? { target: document, visible: () => document.visibilityState === 'visible' } : null);
-    const wake = () => {
+    this.#removeListeners = listenForWakeups(this.#options, () => {
       if (this.#retryTimer.pending) {
         this.#retryTimer.clear();
         this.#open();
       } else if (this.#synced) {
         this.probe();
       }
-    };
-    if (net) {
-      const onOnline = () => wake();
-      net.addEventListener('online', onOnline);
-      this.#removeListeners.push(() => net.removeEventListener('online', onOnline));
-    }
-    if (vis) {
-      const onVisible = () => { if (vis.visible()) wake(); };
-      vis.target.addEventListener('visibilitychange', onVisible);
-      this.#removeListeners.push(() => vis.target.removeEventListener('visibilitychange', onVisible));
-    }
+    });
   }
 }

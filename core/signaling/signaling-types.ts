@@ -39,13 +39,18 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 export interface SignalingTuning {
   /** Reconnect attempts before `failed`. Default `Infinity` (keep trying while joined). */
   maxAttempts: number;
-  /** Delays between attempts (full jitter). Default 250 ms first, then 1 s doubling to 30 s. */
+  /**
+   * Delays between attempts (full jitter). Default 250 ms first, then 1 s doubling to 30 s, but
+   * at most 2 s for the first two minutes of an outage.
+   */
   backoff: BackoffOptions;
   /** How often to ping the relay while connected, ms. Default 10_000. */
   pingIntervalMs: number;
   /** Silence after which the socket is presumed dead (half-open) and replaced, ms. Default 30_000. */
   pingTimeoutMs: number;
-  /** Time allowed for open + join + catch-up, ms. Default 10_000. */
+  /** Time allowed for the socket to open on a first attempt (500 ms more per failed attempt, up to connectTimeoutMs), ms. Default 2000. */
+  openTimeoutMs: number;
+  /** Time allowed for join + catch-up once the socket is open, ms. Default 10_000. */
   connectTimeoutMs: number;
 }
 
@@ -54,6 +59,7 @@ export const DEFAULT_SIGNALING_TUNING: SignalingTuning = {
   backoff: DEFAULT_BACKOFF,
   pingIntervalMs: 10_000,
   pingTimeoutMs: 30_000,
+  openTimeoutMs: 2000,
   connectTimeoutMs: 10_000,
 };
 
@@ -122,6 +128,7 @@ export function resolveTuning(o: Partial<SignalingTuning>): SignalingTuning {
     backoff: { ...d.backoff, ...o.backoff },
     pingIntervalMs: o.pingIntervalMs ?? d.pingIntervalMs,
     pingTimeoutMs: o.pingTimeoutMs ?? d.pingTimeoutMs,
+    openTimeoutMs: o.openTimeoutMs ?? d.openTimeoutMs,
     connectTimeoutMs: o.connectTimeoutMs ?? d.connectTimeoutMs,
   };
   for (const [k, v] of Object.entries({ ...t, ...t.backoff })) {

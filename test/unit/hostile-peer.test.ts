@@ -50,7 +50,7 @@ const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
 function checkFrame(f: ChannelFrame): void {
   const keys: Record<ChannelFrame['t'], string[]> = {
     msg: ['t', 'n', 'data', 'sentAt'], volatile: ['t', 'data', 'sentAt'], 'repair-request': ['t', 'fromN', 'toN'],
-    'repair-reply': ['t', 'messages', 'missing'], media: ['t', 'audio', 'video', 'screen', 'recording'],
+    'repair-reply': ['t', 'messages', 'missing'], media: ['t', 'audio', 'video', 'screen', 'recording'], 'relay-up': ['t'],
   };
   assert.deepEqual(Object.keys(f), keys[f.t], 'only the known fields, never anything else from the wire');
   assert.equal(Object.getPrototypeOf(f), Object.prototype);

@@ -89,9 +89,9 @@ describe('SignalingClient', () => {
     assert.deepEqual(states, ['connecting', 'connected', 'reconnecting', 'connected']);
   });
 
-  it('backs off with full jitter: ≤250 ms, then 1 s doubling, capped at 30 s', async () => {
+  it('backs off with full jitter: ≤250 ms, then 1 s doubling, capped at 30 s (the seeds\' curve, without the fast window)', async () => {
     proxy.refuse();
-    const { sc, clock } = client({ random: () => 0.999999 });
+    const { sc, clock } = client({ random: () => 0.999999, openTimeoutMs: 10_000, backoff: { fastForMs: 0 } as never });
     sc.connect();
     const retries: number[] = [];
     for (let i = 0; i < 8; i++) {
@@ -104,9 +104,47 @@ describe('SignalingClient', () => {
     assert.equal(sc.state, 'connecting');
   });
 
+  it('keeps retries within 2 s for the first two minutes of an outage, then grows to the 30 s cap', async () => {
+    proxy.refuse();
+    const { sc, clock } = client({ random: () => 0.999999, openTimeoutMs: 10_000 });
+    const start = clock.now();
+    sc.connect();
+    const retries: Array<[number, number]> = [];
+    while (retries.length < 200 && (retries.at(-1)?.[1] ?? 0) < 29_999) {
+      await until(() => clock.scheduled.some((d) => d !== 10_000), 5000, `retry ${retries.length} scheduled`);
+      const delay = clock.scheduled.find((d) => d !== 10_000)!;
+      retries.push([clock.now() - start, delay]);
+      clock.advance(delay);
+    }
+    assert.deepEqual(retries.slice(0, 4).map(([, d]) => d), [249, 999, 1999, 1999]);
+    const inWindow = retries.filter(([at]) => at < 120_000);
+    assert.ok(inWindow.length > 50 && inWindow.every(([, d]) => d <= 1999), `within 2 minutes every retry waits ≤ 2 s: ${JSON.stringify(inWindow.slice(-3))}`);
+    const [at, delay] = retries.at(-1)!;
+    assert.ok(at >= 120_000 && delay === 29_999, `after the window the seeds' 30 s cap applies (${at} ms: ${delay})`);
+    assert.equal(sc.state, 'connecting');
+  });
+
+  it('a peer saying the relay is back makes a waiting retry run within 300 ms', async () => {
+    proxy.refuse();
+    const { sc, clock } = client({ random: () => 0.999999, openTimeoutMs: 10_000, backoff: { fastForMs: 0 } as never });
+    sc.connect();
+    for (let i = 0; i < 5; i++) {
+      await until(() => clock.scheduled.some((d) => d !== 10_000), 5000, `retry ${i} scheduled`);
+      clock.advance(clock.scheduled.find((d) => d !== 10_000)!);
+    }
+    await until(() => clock.scheduled.includes(15_999), 5000, 'a 16 s wait');
+    proxy.heal();
+    sc.relayIsBack();
+    assert.ok(clock.scheduled.includes(299), `the retry now waits 299 ms: ${clock.scheduled}`);
+    sc.relayIsBack(); // a second hint does not push it out again
+    assert.equal(clock.scheduled.filter((d) => d === 299).length, 1);
+    clock.advance(299);
+    await until(() => sc.state === 'connected', 5000, 'connected');
+  });
+
   it('gives up after maxAttempts with a typed signaling-failed error', async () => {
     proxy.refuse();
-    const { sc, clock } = client({ maxAttempts: 2 });
+    const { sc, clock } = client({ maxAttempts: 2, openTimeoutMs: 10_000 });
     const failed = nextEvent<Error & { code: string }>(sc, 'error');
     sc.connect();
     for (let i = 0; i < 3 && sc.state !== 'failed'; i++) {
@@ -130,6 +168,40 @@ describe('SignalingClient', () => {
     assert.equal((await err).code, 'name-taken');
     assert.equal(sc.state, 'failed');
     assert.equal(clock.pending, 0);
+  });
+
+  it('a relay that beats (every 2 s by default) is given up after 4 s of silence, not after the 30 s ping timeout', async () => {
+    const { sc, clock, states } = client();
+    sc.connect();
+    await nextEvent(sc, 'synced');
+    proxy.blackhole();
+    clock.advance(3500);
+    assert.equal(sc.state, 'connected', 'not yet two beat intervals');
+    clock.advance(1200); // 4.7 s: 4 s of silence, noticed at the next check (every 667 ms)
+    assert.equal(sc.state, 'reconnecting', 'a black-holed relay is noticed within 4.7 s');
+    proxy.heal();
+    clock.advance(250);
+    await until(() => sc.state === 'connected', 5000, 'connected again');
+    assert.deepEqual(states, ['connecting', 'connected', 'reconnecting', 'connected']);
+  });
+
+  it('the relay\'s beats keep a healthy idle client connected, whatever its own ping timers do', async () => {
+    const beating = new RelayServer({ port: 0, heartbeatMs: 100 }, { log: quiet });
+    await beating.listen();
+    try {
+      // Pings every 10 s (never within this test): only the relay's beats show it is alive.
+      const { sc, clock } = client({ urls: [beating.wsUrl] });
+      sc.connect();
+      await nextEvent(sc, 'synced');
+      // 40 steps of 20 ms client time over 2 s of real time: 800 ms > the 200 ms silence limit.
+      for (let i = 0; i < 40; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        clock.advance(20);
+        assert.equal(sc.state, 'connected', `still connected after ${(i + 1) * 20} ms of client time`);
+      }
+    } finally {
+      await beating.close();
+    }
   });
 
   it('finds a half-open socket by its silence and reconnects once the path heals', async () => {

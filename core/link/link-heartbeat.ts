@@ -1,0 +1,93 @@
+import { Timer, type Clock } from '../base/clock.js';
+
+/** A beat on the `mesh` channel, and the answer to one (plain text, never valid JSON frames). */
+export const BEAT = 'b';
+export const BEAT_ANSWER = 'r';
+
+/**
+ * Liveness of one data channel, without waiting for ICE consent (which takes 5 s or more): every
+ * `intervalMs` it sends a beat, and the remote answers each beat from its message handler. The
+ * link is `silent` when nothing at all (beats, answers, frames) has arrived within `silenceMs` of
+ * a beat (so at most `intervalMs + silenceMs` after the path died), and speaks again with the
+ * first byte that arrives.
+ *
+ * Answers come from event handlers, never from the remote's timers, so a remote in a background
+ * tab (timers throttled to one a second or less) answers as fast as a visible one. Silence is
+ * only reported once the remote has shown it beats too (an older peer that does not is never
+ * called silent).
+ */
+export class LinkHeartbeat {
+  readonly #clock: Clock;
+  readonly #timer: Timer;
+  readonly #silence: Timer;
+  /** When the oldest beat nothing has arrived since was sent; null once something arrived. */
+  #waitingSince: number | null = null;
+  #remoteBeats = false;
+  #silent = false;
+  #channel: { send(data: string): void } | null = null;
+
+  constructor(clock: Clock, private readonly intervalMs: number, private readonly silenceMs: number, private readonly onSilence: (silent: boolean) => void) {
+    this.#clock = clock;
+    this.#timer = new Timer(clock);
+    this.#silence = new Timer(clock);
+  }
+
+  /** True from the moment silence is noticed until something arrives again. */
+  get silent(): boolean { return this.#silent; }
+
+  /** Starts beating on an open channel (replacing any earlier one). */
+  start(channel: { send(data: string): void }): void {
+    this.stop();
+    this.#channel = channel;
+    const tick = () => {
+      if (this.#waitingSince === null) {
+        // Silent if nothing at all arrives within silenceMs of this beat.
+        this.#waitingSince = this.#clock.now();
+        this.#silence.set(this.silenceMs, () => {
+          if (this.#remoteBeats && !this.#silent && this.#waitingSince !== null) {
+            this.#silent = true;
+            this.onSilence(true);
+          }
+        });
+      }
+      this.#send(BEAT);
+      this.#timer.set(this.intervalMs, tick);
+    };
+    // The first beat goes at once: the remote shows it beats within a round trip of opening.
+    tick();
+  }
+
+  /**
+   * Something arrived on the channel. Returns true when it was a beat or an answer (consumed
+   * here), false for a frame the link passes on.
+   */
+  heard(data: unknown): boolean {
+    this.#waitingSince = null;
+    this.#silence.clear();
+    const beat = data === BEAT;
+    if (beat || data === BEAT_ANSWER) this.#remoteBeats = true;
+    if (beat) this.#send(BEAT_ANSWER);
+    if (this.#silent) {
+      this.#silent = false;
+      this.onSilence(false);
+    }
+    return beat || data === BEAT_ANSWER;
+  }
+
+  /** Stops beating (the channel closed or the link ends); silence is forgotten. Idempotent. */
+  stop(): void {
+    this.#timer.clear();
+    this.#silence.clear();
+    this.#channel = null;
+    this.#waitingSince = null;
+    this.#silent = false;
+  }
+
+  #send(data: string): void {
+    try {
+      this.#channel?.send(data);
+    } catch {
+      // The channel is closing; its close event stops the heartbeat.
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { BEAT, BEAT_ANSWER, LinkHeartbeat } from '../../core/link/link-heartbeat.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+
+/** Two heartbeats joined by a "wire" the test can cut: what one sends, the other hears at once. */
+function pair(clock: FakeClock) {
+  const seen: Array<[string, boolean]> = [];
+  let cut = false;
+  const a: LinkHeartbeat = new LinkHeartbeat(clock, 500, 1250, (s) => seen.push(['a', s]));
+  const b: LinkHeartbeat = new LinkHeartbeat(clock, 500, 1250, (s) => seen.push(['b', s]));
+  const wire = (to: LinkHeartbeat) => ({ send: (d: string) => { if (!cut) to.heard(d); } });
+  a.start(wire(b));
+  b.start(wire(a));
+  return { a, b, seen, cut: (on: boolean) => { cut = on; } };
+}
+
+describe('LinkHeartbeat', () => {
+  it('a link that stops carrying packets is silent within 1.75 s, and speaks again with the first byte', () => {
+    const clock = new FakeClock();
+    const { a, b, seen, cut } = pair(clock);
+    clock.advance(5000);
+    assert.deepEqual(seen, [], 'a healthy link is never silent');
+    cut(true);
+    clock.advance(1500);
+    assert.equal(a.silent, false, 'not after 1.5 s');
+    clock.advance(250);
+    assert.deepEqual(seen, [['a', true], ['b', true]], 'both sides within 1.75 s');
+    cut(false);
+    clock.advance(500);
+    assert.deepEqual(seen.slice(2).sort(), [['a', false], ['b', false]]);
+    assert.equal(a.silent || b.silent, false);
+    a.stop();
+    b.stop();
+    assert.equal(clock.pending, 0, 'stop() leaves no timer');
+  });
+
+  it('a path that dies right after the channel opened is still noticed: the first beat goes at once', () => {
+    const clock = new FakeClock();
+    const { a, b, seen, cut } = pair(clock);
+    cut(true); // before any timer ran: only the beats sent on opening got through
+    clock.advance(1750);
+    assert.deepEqual(seen.sort(), [['a', true], ['b', true]]);
+    a.stop();
+    b.stop();
+  });
+
+  it('answers each beat at once, so a remote whose timers run once a minute (a hidden tab) is never taken for dead', () => {
+    const clock = new FakeClock();
+    const events: boolean[] = [];
+    const sent: string[] = [];
+    const hb = new LinkHeartbeat(clock, 500, 1250, (s) => events.push(s));
+    hb.start({ send: (d) => { sent.push(d); if (d === BEAT) hb.heard(BEAT_ANSWER); } });
+    // The remote's own beats come once a minute; it answers ours at once.
+    for (let i = 0; i < 5; i++) {
+      clock.advance(60_000);
+      assert.equal(hb.heard(BEAT), true, 'a beat is consumed');
+    }
+    assert.deepEqual(events, []);
+    assert.equal(sent.filter((d) => d === BEAT_ANSWER).length, 5, 'each remote beat was answered');
+    hb.stop();
+  });
+
+  it('never calls a remote silent that has not shown it beats (an older peer), and passes frames on', () => {
+    const clock = new FakeClock();
+    const events: boolean[] = [];
+    const hb = new LinkHeartbeat(clock, 500, 1250, (s) => events.push(s));
+    hb.start({ send: () => {} });
+    assert.equal(hb.heard('{"t":"msg"}'), false, 'a frame is not consumed');
+    clock.advance(10_000);
+    assert.deepEqual(events, []);
+    hb.stop();
+  });
+});
