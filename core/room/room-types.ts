@@ -113,7 +113,7 @@ export interface RoomEventMap {
   'file-update': CustomEvent<FileTransfer>;
   /** A file arrived and its SHA-256 digest matched the sender's. */
   'file-received': CustomEvent<{ transfer: FileTransfer; blob: Blob }>;
-  /** We started recording, or stopped (then with the WebM file). Peers see `recording` in `peer-update`. */
+  /** We started recording, or stopped (then with the file: WebM, or MP4 in Safari). Peers see `recording` in `peer-update`. */
   'recording': CustomEvent<RecordingChange>;
   /** Something the application should know about (the room keeps working unless `failed`). */
   'error': CustomEvent<MeshError>;
