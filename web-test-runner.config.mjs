@@ -5,7 +5,7 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import * as puppeteerCore from 'puppeteer-core';
-import { firefoxLaunchOptions } from './test/helpers/firefox-prefs.mjs';
+import { firefoxLaunchOptions } from './test/helpers/firefox-prefs.ts';
 import { defaultReporter, summaryReporter } from '@web/test-runner';
 import { relayPlugin } from './test/helpers/wtr-relay-plugin.ts';
 import { meshRelayPlugin } from './relay/wtr-plugin.ts';

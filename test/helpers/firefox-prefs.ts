@@ -12,7 +12,7 @@
 export const FIREFOX_PATH = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
 
 /** Prefs every test Firefox needs. */
-export const FIREFOX_PREFS = {
+export const FIREFOX_PREFS: Record<string, boolean | number> = {
   'media.peerconnection.ice.loopback': true,
   'media.peerconnection.ice.obfuscate_host_addresses': false,
   'media.navigator.streams.fake': true,
