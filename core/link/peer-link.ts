@@ -381,7 +381,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     if (!pc || this.state === 'closed') return;
     if (this.state === 'connected') this.#machine.to('reconnecting', reason);
     if (this.#iceRestarts >= this.#tuning.maxIceRestarts || typeof pc.restartIce !== 'function') { // no restartIce(): Safari < 14.1
-      this.#recreate(`${reason}; ${pc.restartIce ? `${this.#iceRestarts} ICE restarts did not help` : 'no restartIce() here'}`);
+      this.#recreate(`${reason}; ${typeof pc.restartIce === 'function' ? `${this.#iceRestarts} ICE restarts did not help` : 'no restartIce() here'}`);
       return;
     }
     this.#iceRestarts++;
