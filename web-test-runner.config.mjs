@@ -1,8 +1,11 @@
-// Browser tests of core/ and components/: real Chromium (Debian's, never a downloaded one), real
-// RTCPeerConnections on loopback, real relays started by the relay plugin. Run through
-// `npm test`, which puts this inside a network namespace with only `lo` (see test/run.sh).
+// Browser tests of core/ and components/: real Chromium or, with WTR_BROWSER=firefox, real
+// Firefox ESR (Debian's, never a downloaded one), real RTCPeerConnections on loopback, real relays
+// started by the relay plugin. Run through `npm test`, which puts this inside a network namespace
+// with only `lo` (and, for Firefox, the veth pair of test/helpers/netns-veth.sh; see test/run.sh).
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import * as puppeteerCore from 'puppeteer-core';
+import { firefoxLaunchOptions } from './test/helpers/firefox-prefs.ts';
 import { defaultReporter, summaryReporter } from '@web/test-runner';
 import { relayPlugin } from './test/helpers/wtr-relay-plugin.ts';
 import { meshRelayPlugin } from './relay/wtr-plugin.ts';
@@ -26,6 +29,19 @@ export const CHROMIUM_ARGS = [
 ];
 
 const group = process.env.WTR_FILES;
+const firefox = process.env.WTR_BROWSER === 'firefox';
+
+// Firefox goes through the same launcher with puppeteer-core as its driver (WebDriver BiDi), which
+// is all @web/test-runner-puppeteer adds — without the full `puppeteer` package and its downloads.
+const browser = firefox
+  ? chromeLauncher({ puppeteer: puppeteerCore, launchOptions: firefoxLaunchOptions() })
+  : chromeLauncher({
+    launchOptions: {
+      executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+    },
+  });
 
 export default {
   files: group ? group.split(',') : ['test/core/**/*.test.ts', 'test/components/**/*.test.ts'],
@@ -35,21 +51,13 @@ export default {
   concurrentBrowsers: 1,
   // meshRelayPlugin is the one the package exports for sites' own tests (tested here too).
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), relayPlugin(), meshRelayPlugin()],
-  browsers: [
-    chromeLauncher({
-      launchOptions: {
-        executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-        headless: true,
-        args: CHROMIUM_ARGS,
-      },
-    }),
-  ],
+  browsers: [browser],
   testFramework: { config: { timeout: 30000 } },
   browserStartTimeout: 60000,
   testsStartTimeout: 60000,
   testsFinishTimeout: 10 * 60000,
   reporters: [
     process.env.CI ? summaryReporter({ flatten: true }) : defaultReporter(),
-    wtrCountReporter(process.env.COUNT_FILE ?? '.test-results/wtr.json'),
+    wtrCountReporter(process.env.COUNT_FILE ?? `.test-results/${firefox ? 'wtr-firefox' : 'wtr'}.json`),
   ],
 };

@@ -43,7 +43,7 @@ export interface MeshEventDetails {
   'mesh-file-update': FileTransfer;
   /** A file arrived and its SHA-256 digest matched. */
   'mesh-file-received': { transfer: FileTransfer; blob: Blob };
-  /** We or a peer started or stopped recording (ours with the WebM file). */
+  /** We or a peer started or stopped recording (ours with the file: WebM, or MP4 in Safari). */
   'mesh-recording': RecordingDetail;
 }
 

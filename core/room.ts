@@ -70,7 +70,7 @@ export class Room extends RoomKernel {
 
   /**
    * Records the room locally: every member's video composed into a grid, all audio mixed, as
-   * WebM. Everyone in the room is told (`peer-update` with `recording: true`). Rejects with
+   * WebM (MP4 where the browser writes only that). Everyone in the room is told (`peer-update` with `recording: true`). Rejects with
    * `recording-unsupported` where the browser cannot record. Stops by itself on leave. Call it
    * from a click, so the browser lets the page mix audio (the `recording` event says whether).
    */
@@ -79,6 +79,6 @@ export class Room extends RoomKernel {
     await (await this.useFeature('recording')).start(options);
   }
 
-  /** Stops recording; resolves with the WebM file (null when not recording). */
+  /** Stops recording; resolves with the file, WebM or (Safari) MP4; null when not recording. */
   stopRecording(): Promise<Blob | null> { return this.feature('recording')?.stop() ?? Promise.resolve(null); }
 }

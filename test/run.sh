@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: everything, on a fresh Debian machine as root.
-#  1. installs the system packages the tests use when missing (Chromium, nftables, coturn, redis-server; never a downloaded browser),
+#  1. installs the system packages the tests use when missing (Chromium, Firefox ESR, nftables, coturn, redis-server; never a downloaded browser),
 #  2. builds, type-checks, checks the generated docs and the bundle size budgets,
 #  3. runs every runner inside a network namespace that has only `lo` (test traffic stays on 127.0.0.1),
 #  4. ends with one line: "tests: N passed, N failed", summed over all runners (test/helpers/summary.mjs);
@@ -12,6 +12,7 @@ rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 
 packages=()
 command -v chromium >/dev/null 2>&1 || [ -n "${CHROME_PATH:-}" ] || packages+=(chromium)
+command -v firefox-esr >/dev/null 2>&1 || [ -n "${FIREFOX_PATH:-}" ] || packages+=(firefox-esr) # element tests and mixed-browser e2e
 command -v nft >/dev/null 2>&1 || packages+=(nftables)          # fault injection inside the namespace
 command -v turnserver >/dev/null 2>&1 || packages+=(coturn)     # TURN tests
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server) # multi-node relay tests
@@ -47,4 +48,4 @@ else
   bash test/run-inside.sh
 fi
 
-node test/helpers/summary.mjs "$RESULTS" build typecheck docs size node wtr e2e
+node test/helpers/summary.mjs "$RESULTS" build typecheck docs size node wtr wtr-firefox e2e

@@ -232,8 +232,8 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
   get recording(): boolean { return this.#roomCore?.recording ?? false; }
 
   /**
-   * Records the room (video grid and mixed audio) to WebM; everyone in the room sees an
-   * indicator. Call from a click so the browser lets the page mix audio.
+   * Records the room (video grid and mixed audio) to WebM, or MP4 where the browser writes only
+   * that (Safari); everyone in the room sees an indicator. Call from a click so the browser lets the page mix audio.
    */
   async startRecording(options?: RecordingOptions): Promise<void> {
     if (!this.#roomCore) throw new MeshError('not-connected', 'the room has not joined yet');
@@ -245,7 +245,7 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
     }
   }
 
-  /** Stops recording; resolves with the WebM file, also offered as a download link. */
+  /** Stops recording; resolves with the file (WebM, or MP4 in Safari), also offered as a download link. */
   async stopRecording(): Promise<Blob | null> {
     return (await this.#roomCore?.stopRecording()) ?? null;
   }

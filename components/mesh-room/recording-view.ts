@@ -16,7 +16,7 @@ addEnglish(EN_RECORDING);
 export type RecordingViewEvent = RoomEventMap['recording'] | RoomEventMap['peer-update'] | RoomEventMap['peer-leave'];
 
 export class RecordingView implements ReactiveController {
-  #file: { url: string; size: number } | null = null;
+  #file: { url: string; size: number; mp4: boolean } | null = null;
   readonly #peersRecording = new Set<string>();
 
   readonly #host: ReactiveControllerHost;
@@ -68,12 +68,12 @@ export class RecordingView implements ReactiveController {
     const file = this.#file;
     const stamp = new Date().toISOString().slice(0, 19).replace(/:/g, '-');
     return html`${self || names.length ? html`<p part="recording" role="status"><span aria-hidden="true">●</span> ${s.recordingBy(self, names)}</p>` : nothing}
-      ${file && !self ? html`<a part="recording-download" href=${file.url} download=${`mesh-room-${room}-${stamp}.webm`}>${s.downloadRecording(file.size)}</a>` : nothing}`;
+      ${file && !self ? html`<a part="recording-download" href=${file.url} download=${`mesh-room-${room}-${stamp}.${file.mp4 ? 'mp4' : 'webm'}`}>${s.downloadRecording(file.size)}</a>` : nothing}`;
   }
 
   #setFile(blob: Blob | null): void {
     if (this.#file) URL.revokeObjectURL(this.#file.url);
-    this.#file = blob && blob.size > 0 ? { url: URL.createObjectURL(blob), size: blob.size } : null;
+    this.#file = blob && blob.size > 0 ? { url: URL.createObjectURL(blob), size: blob.size, mp4: blob.type === 'video/mp4' } : null;
     this.#host.requestUpdate();
   }
 }

@@ -152,7 +152,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
       this.#warn('could not apply new ICE servers', error);
       return;
     }
-    if (await this.usesRelay(pc)) {
+    if (pc.restartIce && await this.usesRelay(pc)) {
       this.iceRestartsMade++;
       pc.restartIce();
     }
@@ -317,8 +317,8 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     const pc = this.#pc;
     if (!pc || this.state === 'closed') return;
     if (this.state === 'connected') this.#machine.to('reconnecting', reason);
-    if (this.#iceRestarts >= this.#tuning.maxIceRestarts) {
-      this.#recreate(`${reason}; ${this.#iceRestarts} ICE restarts did not help`);
+    if (this.#iceRestarts >= this.#tuning.maxIceRestarts || typeof pc.restartIce !== 'function') { // no restartIce(): Safari < 14.1
+      this.#recreate(`${reason}; ${typeof pc.restartIce === 'function' ? `${this.#iceRestarts} ICE restarts did not help` : 'no restartIce() here'}`);
       return;
     }
     this.#iceRestarts++;

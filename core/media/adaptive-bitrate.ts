@@ -71,8 +71,9 @@ export class AdaptiveBitrate {
 
   /** Writes the current step into the sender's parameters (also after a new connection). */
   async apply(sender: RTCRtpSender): Promise<void> {
-    const params = sender.getParameters();
-    const enc = params.encodings?.[0];
+    // Where the browser gives no encodings (or no getParameters), the sender keeps its defaults.
+    const params = sender.getParameters?.();
+    const enc = params?.encodings?.[0];
     if (!enc) return;
     const step = this.current;
     const height = sender.track?.getSettings().height ?? step.height;

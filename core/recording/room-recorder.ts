@@ -8,15 +8,21 @@ export interface RecorderSource {
   id: string;
   name: string;
   stream: MediaStream | null;
+  /** What the member says it sends: `video: false` (camera off) draws the blank tile. */
+  media?: { video: boolean } | null;
 }
 
-/** Container types tried in order (Chromium and Firefox both write the first). */
-const MIME_TYPES = ['video/webm;codecs=vp8,opus', 'video/webm;codecs=vp8', 'video/webm'];
+/**
+ * Container types tried in order, with `MediaRecorder.isTypeSupported`: Chromium and Firefox
+ * write the first; Safari writes only MP4. A type naming an audio codec is skipped without audio.
+ */
+const MIME_TYPES = ['video/webm;codecs=vp8,opus', 'video/webm;codecs=vp8', 'video/webm', 'video/mp4;codecs=avc1,mp4a.40.2', 'video/mp4'];
 
 /**
  * Records the room locally: every member's video drawn into one grid on a canvas, every audio
- * track mixed with Web Audio, both encoded by `MediaRecorder` into WebM. Members joining or
- * leaving during the recording get or lose their tile at the next frame.
+ * track mixed with Web Audio, both encoded by `MediaRecorder` into WebM (MP4 where the browser
+ * writes only that, as Safari does). Members joining or leaving during the recording get or lose
+ * their tile at the next frame.
  */
 export class RoomRecorder {
   readonly #canvas: HTMLCanvasElement;
@@ -51,16 +57,19 @@ export class RoomRecorder {
   }
 
   readonly withAudio: boolean;
+  /** The file's type, `video/webm` or (Safari) `video/mp4`. */
+  readonly type: string;
 
   readonly #sources: () => RecorderSource[];
   private constructor(sources: () => RecorderSource[], audio: AudioContext, Recorder: typeof MediaRecorder, options: RecordingOptions) {
     this.#sources = sources;
     this.withAudio = audio.state === 'running';
-    const mimeType = MIME_TYPES.filter((t) => this.withAudio || !t.includes('opus')).find((t) => Recorder.isTypeSupported(t));
+    const mimeType = MIME_TYPES.filter((t) => this.withAudio || !t.includes(',')).find((t) => Recorder.isTypeSupported?.(t));
     if (!mimeType) {
       void audio.close();
-      throw new MeshError('recording-unsupported', 'this browser cannot write WebM');
+      throw new MeshError('recording-unsupported', 'this browser can write neither WebM nor MP4');
     }
+    this.type = mimeType.split(';')[0];
     this.#size = { width: options.width ?? 1280, height: options.height ?? 720 };
     const fps = options.fps ?? 15;
     this.#canvas = Object.assign(document.createElement('canvas'), this.#size);
@@ -77,7 +86,7 @@ export class RoomRecorder {
     this.#recorder = new Recorder(new MediaStream(tracks), { mimeType });
     this.#recorder.ondataavailable = (e) => { if (e.data.size > 0) this.#chunks.push(e.data); };
     this.#stopped = new Promise<Blob>((resolve, reject) => {
-      this.#recorder.onstop = () => resolve(new Blob(this.#chunks, { type: 'video/webm' }));
+      this.#recorder.onstop = () => resolve(new Blob(this.#chunks, { type: this.type }));
       this.#recorder.onerror = (e) => reject(new MeshError('recording-failed', `recording failed: ${(e as ErrorEvent).message ?? 'MediaRecorder error'}`));
     });
     this.#stopped.catch(() => this.#release());
@@ -88,7 +97,7 @@ export class RoomRecorder {
 
   get recording(): boolean { return this.#recorder.state === 'recording'; }
 
-  /** Stops and resolves with the WebM file. Idempotent (every call gets the same file). */
+  /** Stops and resolves with the file (WebM, or MP4 where only that is written). Idempotent (every call gets the same file). */
   stop(): Promise<Blob> {
     if (this.#recorder.state !== 'inactive') {
       this.#recorder.requestData();
@@ -111,7 +120,8 @@ export class RoomRecorder {
     const { width, height } = this.#size;
     const ctx = this.#ctx;
     const list = this.#sources();
-    this.#syncAudio(list);
+    // Only into a running context: Firefox stalls every <video> of a stream tapped by a suspended one.
+    if (this.withAudio) this.#syncAudio(list);
     ctx.fillStyle = '#111';
     ctx.fillRect(0, 0, width, height);
     const cols = Math.ceil(Math.sqrt(list.length || 1));
@@ -121,7 +131,10 @@ export class RoomRecorder {
     list.forEach((s, i) => {
       const x = (i % cols) * w;
       const y = Math.floor(i / cols) * h;
-      const video = s.stream?.getVideoTracks().some((t) => t.readyState === 'live' && t.enabled) ? this.#videoFor(s.stream!) : null;
+      // A remote track stays live while its camera is off, and Firefox then keeps showing its last
+      // frame in a new <video>: the member's own word decides, as the video grid does.
+      const on = s.media?.video !== false && s.stream?.getVideoTracks().some((t) => t.readyState === 'live' && t.enabled);
+      const video = on ? this.#videoFor(s.stream!) : null;
       if (video && video.videoWidth > 0) {
         // Fit inside the tile, keeping the aspect ratio.
         const scale = Math.min(w / video.videoWidth, h / video.videoHeight);

@@ -36,7 +36,7 @@ export class RoomRecording implements RecordingFeature {
     host.emit('recording', { recording: true, audio: this.#recorder.withAudio });
   }
 
-  /** Stops; resolves with the WebM file (null when not recording). */
+  /** Stops; resolves with the file, WebM or (Safari) MP4; null when not recording. */
   async stop(): Promise<Blob | null> {
     const recorder = this.#recorder;
     if (!recorder) return null;

@@ -135,5 +135,5 @@ export interface RecordingOptions {
   MediaRecorder?: typeof MediaRecorder | null;
 }
 
-/** What a `recording` event tells: we started, or stopped (then with the WebM file). */
+/** What a `recording` event tells: we started, or stopped (then with the file: WebM, or MP4 in Safari). */
 export interface RecordingChange { recording: boolean; audio?: boolean; blob?: Blob }

@@ -115,7 +115,7 @@ export interface RoomEventMap {
   'file-update': CustomEvent<FileTransfer>;
   /** A file arrived and its SHA-256 digest matched the sender's. */
   'file-received': CustomEvent<{ transfer: FileTransfer; blob: Blob }>;
-  /** We started recording, or stopped (then with the WebM file). Peers see `recording` in `peer-update`. */
+  /** We started recording, or stopped (then with the file: WebM, or MP4 in Safari). Peers see `recording` in `peer-update`. */
   'recording': CustomEvent<RecordingChange>;
   /** A step in repairing a peer's stalled media (a transition of its repair state, for logs). */
   'media-repair': CustomEvent<StateChange<string> & { peer: string; at: number }>;

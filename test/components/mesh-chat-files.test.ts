@@ -63,7 +63,7 @@ describe('<mesh-chat> files and <mesh-room> recording', () => {
     expect((window as { __pwned?: number }).__pwned).to.equal(undefined);
   });
 
-  it('dropping and pasting files sends them; decline and cancel show the typed outcome', async () => {
+  it('dropping a file sends it; decline shows the typed outcome', async () => {
     const { chats } = await twoRooms();
     const dt = new DataTransfer();
     dt.items.add(new File([bytes(3_000_000)], 'dropped.bin'));
@@ -76,8 +76,18 @@ describe('<mesh-chat> files and <mesh-room> recording', () => {
     (chats[1].shadowRoot!.querySelectorAll('[part~="file-button"]')[1] as HTMLButtonElement).click(); // decline
     await until(() => fileEntry(chats[0])?.dataset.status === 'rejected', 'Ada sees the decline');
     expect(part(chats[0], 'file-status')!.textContent).to.equal('Declined.');
+  });
 
+  it('pasting a file sends it; cancel shows the typed outcome', async function () {
     const paste = new DataTransfer();
+    paste.items.add(new File(['x'], 'probe.bin'));
+    if (new ClipboardEvent('paste', { clipboardData: paste }).clipboardData?.files.length !== 1) {
+      // Firefox (ESR 153) ignores clipboardData given to a synthetic ClipboardEvent: a page cannot
+      // fake a paste there, so only a real one (a user's) could test it.
+      this.skip();
+    }
+    const { chats } = await twoRooms();
+    paste.items.clear();
     paste.items.add(new File([bytes(3_000_000)], 'pasted.bin'));
     chats[0].shadowRoot!.querySelector('textarea')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: paste, bubbles: true, cancelable: true }));
     await until(() => chats[1].files.some((f) => f.name === 'pasted.bin' && f.status === 'offered'), 'pasted file offered');

@@ -1,0 +1,172 @@
+import { describe, it, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser as ChromiumBrowser } from 'playwright-core';
+import type { Browser as FirefoxBrowser } from 'puppeteer-core';
+import { HOOK, TEST } from '../helpers/deadlines.js';
+import { RelayProcess } from '../helpers/relay-process.js';
+import { launchChromium, newUser } from '../helpers/browser.js';
+import { launchFirefox, newFirefoxUser } from '../helpers/firefox.js';
+import { Chaos } from '../helpers/chaos.js';
+
+/** What a test needs of a page, the same in playwright (Chromium) and puppeteer (Firefox). */
+interface Tab {
+  who: string;
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+  close(): Promise<void>;
+}
+
+/** Polls `fn` in the page until it returns true; fails naming `what` and the page. */
+async function until<A>(tab: Tab, what: string, fn: (arg: A) => boolean | Promise<boolean>, arg: A, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await tab.evaluate(fn, arg))) {
+    if (Date.now() > deadline) throw new Error(`${tab.who}: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Per peer name: video frames decoded and audio packets received from it; RTT/loss/bitrate as the room measures them. */
+const media = (tab: Tab) => tab.evaluate(async () => {
+  const room = document.querySelector('mesh-room')!;
+  const out: Record<string, { frames: number; audio: number; metrics: { rttMs: number | null; lossPercent: number | null; bitrateKbps: number | null } | null }> = {};
+  for (const p of room.peers) {
+    const pc = room.core!.linkTo(p.id)?.connection;
+    const m = { frames: 0, audio: 0, metrics: p.metrics ? { rttMs: p.metrics.rttMs, lossPercent: p.metrics.lossPercent, bitrateKbps: p.metrics.bitrateKbps } : null };
+    if (pc) for (const s of (await pc.getStats()).values()) {
+      if (s.type !== 'inbound-rtp') continue;
+      if (s.kind === 'video') m.frames += s.framesDecoded ?? 0;
+      if (s.kind === 'audio') m.audio += s.packetsReceived ?? 0;
+    }
+    out[p.name] = m;
+  }
+  return out;
+}, null);
+
+const meshed = (tab: Tab, n: number) => until(tab, `connected to ${n} with media`, (k) => {
+  const room = document.querySelector('mesh-room')!;
+  return room.state === 'connected' && room.peers.length === k && room.peers.every((p) => p.state === 'connected' && !!p.stream);
+}, n);
+
+/** Every other peer's video and audio keep arriving (more frames and packets than a moment ago). */
+async function receivingFromAll(tab: Tab): Promise<void> {
+  const start = await media(tab);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const now = await media(tab);
+    if (Object.keys(start).every((n) => now[n].frames >= start[n].frames + 10 && now[n].audio >= start[n].audio + 10)) return;
+    if (Date.now() > deadline) throw new Error(`${tab.who}: media stalled: ${JSON.stringify({ start, now })}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const chatSend = (tab: Tab, text: string) => tab.evaluate((t) => document.querySelector('mesh-chat')!.send(t), text);
+const chatTexts = (tab: Tab) => tab.evaluate(() => document.querySelector('mesh-chat')!.messages.map((m) => m.text), null);
+
+describe('mixed browsers: Firefox ESR and Chromium in one room', () => {
+  let relay: RelayProcess;
+  let chromium: ChromiumBrowser;
+  let firefox: FirefoxBrowser;
+  const chaos = new Chaos();
+  let tabs: Tab[] = [];
+  let roomNo = 0;
+
+  before(async () => {
+    relay = new RelayProcess({ args: ['--static', '/=demo', '--static', '/dist=dist'] });
+    await relay.start();
+    [chromium, firefox] = await Promise.all([launchChromium(), launchFirefox()]);
+  }, HOOK);
+  afterEach(async () => {
+    chaos.heal();
+    for (const t of tabs) await t.close().catch(() => {});
+    tabs = [];
+  }, HOOK);
+  after(async () => {
+    chaos.close();
+    await chromium?.close();
+    await firefox?.close();
+    await relay?.kill('SIGTERM');
+  }, HOOK);
+
+  /** Opens the demo page for each user, `C:name` in Chromium and `F:name` in Firefox, in one room. */
+  async function open(users: string[]): Promise<Tab[]> {
+    const room = `mixed-${++roomNo}`;
+    const out: Tab[] = [];
+    for (const u of users) {
+      const [kind, name] = u.split(':');
+      const url = `${relay.httpUrl}/?room=${room}&name=${name}&media=audio+video`;
+      let tab: Tab;
+      if (kind === 'F') {
+        const { context, page } = await newFirefoxUser(firefox);
+        await page.goto(url);
+        tab = { who: `${name} (Firefox)`, evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never, close: () => context.close() };
+      } else {
+        const { context, page } = await newUser(chromium);
+        await page.goto(url);
+        tab = { who: `${name} (Chromium)`, evaluate: (fn, arg) => page.evaluate(fn as never, arg) as never, close: () => context.close() };
+      }
+      out.push(tab);
+      tabs.push(tab);
+    }
+    await Promise.all(out.map((t) => meshed(t, out.length - 1)));
+    return out;
+  }
+
+  /** Each sends one line; everyone ends with every line exactly once. */
+  async function chatExactlyOnce(all: Tab[]): Promise<void> {
+    const lines = all.map((t, i) => `hello from ${i} ${t.who}`);
+    for (const [i, t] of all.entries()) await chatSend(t, lines[i]);
+    for (const t of all) {
+      await until(t, 'every chat line', (want) => { const got = document.querySelector('mesh-chat')!.messages.map((m) => m.text); return want.every((l) => got.includes(l)); }, lines);
+    }
+    await new Promise((r) => setTimeout(r, 500)); // a duplicate by the second path would arrive within this
+    for (const t of all) {
+      const got = (await chatTexts(t)).filter((x) => lines.includes(x));
+      assert.deepEqual([...got].sort(), [...lines].sort(), `${t.who} got each line exactly once: ${JSON.stringify(got)}`);
+    }
+  }
+
+  it('Firefox ↔ Chromium: chat exactly once, video and audio both ways, quality figures on both sides, mute and camera off seen', TEST, async () => {
+    const [fx, cr] = await open(['F:Fay', 'C:Cal']);
+    await chatExactlyOnce([fx, cr]);
+    await Promise.all([receivingFromAll(fx), receivingFromAll(cr)]);
+    for (const t of [fx, cr]) {
+      // Firefox reports no availableOutgoingBitrate and no transport stats: RTT comes from its nominated pair.
+      await until(t, 'RTT and sent bitrate measured', () => {
+        const m = document.querySelector('mesh-room')!.peers[0].metrics;
+        return !!m && m.rttMs !== null && m.bitrateKbps !== null && m.lossPercent !== null;
+      }, null, 20_000);
+    }
+    // Firefox mutes and turns its camera off; Chromium sees both, and the other way round.
+    for (const [from, to] of [[fx, cr], [cr, fx]]) {
+      await from.evaluate(async () => { const lm = document.querySelector('mesh-room')!.core!.localMedia!; await lm.setAudioEnabled(false); await lm.setVideoEnabled(false); }, null);
+      await until(to, 'the peer muted with its camera off', () => { const m = document.querySelector('mesh-room')!.peers[0].media; return m?.audio === false && m.video === false; }, null);
+      await from.evaluate(async () => { const lm = document.querySelector('mesh-room')!.core!.localMedia!; await lm.setAudioEnabled(true); await lm.setVideoEnabled(true); }, null);
+      await until(to, 'the peer back on', () => { const m = document.querySelector('mesh-room')!.peers[0].media; return m?.audio === true && m.video === true; }, null);
+    }
+    await Promise.all([receivingFromAll(fx), receivingFromAll(cr)]);
+  });
+
+  it('Firefox ↔ Chromium: a UDP outage; ICE restarts, media and chat flow again', TEST, async () => {
+    assert.ok(Chaos.available(), `nft must work here: ${Chaos.refusal()}`);
+    const [fx, cr] = await open(['F:Fay', 'C:Cal']);
+    await Promise.all([receivingFromAll(fx), receivingFromAll(cr)]);
+    chaos.dropUdp();
+    await until(cr, 'the link reconnecting', () => document.querySelector('mesh-room')!.peers[0].state === 'reconnecting', null);
+    await until(cr, 'an ICE restart', () => { const r = document.querySelector('mesh-room')!; return (r.core!.linkTo(r.peers[0].id)?.iceRestartsMade ?? 0) > 0; }, null);
+    chaos.heal();
+    await Promise.all([meshed(fx, 1), meshed(cr, 1)]);
+    await Promise.all([receivingFromAll(fx), receivingFromAll(cr)]);
+    await chatExactlyOnce([fx, cr]);
+  });
+
+  it('Firefox ↔ Firefox: chat exactly once, video and audio both ways', TEST, async () => {
+    const pair = await open(['F:Fay', 'F:Fox']);
+    await chatExactlyOnce(pair);
+    await Promise.all(pair.map(receivingFromAll));
+  });
+
+  it('2 Firefox + 2 Chromium in one room: everyone chats exactly once and receives everyone', TEST, async () => {
+    const four = await open(['F:Fay', 'C:Cal', 'F:Fox', 'C:Cy']);
+    await chatExactlyOnce(four);
+    await Promise.all(four.map(receivingFromAll));
+  });
+});
