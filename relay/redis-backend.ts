@@ -327,14 +327,17 @@ export class RedisBackend implements RoomBackend {
    */
   private async onReady(): Promise<void> {
     if (!this.healthy) return;
+    // Who has to resume is decided now, as Redis answers: the sockets that were here while it
+    // was away. A member who joins while the heartbeat and reconcile below are under way joined
+    // the store as it is now (its welcome is its catch-up) and stays; and an outage that begins
+    // meanwhile sets `wasDown` again for the next time Redis answers.
+    const away = this.wasDown ? [...this.rooms.values()].flatMap((r) => [...r.members.values()].map((m) => m.socket)) : null;
+    this.wasDown = false;
     this.needReconcile = true;
     await this.heartbeat();
-    if (!this.wasDown) return;
-    this.wasDown = false;
+    if (!away) return;
     this.ctx.log.info('redis is back; resuming this node\'s sockets');
-    for (const room of this.rooms.values()) {
-      for (const member of [...room.members.values()]) member.socket.close(CLOSE_CODES.restarting, 'room store restarted; resume');
-    }
+    for (const socket of away) socket.close(CLOSE_CODES.restarting, 'room store restarted; resume');
   }
 
   /**

@@ -1,9 +1,10 @@
 /**
  * Waits until the async `check()` resolves truthy, re-checking every few milliseconds; rejects
- * after `timeoutMs` with `what` and the last value or error. A check that throws counts as not
- * yet (a store that is coming back, for example).
+ * after `timeoutMs` with `what` (a function when it describes state seen while waiting) and the
+ * last value or error. A check that throws counts as not yet (a store that is coming back, for
+ * example).
  */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5000, what = 'condition'): Promise<NonNullable<T>> {
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 5000, what: string | (() => string) = 'condition'): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -14,7 +15,7 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 500
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${String(last)})`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what} (last: ${String(last)})`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

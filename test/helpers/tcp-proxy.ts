@@ -4,13 +4,15 @@ import net from 'node:net';
  * A TCP proxy on 127.0.0.1 in front of a server, for fault injection without touching the
  * network: `blackhole()` keeps sockets open but stops moving bytes (a half-open connection as
  * both ends see it) — or only the server's replies, with `blackhole('replies')` —, `cut()` resets
- * every connection, `heal()` restores normal service.
+ * every connection, `slowReplies()` holds back the server's answers on the connections that sent
+ * a given request (a server slow for one client), `heal()` restores normal service.
  */
 export class TcpProxy {
   private server: net.Server;
   private pairs = new Set<[net.Socket, net.Socket]>();
   private holed: 'none' | 'both' | 'replies' = 'none';
   private refusing = false;
+  private slow: { ms: number; marker: string } | null = null;
   port = 0;
 
   constructor(private readonly targetPort: number, private readonly targetHost = '127.0.0.1') {
@@ -29,7 +31,12 @@ export class TcpProxy {
   blackhole(which: 'both' | 'replies' = 'both'): void { this.holed = which; }
   /** New connections are reset at once (a relay that is down). */
   refuse(on = true): void { this.refusing = on; }
-  heal(): void { this.holed = 'none'; this.refusing = false; }
+  /**
+   * From now on, a connection whose request contains `marker` gets every later answer `ms` late
+   * (in order): on that connection the server seems slow, the others are untouched.
+   */
+  slowReplies(ms: number, marker: string): void { this.slow = { ms, marker }; }
+  heal(): void { this.holed = 'none'; this.refusing = false; this.slow = null; }
 
   cut(): void {
     for (const [a, b] of this.pairs) { a.destroy(); b.destroy(); }
@@ -48,8 +55,16 @@ export class TcpProxy {
     const upstream = net.connect(this.targetPort, this.targetHost);
     const pair: [net.Socket, net.Socket] = [client, upstream];
     this.pairs.add(pair);
+    let slowMs = 0;
+    let queue = Promise.resolve();
     const pipe = (from: net.Socket, to: net.Socket, reply: boolean) => {
-      from.on('data', (chunk) => { if (this.holed === 'none' || (this.holed === 'replies' && !reply)) to.write(chunk); });
+      from.on('data', (chunk: Buffer) => {
+        if (!reply && this.slow && chunk.includes(this.slow.marker)) slowMs = this.slow.ms;
+        if (!(this.holed === 'none' || (this.holed === 'replies' && !reply))) return;
+        if (!reply || slowMs === 0) return void to.write(chunk);
+        const due = Date.now() + slowMs;
+        queue = queue.then(() => new Promise<void>((r) => setTimeout(r, due - Date.now()))).then(() => { if (!to.destroyed) to.write(chunk); });
+      });
     };
     pipe(client, upstream, false);
     pipe(upstream, client, true);

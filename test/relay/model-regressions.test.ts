@@ -16,6 +16,9 @@ const CASES: Array<{ backend: Backend; what: string; cmds: () => Cmd[] }> = [
   },
   {
     backend: 'redis',
+    // Found by the soak; it failed only when Bob's join completed while the node was still
+    // sending its heartbeat and reconcile after Redis came back (he was then sent away with 1012
+    // and went offline). That moment is held open, and the fix checked, in redis-outage.test.ts.
     what: 'the last member leaves a room with messages, Redis restarts empty, and someone joins again (found by the soak)',
     cmds: () => [new NewMember('B\u043eb'), new Publish(4, 467), new Publish(6, 375), new Publish(8, 548), new Publish(6, 1), new Publish(4, 35), new Leave(4), new RedisRestart(), new NewMember('Bob')],
   },

@@ -118,4 +118,40 @@ describe('Redis outages leave no ghost and no hang', () => {
     assert.equal((await a.closed(10_000)).code, 1012);
     await eventually(async () => (await health(r)) === 200, 10_000, 'healthy again');
   });
+
+  // Found by the room-model soak: a member who joined in the moment after Redis came back (while
+  // this node was still sending its heartbeat and reconciling) was sent away with 1012 as if it
+  // had been there during the outage, and went offline in Redis. Redis answers this node's
+  // heartbeat slowly here, which holds that moment open.
+  it('a member who joins just after Redis is back is not asked to resume', async () => {
+    const proxy = new TcpProxy(redis.port);
+    proxies.push(proxy);
+    await proxy.listen();
+    // Heartbeats 20 s apart: the one sent when Redis is back is the one that reconciles.
+    const r = await node({ redis: `redis://127.0.0.1:${proxy.port}`, nodeTtlMs: 60_000 });
+    const admin = new Redis(redis.url, { lazyConnect: true });
+    await admin.connect();
+    const nodeKey = `mesh:node:${(r.backend as { nodeId?: string }).nodeId}`;
+    await eventually(async () => (await admin.exists(nodeKey)) === 1, 5000, 'the first heartbeat');
+    admin.disconnect();
+    // The node's commands are answered in order: a few round trips later its start (heartbeat,
+    // reconcile) is over, and the outage below is one of its own.
+    for (let i = 0; i < 3; i++) await r.backend.view('nothing-here');
+    proxy.refuse();
+    proxy.cut();
+    await eventually(async () => (await health(r)) === 503, 5000, 'the relay notices');
+    await redis.restart();
+    proxy.heal();
+    proxy.slowReplies(500, "'mesh:nodes', node"); // the heartbeat script
+    await eventually(() => r.backend.healthy, 10_000, 'the relay reaches Redis again');
+    const id = room();
+    const bob = await client(r);
+    await bob.join(id, 'Bob');
+    bob.send({ type: 'publish', n: 1, data: 'hi', sentAt: 1 });
+    // The ack comes after the node's heartbeat and reconcile (same connection, in order).
+    await eventually(() => bob.closeInfo ?? bob.all('ack').find((f) => f.n === 1), 5000, 'an ack or a close');
+    assert.equal(bob.closeInfo, null, 'Bob joined after Redis was back: nothing to resume');
+    const view = await r.backend.view(id);
+    assert.deepEqual(view?.members.map((m) => [m.name, m.online]), [['Bob', true]]);
+  });
 });

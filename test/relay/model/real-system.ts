@@ -111,6 +111,10 @@ export class RealSystem {
   async settle(model: RoomModel, what: string): Promise<void> {
     let last = '';
     await eventually(async () => {
+      for (const c of model.onlineClients()) {
+        const gone = this.sockets.get(c.id)?.closeInfo;
+        if (gone) throw new Error(`${c.name}'s socket was closed (${gone.code} ${gone.reason}) while the model has it joined`);
+      }
       const view = await this.relay.backend.view(ROOM);
       last = JSON.stringify(view);
       if (model.epoch === null) return view === null;
@@ -126,10 +130,9 @@ export class RealSystem {
       }
       const window = model.window(this.clock.now());
       return view.buffer.messages === window.length && (window.length === 0 || view.buffer.firstSeq === window[0].seq);
-    }, 5000, `the relay to match the model after ${what}: model ${JSON.stringify({ epoch: model.epoch, seq: model.seq, members: [...model.members.values()] })}, relay ${last}`);
-    const rooms = this.relay.backend.stats().rooms;
+    }, 5000, () => `the relay to match the model after ${what}: model ${JSON.stringify({ epoch: model.epoch, seq: model.seq, members: [...model.members.values()] })}, relay ${last}`);
     const expectedRooms = this.backend === 'memory' ? (model.epoch === null ? 0 : 1) : (model.onlineClients().length > 0 ? 1 : 0);
-    await eventually(() => this.relay.backend.stats().rooms === expectedRooms, 3000, `${expectedRooms} local room(s) after ${what}, not ${rooms}`);
+    await eventually(() => this.relay.backend.stats().rooms === expectedRooms, 3000, () => `${expectedRooms} local room(s) after ${what}, not ${this.relay.backend.stats().rooms}`);
     assert.deepEqual(this.errors, [], 'the relay logged no error');
   }
 }
