@@ -25,7 +25,7 @@ export function repairKinds(v: unknown): StallKind[] | null {
 function renegotiate(pc: RTCPeerConnection, kinds: StallKind[], host: FeatureHost): void {
   for (const t of pc.getTransceivers()) {
     const d = t.direction;
-    if (!kinds.includes(t.receiver.track.kind as StallKind) || t.currentDirection === 'stopped' || !d.includes('recv') && d !== 'sendrecv') continue;
+    if (!kinds.includes(t.receiver.track.kind as StallKind) || t.currentDirection === 'stopped' || !d.includes('recv')) continue;
     t.direction = d === 'sendrecv' ? 'sendonly' : 'inactive';
     const timer = new Timer(host.clock);
     const restore = () => {
