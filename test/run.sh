@@ -12,7 +12,7 @@ rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 
 packages=()
 command -v chromium >/dev/null 2>&1 || [ -n "${CHROME_PATH:-}" ] || packages+=(chromium)
-command -v firefox-esr >/dev/null 2>&1 || [ -n "${FIREFOX_PATH:-}" ] || packages+=(firefox-esr) # element tests and mixed-browser e2e
+[ "${MESH_FIREFOX:-}" != 1 ] || command -v firefox-esr >/dev/null 2>&1 || [ -n "${FIREFOX_PATH:-}" ] || packages+=(firefox-esr) # opt-in Firefox runs
 command -v nft >/dev/null 2>&1 || packages+=(nftables)          # fault injection inside the namespace
 command -v turnserver >/dev/null 2>&1 || packages+=(coturn)     # TURN tests
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server) # multi-node relay tests
@@ -48,4 +48,6 @@ else
   bash test/run-inside.sh
 fi
 
-node test/helpers/summary.mjs "$RESULTS" build typecheck docs size node wtr wtr-firefox e2e
+runners=(build typecheck docs size node wtr e2e)
+[ "${MESH_FIREFOX:-}" = 1 ] && runners+=(wtr-firefox e2e-firefox)
+node test/helpers/summary.mjs "$RESULTS" "${runners[@]}"
