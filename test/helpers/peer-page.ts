@@ -18,6 +18,30 @@ export interface LinkSnapshot { id: string; name: string; state: string; connect
 type Tuning = Pick<RoomOptions, 'signaling' | 'link' | 'messages' | 'maxPeers' | 'files'>;
 
 /**
+ * Runs in the page: creates a core `Room` (from the built `dist/core.js` served by the relay)
+ * and records everything it sees in `window.__mesh`. Self-contained, so any driver (Playwright,
+ * puppeteer) can pass it to `evaluate`.
+ */
+export async function installRoom(o: { relay: string | string[]; room: string; name: string } & Tuning): Promise<void> {
+  const { Room } = await import('/dist/core.js' as string);
+  const room = new Room(o);
+  const log = { states: [] as string[], messages: [] as unknown[], errors: [] as string[], reconnected: [] as unknown[], lost: 0, linkStates: {} as Record<string, string[]> };
+  room.addEventListener('state-change', (e: CustomEvent) => log.states.push(e.detail.to));
+  room.addEventListener('message', (e: CustomEvent) => {
+    const m = e.detail;
+    log.messages.push({ id: m.id, from: m.from, n: m.n, data: m.data, via: m.via, self: m.self });
+  });
+  room.addEventListener('error', (e: CustomEvent) => log.errors.push(e.detail.code));
+  room.addEventListener('reconnected', (e: CustomEvent) => log.reconnected.push(e.detail));
+  room.addEventListener('messages-lost', (e: CustomEvent) => { log.lost += e.detail.count; });
+  room.addEventListener('peer-update', (e: CustomEvent) => {
+    const list = (log.linkStates[e.detail.id] ??= []);
+    if (list[list.length - 1] !== e.detail.state) list.push(e.detail.state);
+  });
+  (window as unknown as { __mesh: unknown }).__mesh = { room, log };
+}
+
+/**
  * One user in its own browser context, running a core `Room` (from the built `dist/core.js`
  * served by the relay) with test tuning, and recording everything it sees in `window.__mesh`.
  */
@@ -27,24 +51,7 @@ export class PeerPage {
   static async open(browser: Browser, httpUrl: string, opts: { relay: string | string[]; room: string; name: string } & Tuning): Promise<PeerPage> {
     const { context, page } = await newUser(browser);
     await page.goto(httpUrl + '/healthz');
-    await page.evaluate(async (o) => {
-      const { Room } = await import('/dist/core.js' as string);
-      const room = new Room(o);
-      const log = { states: [] as string[], messages: [] as unknown[], errors: [] as string[], reconnected: [] as unknown[], lost: 0, linkStates: {} as Record<string, string[]> };
-      room.addEventListener('state-change', (e: CustomEvent) => log.states.push(e.detail.to));
-      room.addEventListener('message', (e: CustomEvent) => {
-        const m = e.detail;
-        log.messages.push({ id: m.id, from: m.from, n: m.n, data: m.data, via: m.via, self: m.self });
-      });
-      room.addEventListener('error', (e: CustomEvent) => log.errors.push(e.detail.code));
-      room.addEventListener('reconnected', (e: CustomEvent) => log.reconnected.push(e.detail));
-      room.addEventListener('messages-lost', (e: CustomEvent) => { log.lost += e.detail.count; });
-      room.addEventListener('peer-update', (e: CustomEvent) => {
-        const list = (log.linkStates[e.detail.id] ??= []);
-        if (list[list.length - 1] !== e.detail.state) list.push(e.detail.state);
-      });
-      (window as unknown as { __mesh: unknown }).__mesh = { room, log };
-    }, opts);
+    await page.evaluate(installRoom, opts);
     return new PeerPage(context, page, opts.name);
   }
 
