@@ -25,16 +25,17 @@ const KB = 1024;
  * repair, ~18 KB) and lit (~6 KB) leave no room for the elements under 26 KB.
  */
 const LIMITS = {
-  // Issue 16's heartbeats, relay-up hints and fast-return backoff live in the kernel: +0.9 KB.
-  'chat page (initial load)': { goal: 26 * KB, budget: 34.2 * KB },
+  // Issue 16's heartbeats, relay-up hints, fast-return backoff and asking over HTTP before a
+  // reconnect (Chromium throttles failed WebSocket connects) live in the kernel: +1.2 KB.
+  'chat page (initial load)': { goal: 26 * KB, budget: 34.6 * KB },
   // Media stall detection and repair (issue 21) live in the media chunk, not the kernel: +1.8 KB.
   'media (lazy)': { goal: 6 * KB, budget: 6.8 * KB },
   'files (lazy)': { goal: 6 * KB, budget: 6 * KB },
   'recording (lazy)': { goal: 6 * KB, budget: 6 * KB },
   'i18n/de.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
   'core.js': { goal: 22 * KB, budget: 22 * KB },
-  // Everything in one file: issues 16, 18 (browser fallbacks) and 21 add ~2.7 KB.
-  'mesh-room.iife.js': { goal: 40 * KB, budget: 44.2 * KB },
+  // Everything in one file: issues 16, 18 (browser fallbacks) and 21 add ~3 KB.
+  'mesh-room.iife.js': { goal: 40 * KB, budget: 44.6 * KB },
   'i18n/de.iife.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
 };
 

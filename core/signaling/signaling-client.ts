@@ -3,6 +3,7 @@ import { systemClock, Timer, type Clock } from '../base/clock.js';
 import { MeshError } from '../base/errors.js';
 import { Pacer } from './pacer.js';
 import { listenForWakeups } from './wakeups.js';
+import { pageReachability, type RelayReachable } from './relay-reachable.js';
 import { CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame, type SignalData, type StreamPosition } from '../protocol.js';
 import { isProblem, parseServerFrame } from '../protocol/frame-validation.js';
 import { StateMachine } from '../base/state-machine.js';
@@ -28,6 +29,12 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #WS: WebSocketConstructor;
+  readonly #reachable: RelayReachable | null;
+  /** Per relay URL: whether asking over HTTP was seen to work while connected (see relay-reachable.ts). */
+  readonly #httpAnswers = new Map<string, boolean>();
+  /** The HTTP question under way, if any, and its deadline. */
+  #asking: AbortController | null = null;
+  readonly #askTimer: Timer;
   #socket: WebSocketLike | null = null;
   /** Generation of the current socket; handlers of older sockets do nothing. */
   #socketGen = 0;
@@ -70,12 +77,14 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#WS = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor);
+    this.#reachable = options.reachable !== undefined ? options.reachable : pageReachability();
     this.position = options.position ?? null;
     this.#retryTimer = new Timer(this.#clock);
     this.#connectTimer = new Timer(this.#clock);
     this.#pingTimer = new Timer(this.#clock);
     this.#probeTimer = new Timer(this.#clock);
     this.#drainTimer = new Timer(this.#clock);
+    this.#askTimer = new Timer(this.#clock);
     this.#pacer = new Pacer(this.#clock);
     this.#machine = new StateMachine<SignalingState>('idle', SIGNALING_TRANSITIONS, (from, to, reason) => {
       this.emit('state-change', { from, to, reason });
@@ -85,6 +94,9 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
 
   get state(): SignalingState { return this.#machine.state; }
   get url(): string { return this.#options.urls[this.#urlIndex % this.#options.urls.length]; }
+
+  /** Whether reconnects to the current relay ask over HTTP before they open a WebSocket. */
+  get asksFirst(): boolean { return this.#reachable !== null && this.#httpAnswers.get(this.url) === true; }
 
   /** Starts connecting (from `idle`, or again after `failed`). */
   connect(): void {
@@ -133,6 +145,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     if (this.state === 'closed') return;
     this.#dropSocket(CLOSE_CODES.normal, reason);
     this.#retryTimer.clear();
+    this.#askTimer.clear();
+    this.#asking?.abort();
     for (const remove of this.#removeListeners) remove();
     this.#removeListeners = [];
     this.#machine.to('closed', reason);
@@ -166,8 +180,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.#socket = ws;
     // A socket that does not open soon is given up early (a SYN into a black hole can wait
     // seconds for its retransmission); each failed attempt allows it 500 ms more.
-    const { openTimeoutMs, connectTimeoutMs } = this.tuning;
-    const openMs = Math.min(connectTimeoutMs, openTimeoutMs + 500 * this.#attempt);
+    const { connectTimeoutMs } = this.tuning;
+    const openMs = this.#openMs();
     this.#connectTimer.set(openMs, () => {
       if (gen === this.#socketGen) this.#lost(`the socket did not open within ${openMs} ms`);
     });
@@ -193,6 +207,43 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     ws.onerror = () => {
       // A close event always follows; it decides what to do.
     };
+  }
+
+  /** Time allowed to open a socket (or to hear an HTTP answer): 500 ms more per failed attempt. */
+  #openMs(): number {
+    return Math.min(this.tuning.connectTimeoutMs, this.tuning.openTimeoutMs + 500 * this.#attempt);
+  }
+
+  /**
+   * A retry: where asking over HTTP is known to work, the WebSocket opens only once the relay
+   * answers there, so failed attempts never reach the browser's WebSocket throttle.
+   */
+  #reconnect(): void {
+    if (!this.asksFirst) return this.#open();
+    const gen = ++this.#socketGen;
+    void this.#ask(this.#openMs()).then((up) => {
+      if (gen !== this.#socketGen) return; // closed or replaced meanwhile
+      if (up) this.#open();
+      else this.#lost('no HTTP answer from the relay');
+    });
+  }
+
+  /** Once per relay URL, while connected: does asking over HTTP work from this page? */
+  #checkHttpAnswers(): void {
+    const url = this.url;
+    if (!this.#reachable || this.#httpAnswers.has(url)) return;
+    this.#httpAnswers.set(url, false);
+    void this.#ask(5000).then((up) => this.#httpAnswers.set(url, up));
+  }
+
+  /** Asks the current relay over HTTP, giving up after `ms`; close() aborts it. */
+  #ask(ms: number): Promise<boolean> {
+    const asking = new AbortController();
+    this.#asking = asking;
+    this.#askTimer.set(ms, () => asking.abort());
+    return this.#reachable!(this.url, asking.signal).finally(() => {
+      if (this.#asking === asking) this.#askTimer.clear();
+    });
   }
 
   #onFrame(raw: string): void {
@@ -244,6 +295,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     const from = this.state;
     this.#machine.to('connected', from === 'connecting' ? 'joined' : 'resumed');
     this.emit('synced', frame);
+    this.#checkHttpAnswers();
     // Resend whatever the relay has not acknowledged, in order; it drops what it already has.
     this.#sentOnSocket = new Set();
     this.publish();
@@ -309,7 +361,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
 
   #retry(delay: number): void {
     this.#retryAt = this.#clock.now() + delay;
-    this.#retryTimer.set(delay, () => this.#open());
+    this.#retryTimer.set(delay, () => this.#reconnect());
   }
 
   #fail(error: MeshError): void {
@@ -388,7 +440,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.#removeListeners = listenForWakeups(this.#options, () => {
       if (this.#retryTimer.pending) {
         this.#retryTimer.clear();
-        this.#open();
+        this.#reconnect();
       } else if (this.#synced) {
         this.probe();
       }

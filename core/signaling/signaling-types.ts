@@ -3,6 +3,7 @@
  * its timing knobs with their defaults, and the events it fires.
  */
 import { DEFAULT_BACKOFF, type BackoffOptions } from '../base/backoff.js';
+import type { RelayReachable } from './relay-reachable.js';
 import type { Clock } from '../base/clock.js';
 import { MeshError } from '../base/errors.js';
 import type { JoinFrame, ServerFrame, StreamPosition, SyncedFrame, WelcomeFrame } from '../protocol.js';
@@ -96,6 +97,12 @@ export interface SignalingClientOptions extends Partial<SignalingTuning> {
   networkEvents?: EventTarget | null;
   /** Source of `visibilitychange` events and the current visibility (default: `document`). */
   visibility?: { target: EventTarget; visible(): boolean } | null;
+  /**
+   * Asks whether the relay answers over HTTP; reconnects ask it first once it was seen to work
+   * while connected (see relay-reachable.ts). Default in a page: a `no-cors` fetch of the relay's
+   * `/healthz`; null: never ask, open WebSockets only.
+   */
+  reachable?: RelayReachable | null;
 }
 
 export type { StateChange } from '../base/state-machine.js';

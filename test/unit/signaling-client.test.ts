@@ -4,6 +4,7 @@ import { WebSocket } from 'ws';
 import { RelayServer } from '../../relay/relay-server.js';
 import { Logger } from '../../relay/logger.js';
 import { SignalingClient } from '../../core/signaling/signaling-client.js';
+import { healthzUrl } from '../../core/signaling/relay-reachable.js';
 import type { SignalingState, SignalingClientOptions } from '../../core/signaling/signaling-types.js';
 import { Outbox } from '../../core/delivery/outbox.js';
 import { randomId } from '../../core/base/ids.js';
@@ -87,6 +88,99 @@ describe('SignalingClient', () => {
     assert.equal((await resumed).resumed, true);
     await until(() => sc.state === 'connected', 5000, 'connected');
     assert.deepEqual(states, ['connecting', 'connected', 'reconnecting', 'connected']);
+  });
+
+  describe('asking over HTTP before a reconnect (browsers throttle failed WebSocket connects)', () => {
+    /** Counts the sockets the client opens (ws's own class, unchanged otherwise). */
+    function countingWebSocket() {
+      const opened = { count: 0 };
+      class Counting extends WebSocket {
+        constructor(url: string) { super(url); opened.count++; }
+      }
+      return { Counting, opened };
+    }
+    /** A real HTTP request to the relay's /healthz (through the proxy), as a page's fetch would make. */
+    function httpCheck() {
+      const asked = { count: 0 };
+      const reachable = (url: string, signal: AbortSignal) => {
+        asked.count++;
+        return fetch(healthzUrl(url), { signal }).then(() => true, () => false);
+      };
+      return { reachable, asked };
+    }
+
+    it('maps the WebSocket URL to /healthz beside it, over http(s)', () => {
+      assert.equal(healthzUrl('ws://127.0.0.1:8080/ws'), 'http://127.0.0.1:8080/healthz');
+      assert.equal(healthzUrl('wss://example.org/mesh/ws?x=1'), 'https://example.org/mesh/healthz');
+      assert.equal(healthzUrl('wss://example.org'), 'https://example.org/healthz');
+      assert.throws(() => healthzUrl('not a url'));
+    });
+
+    it('once HTTP answers were seen while connected, a relay that is down gets HTTP requests, not WebSockets, until it answers', async () => {
+      const { Counting, opened } = countingWebSocket();
+      const { reachable, asked } = httpCheck();
+      const { sc, clock, states } = client({ WebSocket: Counting as never, reachable });
+      sc.connect();
+      await nextEvent(sc, 'synced');
+      await until(() => sc.asksFirst, 5000, 'the HTTP check made while connected');
+      assert.equal(asked.count, 1);
+      proxy.refuse();
+      proxy.cut();
+      await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
+      for (let i = 0; i < 8; i++) {
+        const before = asked.count;
+        clock.advance(2000); // the retry (here ≤ 1 s: random 0.5 of a cap of at most 2 s in a young outage)
+        await until(() => asked.count > before && clock.scheduled.length === 1 && clock.scheduled[0] <= 1000, 5000, `retry ${i} asked over HTTP and scheduled the next`);
+      }
+      assert.equal(opened.count, 1, 'no WebSocket was opened while the relay refused connections');
+      assert.equal(sc.state, 'reconnecting');
+      proxy.heal();
+      clock.advance(2000);
+      await until(() => sc.state === 'connected', 5000, 'connected once the relay answers');
+      assert.equal(opened.count, 2, 'one WebSocket, opened after the relay answered');
+      assert.deepEqual(states, ['connecting', 'connected', 'reconnecting', 'connected']);
+    });
+
+    it('where HTTP does not answer while connected (a page whose CSP forbids it), reconnects open WebSockets as before', async () => {
+      const { Counting, opened } = countingWebSocket();
+      let asked = 0;
+      const refused = () => { asked++; return Promise.resolve(false); };
+      const { sc, clock } = client({ WebSocket: Counting as never, reachable: refused });
+      sc.connect();
+      await nextEvent(sc, 'synced');
+      await until(() => asked === 1, 5000, 'the HTTP check made while connected');
+      assert.equal(sc.asksFirst, false);
+      proxy.refuse();
+      proxy.cut();
+      await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
+      for (let i = 0; i < 3; i++) {
+        const before = opened.count;
+        clock.advance(2000);
+        await until(() => opened.count > before && clock.scheduled.length === 1 && clock.scheduled[0] <= 1000, 5000, `retry ${i} opened a WebSocket, refused, and scheduled the next`);
+      }
+      assert.equal(asked, 1, 'asked once, while connected; never while reconnecting');
+      proxy.heal();
+      clock.advance(2000);
+      await until(() => sc.state === 'connected', 5000, 'connected again');
+    });
+
+    it('an HTTP request that hangs (a black-holed relay) is given up after the open timeout, and the next retry is scheduled', async () => {
+      const { reachable, asked } = httpCheck();
+      const { sc, clock } = client({ reachable });
+      sc.connect();
+      await nextEvent(sc, 'synced');
+      await until(() => sc.asksFirst, 5000, 'the HTTP check made while connected');
+      proxy.blackhole();
+      proxy.cut();
+      await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
+      clock.advance(2000);
+      await until(() => asked.count === 2, 5000, 'the retry asked over HTTP');
+      assert.equal(clock.scheduled.length, 1, 'only the open timeout is pending');
+      clock.advance(clock.scheduled[0]);
+      await until(() => clock.scheduled.length === 1 && clock.scheduled[0] <= 1000, 5000, 'the next retry scheduled after the timeout');
+      assert.equal(asked.count, 2);
+      assert.equal(sc.state, 'reconnecting');
+    });
   });
 
   it('backs off with full jitter: ≤250 ms, then 1 s doubling, capped at 30 s (the seeds\' curve, without the fast window)', async () => {
