@@ -194,7 +194,13 @@ async function stalledCase(kind = 'memory') {
     ...(help.includes('--max-socket-buffer-bytes') ? ['--max-socket-buffer-bytes', String(8 * 2 ** 20)] : [])]);
   const rooms = await roomsOf('memory', server);
   await measureLoad(rooms, server, 14_000);
+  const diag = [];
+  const look = async (phase) => {
+    const m = await fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.text()).catch(() => '');
+    diag.push({ phase, rssMiB: round(rss(server.pid), 1), loopLagP99Ms: round(1000 * Number(/^mesh_relay_event_loop_lag_seconds ([\d.e-]+)/m.exec(m)?.[1] ?? NaN), 1) });
+  };
   const before = await measureLoad(rooms, server, STALL_LOAD);
+  await look('without');
   const big = `{"pad":"${'x'.repeat(30_000)}"}`;
   for (let r = 0; r < STALLED; r++) for (let i = 0; i < 140; i++) rooms[r][0].send(big); // 4 MiB of history each
   await sleep(3000);
@@ -206,11 +212,20 @@ async function stalledCase(kind = 'memory') {
     stalled.push(s);
   }
   await sleep(500);
-  const during = await measureLoad(rooms, server, STALL_LOAD, rooms.flat().filter((c) => !c.stalled));
+  const readers = rooms.flat().filter((c) => !c.stalled);
+  const during = await measureLoad(rooms, server, STALL_LOAD, readers);
+  await look('with');
   const metrics = await fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.text()).catch(() => '');
+  // The same load again once the stalled readers are gone: without them before and after, so an
+  // effect of the order (a warmer or fuller process) is not taken for theirs.
+  for (const s of stalled) s.ws.terminate();
+  for (let r = 0; r < STALLED; r++) rooms[r].pop();
+  await sleep(500);
+  const after = await measureLoad(rooms, server, STALL_LOAD);
+  await look('without again');
   closeAll(rooms);
   await server.kill();
-  return { withoutStalled: before, withStalled: during, stalledClosedBySlowLimit: Number(/^mesh_relay_slow_clients_total (\d+)/m.exec(metrics)?.[1] ?? NaN) };
+  return { withoutStalled: before, withStalled: during, withoutAgain: after, diag, stalledClosedBySlowLimit: Number(/^mesh_relay_slow_clients_total (\d+)/m.exec(metrics)?.[1] ?? NaN) };
 }
 
 /** RSS per idle connection: members joined in rooms of 8 doing nothing, vs raw clients. */
@@ -228,6 +243,13 @@ async function idleRss(kind) {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+if (process.argv.includes('--stalled-only')) { // the stalled-readers case alone, for working on it
+  const runs = [];
+  for (let i = 0; i < 3; i++) runs.push(await stalledCase());
+  process.stdout.write(JSON.stringify(runs.map((x) => ({ p99Without: x.withoutStalled.latencyMs.p99, p99With: x.withStalled.latencyMs.p99, p99WithoutAgain: x.withoutAgain.latencyMs.p99, closed: x.stalledClosedBySlowLimit, diag: x.diag })), null, 1) + '\n');
+  process.exit(0);
+}
 
 const KINDS = { rawWs: 'raw', memory: 'memory', ...(BEFORE ? { memoryBefore: 'before' } : {}) };
 const names = Object.keys(KINDS);
@@ -271,7 +293,7 @@ if (BEFORE) {
   idle.memoryBeforeVsRaw = round(idle.memoryBeforeKiBPerConnection / idle.rawWsKiBPerConnection, 2);
 }
 const stallFigures = (x) => ({
-  p99MsWithout: x.withoutStalled.latencyMs.p99, p99MsWith: x.withStalled.latencyMs.p99,
+  p99MsWithout: x.withoutStalled.latencyMs.p99, p99MsWith: x.withStalled.latencyMs.p99, p99MsWithoutAgain: x.withoutAgain.latencyMs.p99,
   p50MsWithout: x.withoutStalled.latencyMs.p50, p50MsWith: x.withStalled.latencyMs.p50,
   undeliveredShareWith: x.withStalled.undeliveredShare, closedBySlowLimit: x.stalledClosedBySlowLimit,
   generatorBound: x.withoutStalled.generatorBound || x.withStalled.generatorBound,
