@@ -54,6 +54,9 @@ export async function handleHttp(relay: HttpHost, req: IncomingMessage, res: Ser
   const path = url.pathname;
 
   if (path === '/healthz') {
+    // Any page may read it: clients ask it before a reconnect (core/signaling/relay-reachable.ts),
+    // and a proxy's error page for a relay that is down, without this header, reads as down.
+    res.setHeader('access-control-allow-origin', '*');
     const healthy = !relay.isClosing && relay.backend.healthy;
     return json(res, healthy ? 200 : 503, {
       status: relay.isClosing ? 'shutting-down' : healthy ? 'ok' : 'degraded',

@@ -4,7 +4,7 @@ import type { HealthMetrics } from '../link/health-stats.js';
 import type { LostReport, MessageTuning, ReconnectReport, RoomMessage } from '../delivery/message-exchange.js';
 import type { LinkState, LinkTuning } from '../link/peer-link.js';
 import type { QualityLevel } from '../protocol/quality.js';
-import type { SignalingState, SignalingTuning, StateChange, WebSocketConstructor } from '../signaling/signaling-types.js';
+import type { SignalingClientOptions, SignalingState, SignalingTuning, StateChange, WebSocketConstructor } from '../signaling/signaling-types.js';
 import type { TransitionTable } from '../base/state-machine.js';
 import type { FileOptions, FileTransfer, MediaOptions, MediaState, RecordingChange, StreamStall } from './feature-types.js';
 
@@ -70,7 +70,11 @@ export interface RoomOptions extends MediaOptions {
   rtcConfig?: RTCConfiguration;
   /** Refuse to join a room that already has this many members. Default 8. */
   maxPeers?: number;
-  signaling?: Partial<SignalingTuning>;
+  /**
+   * Reconnect tuning, and `reachable`: how a reconnect asks the relay over HTTP before it opens a
+   * WebSocket (default in a page: a GET of its `/healthz`; null: never ask).
+   */
+  signaling?: Partial<SignalingTuning> & Pick<SignalingClientOptions, 'reachable'>;
   link?: Partial<LinkTuning>;
   messages?: Partial<MessageTuning>;
   /** File transfer limits: `maxFileBytes` (2 GiB), `autoAcceptBytes` (1 MiB), `chunkBytes` (128 KiB). */

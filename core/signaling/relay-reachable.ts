@@ -16,13 +16,15 @@ export type RelayReachable = (wsUrl: string, signal: AbortSignal) => Promise<boo
 export const healthzUrl = (wsUrl: string): string => new URL('healthz', wsUrl.replace(/^ws/i, 'http')).href;
 
 /**
- * The check a page uses by default: a `no-cors` GET of `/healthz` (no CORS needed, no cookies).
- * Null outside a page. The client uses it only after it has seen it succeed while connected:
- * under a Content-Security-Policy whose `connect-src` allows the relay's `wss:` origin but not
- * its `https:` one it fails, and the client keeps opening WebSockets as before.
+ * The check a page uses by default: a CORS GET of `/healthz` (the relay lets any origin read it;
+ * no cookies). A reverse proxy's error page for a relay that is down lacks that permission and
+ * reads as down. Null outside a page. The client uses it only after it has seen it succeed while
+ * connected: under a Content-Security-Policy whose `connect-src` allows the relay's `wss:` origin
+ * but not its `https:` one it fails, and the client keeps opening WebSockets as before.
  */
 export function pageReachability(): RelayReachable | null {
-  return typeof window == 'undefined' ? null : (wsUrl, signal) => Promise.resolve()
-    .then(() => fetch(healthzUrl(wsUrl), { mode: 'no-cors', cache: 'no-store', credentials: 'omit', signal }))
+  if (typeof window === 'undefined' || typeof fetch !== 'function') return null;
+  return (wsUrl, signal) => Promise.resolve()
+    .then(() => fetch(healthzUrl(wsUrl), { cache: 'no-store', credentials: 'omit', signal }))
     .then(() => true, () => false);
 }

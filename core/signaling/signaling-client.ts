@@ -32,9 +32,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   readonly #reachable: RelayReachable | null;
   /** Per relay URL: whether asking over HTTP was seen to work while connected (see relay-reachable.ts). */
   readonly #httpAnswers = new Map<string, boolean>();
-  /** The HTTP question under way, if any, and its deadline. */
-  #asking: AbortController | null = null;
-  readonly #askTimer: Timer;
+  /** Cancels each HTTP question under way (its deadline and its request). */
+  readonly #asks = new Set<() => void>();
   #socket: WebSocketLike | null = null;
   /** Generation of the current socket; handlers of older sockets do nothing. */
   #socketGen = 0;
@@ -84,7 +83,6 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.#pingTimer = new Timer(this.#clock);
     this.#probeTimer = new Timer(this.#clock);
     this.#drainTimer = new Timer(this.#clock);
-    this.#askTimer = new Timer(this.#clock);
     this.#pacer = new Pacer(this.#clock);
     this.#machine = new StateMachine<SignalingState>('idle', SIGNALING_TRANSITIONS, (from, to, reason) => {
       this.emit('state-change', { from, to, reason });
@@ -145,8 +143,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     if (this.state === 'closed') return;
     this.#dropSocket(CLOSE_CODES.normal, reason);
     this.#retryTimer.clear();
-    this.#askTimer.clear();
-    this.#asking?.abort();
+    for (const cancel of this.#asks) cancel();
     for (const remove of this.#removeListeners) remove();
     this.#removeListeners = [];
     this.#machine.to('closed', reason);
@@ -216,12 +213,14 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
 
   /**
    * A retry: where asking over HTTP is known to work, the WebSocket opens only once the relay
-   * answers there, so failed attempts never reach the browser's WebSocket throttle.
+   * answers there, so failed attempts never reach the browser's WebSocket throttle. Every fifth
+   * attempt opens a WebSocket anyway, in case HTTP stopped working where WebSockets still would
+   * (so few failures do not move the throttle).
    */
   #reconnect(): void {
-    if (!this.asksFirst) return this.#open();
+    if (!this.asksFirst || this.#attempt % 5 === 4) return this.#open();
     const gen = ++this.#socketGen;
-    void this.#ask(this.#openMs()).then((up) => {
+    void this.#ask(this.url, this.#openMs()).then((up) => {
       if (gen !== this.#socketGen) return; // closed or replaced meanwhile
       if (up) this.#open();
       else this.#lost('no HTTP answer from the relay');
@@ -231,19 +230,32 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   /** Once per relay URL, while connected: does asking over HTTP work from this page? */
   #checkHttpAnswers(): void {
     const url = this.url;
-    if (!this.#reachable || this.#httpAnswers.has(url)) return;
+    if (!this.#reachable || this.state !== 'connected' || this.#httpAnswers.has(url)) return;
     this.#httpAnswers.set(url, false);
-    void this.#ask(5000).then((up) => this.#httpAnswers.set(url, up));
+    const gen = this.#socketGen;
+    void this.#ask(url, 5000).then((up) => {
+      // An answer lost to a drop says nothing about HTTP: ask again after the next join.
+      if (up || (gen === this.#socketGen && this.#synced)) this.#httpAnswers.set(url, up);
+      else this.#httpAnswers.delete(url);
+    });
   }
 
-  /** Asks the current relay over HTTP, giving up after `ms`; close() aborts it. */
-  #ask(ms: number): Promise<boolean> {
+  /**
+   * Asks the relay at `url` over HTTP, giving up after `ms`; resolves false on any failure (a
+   * `reachable` that throws too). close() aborts every question under way.
+   */
+  #ask(url: string, ms: number): Promise<boolean> {
     const asking = new AbortController();
-    this.#asking = asking;
-    this.#askTimer.set(ms, () => asking.abort());
-    return this.#reachable!(this.url, asking.signal).finally(() => {
-      if (this.#asking === asking) this.#askTimer.clear();
-    });
+    const timer = this.#clock.setTimeout(() => asking.abort(), ms);
+    const cancel = () => { this.#clock.clearTimeout(timer); asking.abort(); };
+    this.#asks.add(cancel);
+    return Promise.resolve()
+      .then(() => this.#reachable!(url, asking.signal))
+      .then((up) => up === true, () => false)
+      .finally(() => {
+        this.#clock.clearTimeout(timer);
+        this.#asks.delete(cancel);
+      });
   }
 
   #onFrame(raw: string): void {

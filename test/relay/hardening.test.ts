@@ -110,6 +110,15 @@ describe('relay hardening', () => {
     assert.equal((await fetch(`${r.httpUrl}/metrics`)).status, 200);
   });
 
+  it('/healthz may be read by any page (clients ask it before a reconnect); the room endpoints follow the allow-list', async () => {
+    const r = await relay({ allowedOrigins: ['https://example.org'] });
+    const health = await fetch(`${r.httpUrl}/healthz`, { headers: { origin: 'https://elsewhere.example' } });
+    assert.equal(health.headers.get('access-control-allow-origin'), '*');
+    assert.equal((await health.json()).status, 'ok');
+    const state = await fetch(`${r.httpUrl}/rooms/x/state`, { headers: { origin: 'https://elsewhere.example' } });
+    assert.equal(state.headers.get('access-control-allow-origin'), null);
+  });
+
   it('rate-limits warn and error lines per message, and says how many it suppressed', () => {
     const lines: string[] = [];
     let now = 0;

@@ -116,7 +116,7 @@ describe('SignalingClient', () => {
       assert.throws(() => healthzUrl('not a url'));
     });
 
-    it('once HTTP answers were seen while connected, a relay that is down gets HTTP requests, not WebSockets, until it answers', async () => {
+    it('once HTTP answers were seen while connected, a relay that is down gets HTTP requests, not WebSockets (but every fifth attempt), until it answers', async () => {
       const { Counting, opened } = countingWebSocket();
       const { reachable, asked } = httpCheck();
       const { sc, clock, states } = client({ WebSocket: Counting as never, reachable });
@@ -128,17 +128,67 @@ describe('SignalingClient', () => {
       proxy.cut();
       await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
       for (let i = 0; i < 8; i++) {
-        const before = asked.count;
+        const before = asked.count + opened.count;
         clock.advance(2000); // the retry (here ≤ 1 s: random 0.5 of a cap of at most 2 s in a young outage)
-        await until(() => asked.count > before && clock.scheduled.length === 1 && clock.scheduled[0] <= 1000, 5000, `retry ${i} asked over HTTP and scheduled the next`);
+        await until(() => asked.count + opened.count > before && clock.scheduled.length === 1 && clock.scheduled[0] <= 1000, 5000, `retry ${i} made and the next scheduled`);
       }
-      assert.equal(opened.count, 1, 'no WebSocket was opened while the relay refused connections');
+      assert.equal(asked.count, 1 + 7, 'retries 1–3 and 5–8 asked over HTTP');
+      assert.equal(opened.count, 1 + 1, 'the fourth retry opened a WebSocket anyway; the others none');
       assert.equal(sc.state, 'reconnecting');
       proxy.heal();
       clock.advance(2000);
       await until(() => sc.state === 'connected', 5000, 'connected once the relay answers');
-      assert.equal(opened.count, 2, 'one WebSocket, opened after the relay answered');
+      assert.equal(opened.count, 3, 'one WebSocket, opened after the relay answered');
       assert.deepEqual(states, ['connecting', 'connected', 'reconnecting', 'connected']);
+    });
+
+    it('close() while asking: the request is aborted, no timer is left and no socket opens later', async () => {
+      const { Counting, opened } = countingWebSocket();
+      let signalOf: AbortSignal | null = null;
+      const hanging = (_url: string, signal: AbortSignal) => {
+        signalOf = signal;
+        return sc.asksFirst ? new Promise<boolean>((resolve) => signal.addEventListener('abort', () => resolve(false))) : Promise.resolve(true);
+      };
+      const { sc, clock } = client({ WebSocket: Counting as never, reachable: hanging });
+      sc.connect();
+      await nextEvent(sc, 'synced');
+      await until(() => sc.asksFirst, 5000, 'the HTTP check made while connected');
+      proxy.refuse();
+      proxy.cut();
+      await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
+      clock.advance(2000);
+      await until(() => clock.scheduled.length === 1 && clock.scheduled[0] > 1000, 5000, 'an HTTP question under way (its deadline pending)');
+      sc.close();
+      assert.equal(signalOf!.aborted, true, 'the request was aborted');
+      assert.deepEqual(clock.scheduled, [], 'no timer left');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(opened.count, 1, 'no socket opened after close()');
+      assert.equal(sc.state, 'closed');
+    });
+
+    it('a check that throws counts as no answer: the client keeps retrying', async () => {
+      let calls = 0;
+      const throwing = () => { calls++; if (calls > 1) throw new Error('broken check'); return Promise.resolve(true); };
+      const { Counting, opened } = countingWebSocket();
+      const { sc, clock } = client({ WebSocket: Counting as never, reachable: throwing });
+      sc.connect();
+      await nextEvent(sc, 'synced');
+      await until(() => sc.asksFirst, 5000, 'the HTTP check made while connected');
+      proxy.refuse();
+      proxy.cut();
+      await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
+      for (let i = 0; i < 5; i++) {
+        const before = calls + opened.count;
+        clock.advance(2000);
+        await until(() => calls + opened.count > before && clock.scheduled.length === 1 && clock.scheduled[0] <= 1000, 5000, `retry ${i} made and the next scheduled`);
+      }
+      assert.equal(opened.count, 2, 'the fourth retry opened a WebSocket anyway');
+      proxy.heal();
+      for (let i = 0; i < 5 && sc.state !== 'connected'; i++) {
+        clock.advance(2000);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await until(() => sc.state === 'connected', 5000, 'connected by the next fifth-attempt WebSocket');
     });
 
     it('where HTTP does not answer while connected (a page whose CSP forbids it), reconnects open WebSockets as before', async () => {
@@ -149,6 +199,7 @@ describe('SignalingClient', () => {
       sc.connect();
       await nextEvent(sc, 'synced');
       await until(() => asked === 1, 5000, 'the HTTP check made while connected');
+      await new Promise((r) => setTimeout(r, 20)); // its answer (false) is in
       assert.equal(sc.asksFirst, false);
       proxy.refuse();
       proxy.cut();
