@@ -3,7 +3,7 @@ import { systemClock, Timer, type Clock } from '../base/clock.js';
 import { MeshError } from '../base/errors.js';
 import { Pacer } from './pacer.js';
 import { listenForWakeups } from './wakeups.js';
-import { pageReachability, type RelayReachable } from './relay-reachable.js';
+import { pageReachability, RelayQuestions } from './relay-reachable.js';
 import { CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame, type SignalData, type StreamPosition } from '../protocol.js';
 import { isProblem, parseServerFrame } from '../protocol/frame-validation.js';
 import { StateMachine } from '../base/state-machine.js';
@@ -11,6 +11,12 @@ import { resolveTuning, SIGNALING_TRANSITIONS, type SignalingClientOptions, type
 import { TypedEventTarget } from '../base/typed-event-target.js';
 
 const OPEN = 1;
+/**
+ * While reconnecting by asking over HTTP first, a WebSocket is opened anyway when none was tried
+ * for this long, in case HTTP stopped answering where WebSockets still would. Rare on purpose:
+ * each such attempt that fails counts towards the browser's WebSocket throttle.
+ */
+const WEBSOCKET_ANYWAY_MS = 30_000;
 
 /**
  * One WebSocket to the relay, kept alive: joins (or resumes) on every connect, reconnects with
@@ -29,11 +35,10 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #WS: WebSocketConstructor;
-  readonly #reachable: RelayReachable | null;
-  /** Per relay URL: whether asking over HTTP was seen to work while connected (see relay-reachable.ts). */
-  readonly #httpAnswers = new Map<string, boolean>();
-  /** Cancels each HTTP question under way (its deadline and its request). */
-  readonly #asks = new Set<() => void>();
+  /** Whether the relay answers over HTTP (see relay-reachable.ts). */
+  readonly #questions: RelayQuestions;
+  /** When the last WebSocket was opened (clock ms). */
+  #openedAt = 0;
   #socket: WebSocketLike | null = null;
   /** Generation of the current socket; handlers of older sockets do nothing. */
   #socketGen = 0;
@@ -76,7 +81,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
     this.#WS = options.WebSocket ?? (globalThis.WebSocket as unknown as WebSocketConstructor);
-    this.#reachable = options.reachable !== undefined ? options.reachable : pageReachability();
+    this.#questions = new RelayQuestions(options.reachable !== undefined ? options.reachable : pageReachability(), this.#clock);
     this.position = options.position ?? null;
     this.#retryTimer = new Timer(this.#clock);
     this.#connectTimer = new Timer(this.#clock);
@@ -94,7 +99,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   get url(): string { return this.#options.urls[this.#urlIndex % this.#options.urls.length]; }
 
   /** Whether reconnects to the current relay ask over HTTP before they open a WebSocket. */
-  get asksFirst(): boolean { return this.#reachable !== null && this.#httpAnswers.get(this.url) === true; }
+  get asksFirst(): boolean { return this.#questions.works(this.url); }
 
   /** Starts connecting (from `idle`, or again after `failed`). */
   connect(): void {
@@ -143,7 +148,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     if (this.state === 'closed') return;
     this.#dropSocket(CLOSE_CODES.normal, reason);
     this.#retryTimer.clear();
-    for (const cancel of this.#asks) cancel();
+    this.#questions.close();
     for (const remove of this.#removeListeners) remove();
     this.#removeListeners = [];
     this.#machine.to('closed', reason);
@@ -166,6 +171,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   #open(): void {
     const gen = ++this.#socketGen;
     this.#synced = false;
+    this.#openedAt = this.#clock.now();
     let ws: WebSocketLike;
     try {
       ws = new this.#WS(this.url);
@@ -213,49 +219,19 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
 
   /**
    * A retry: where asking over HTTP is known to work, the WebSocket opens only once the relay
-   * answers there, so failed attempts never reach the browser's WebSocket throttle. Every fifth
-   * attempt opens a WebSocket anyway, in case HTTP stopped working where WebSockets still would
-   * (so few failures do not move the throttle).
+   * answers there, so failed attempts never reach the browser's WebSocket throttle; but one opens
+   * anyway when none was tried for {@link WEBSOCKET_ANYWAY_MS} of the outage.
    */
   #reconnect(): void {
-    if (!this.asksFirst || this.#attempt % 5 === 4) return this.#open();
+    const now = this.#clock.now();
+    const tried = Math.max(this.#openedAt, this.disconnectedAt ?? now);
+    if (!this.asksFirst || now - tried >= WEBSOCKET_ANYWAY_MS) return this.#open();
     const gen = ++this.#socketGen;
-    void this.#ask(this.url, this.#openMs()).then((up) => {
+    void this.#questions.ask(this.url, this.#openMs()).then((up) => {
       if (gen !== this.#socketGen) return; // closed or replaced meanwhile
       if (up) this.#open();
       else this.#lost('no HTTP answer from the relay');
     });
-  }
-
-  /** Once per relay URL, while connected: does asking over HTTP work from this page? */
-  #checkHttpAnswers(): void {
-    const url = this.url;
-    if (!this.#reachable || this.state !== 'connected' || this.#httpAnswers.has(url)) return;
-    this.#httpAnswers.set(url, false);
-    const gen = this.#socketGen;
-    void this.#ask(url, 5000).then((up) => {
-      // An answer lost to a drop says nothing about HTTP: ask again after the next join.
-      if (up || (gen === this.#socketGen && this.#synced)) this.#httpAnswers.set(url, up);
-      else this.#httpAnswers.delete(url);
-    });
-  }
-
-  /**
-   * Asks the relay at `url` over HTTP, giving up after `ms`; resolves false on any failure (a
-   * `reachable` that throws too). close() aborts every question under way.
-   */
-  #ask(url: string, ms: number): Promise<boolean> {
-    const asking = new AbortController();
-    const timer = this.#clock.setTimeout(() => asking.abort(), ms);
-    const cancel = () => { this.#clock.clearTimeout(timer); asking.abort(); };
-    this.#asks.add(cancel);
-    return Promise.resolve()
-      .then(() => this.#reachable!(url, asking.signal))
-      .then((up) => up === true, () => false)
-      .finally(() => {
-        this.#clock.clearTimeout(timer);
-        this.#asks.delete(cancel);
-      });
   }
 
   #onFrame(raw: string): void {
@@ -307,7 +283,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     const from = this.state;
     this.#machine.to('connected', from === 'connecting' ? 'joined' : 'resumed');
     this.emit('synced', frame);
-    this.#checkHttpAnswers();
+    const gen = this.#socketGen;
+    this.#questions.check(this.url, () => gen === this.#socketGen && this.#synced);
     // Resend whatever the relay has not acknowledged, in order; it drops what it already has.
     this.#sentOnSocket = new Set();
     this.publish();

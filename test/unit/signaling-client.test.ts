@@ -99,6 +99,14 @@ describe('SignalingClient', () => {
       }
       return { Counting, opened };
     }
+    /** Lets `n` retries run, each 2 s of fake time apart (here each waits ≤ 1 s: random 0.5 of a cap of at most 2 s in a young outage). */
+    async function retries(n: number, made: () => number, clock: FakeClock) {
+      for (let i = 0; i < n; i++) {
+        const before = made();
+        clock.advance(2000);
+        await until(() => made() > before && clock.scheduled.length === 1 && clock.scheduled[0] <= 1000, 5000, `retry ${i} made and the next scheduled`);
+      }
+    }
     /** A real HTTP request to the relay's /healthz (through the proxy), as a page's fetch would make. */
     function httpCheck() {
       const asked = { count: 0 };
@@ -116,7 +124,7 @@ describe('SignalingClient', () => {
       assert.throws(() => healthzUrl('not a url'));
     });
 
-    it('once HTTP answers were seen while connected, a relay that is down gets HTTP requests, not WebSockets (but every fifth attempt), until it answers', async () => {
+    it('once HTTP answers were seen while connected, a relay that is down gets HTTP requests, not WebSockets (but one per 30 s of outage), until it answers', async () => {
       const { Counting, opened } = countingWebSocket();
       const { reachable, asked } = httpCheck();
       const { sc, clock, states } = client({ WebSocket: Counting as never, reachable });
@@ -127,13 +135,10 @@ describe('SignalingClient', () => {
       proxy.refuse();
       proxy.cut();
       await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
-      for (let i = 0; i < 8; i++) {
-        const before = asked.count + opened.count;
-        clock.advance(2000); // the retry (here ≤ 1 s: random 0.5 of a cap of at most 2 s in a young outage)
-        await until(() => asked.count + opened.count > before && clock.scheduled.length === 1 && clock.scheduled[0] <= 1000, 5000, `retry ${i} made and the next scheduled`);
-      }
-      assert.equal(asked.count, 1 + 7, 'retries 1–3 and 5–8 asked over HTTP');
-      assert.equal(opened.count, 1 + 1, 'the fourth retry opened a WebSocket anyway; the others none');
+      await retries(16, () => asked.count + opened.count, clock);
+      // Retry i runs about 2 i s into the outage: retries 0–14 ask, retry 15 (31 s) opens a socket.
+      assert.equal(asked.count, 1 + 15, 'retries 0–14 asked over HTTP');
+      assert.equal(opened.count, 1 + 1, 'one WebSocket anyway, 30 s into the outage; none before');
       assert.equal(sc.state, 'reconnecting');
       proxy.heal();
       clock.advance(2000);
@@ -177,18 +182,31 @@ describe('SignalingClient', () => {
       proxy.refuse();
       proxy.cut();
       await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
-      for (let i = 0; i < 5; i++) {
-        const before = calls + opened.count;
-        clock.advance(2000);
-        await until(() => calls + opened.count > before && clock.scheduled.length === 1 && clock.scheduled[0] <= 1000, 5000, `retry ${i} made and the next scheduled`);
-      }
-      assert.equal(opened.count, 2, 'the fourth retry opened a WebSocket anyway');
+      await retries(16, () => calls + opened.count, clock);
+      assert.equal(opened.count, 2, 'a WebSocket anyway, 30 s into the outage');
       proxy.heal();
-      for (let i = 0; i < 5 && sc.state !== 'connected'; i++) {
+      for (let i = 0; i < 20 && sc.state !== 'connected'; i++) {
         clock.advance(2000);
         await new Promise((r) => setTimeout(r, 50));
       }
-      await until(() => sc.state === 'connected', 5000, 'connected by the next fifth-attempt WebSocket');
+      await until(() => sc.state === 'connected', 5000, 'connected by the next WebSocket anyway');
+    });
+
+    it('a check that never settles (and ignores its abort signal) is given up at its deadline', async () => {
+      let calls = 0;
+      const stuck = () => (++calls === 1 ? Promise.resolve(true) : new Promise<boolean>(() => {}));
+      const { sc, clock } = client({ reachable: stuck });
+      sc.connect();
+      await nextEvent(sc, 'synced');
+      await until(() => sc.asksFirst, 5000, 'the HTTP check made while connected');
+      proxy.refuse();
+      proxy.cut();
+      await until(() => sc.state === 'reconnecting', 5000, 'reconnecting');
+      clock.advance(2000);
+      await until(() => calls === 2 && clock.scheduled.length === 1 && clock.scheduled[0] > 1000, 5000, 'the retry asking, its deadline pending');
+      clock.advance(clock.scheduled[0]);
+      await until(() => clock.scheduled.length === 1 && clock.scheduled[0] <= 1000, 5000, 'the next retry scheduled after the deadline');
+      assert.equal(sc.state, 'reconnecting');
     });
 
     it('where HTTP does not answer while connected (a page whose CSP forbids it), reconnects open WebSockets as before', async () => {
