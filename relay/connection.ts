@@ -30,6 +30,11 @@ export interface ConnectionHost {
 const SLOW_CLOSE_GRACE_MS = 1000;
 /** Pre-encoded frames are still text frames. */
 const TEXT = { binary: false } as const;
+/**
+ * Frames go to the socket while it holds less than this; beyond it they wait in the connection's
+ * backlog, as references to the frames every member shares, until the socket drains.
+ */
+const SOCKET_LOW_WATER_BYTES = 256 * 1024;
 
 /**
  * One client socket: validates every frame, answers problems with typed `error` frames, and hands
@@ -48,6 +53,12 @@ export class Connection implements MemberSocket {
   private lastRateError = 0;
   /** When a frame was last queued for the client (host clock), for the heartbeat. */
   lastSentAt: number;
+  /**
+   * Frames waiting for the socket to drain, oldest first: the same strings the room stores and
+   * sends to everyone, so a client that does not read costs references, not copies and encodings.
+   */
+  private backlog: Array<string | Buffer> = [];
+  private backlogBytes = 0;
 
   constructor(readonly ws: WebSocket, readonly ip: string, private readonly host: ConnectionHost) {
     const o = host.options;
@@ -60,6 +71,7 @@ export class Connection implements MemberSocket {
     }, o.joinTimeoutMs);
     ws.on('message', (raw, isBinary) => this.onMessage(raw, isBinary));
     ws.on('close', () => this.onSocketClosed());
+    (ws as unknown as { _socket?: { on(event: 'drain', fn: () => void): void } })._socket?.on('drain', () => this.flush());
     ws.on('error', (err) => host.log.debug('socket error', { ip, err: String(err) }));
   }
 
@@ -67,22 +79,48 @@ export class Connection implements MemberSocket {
 
   /**
    * Queues a frame for the client. Everything queued in one event-loop turn leaves in one write.
-   * A client whose send buffer passes `maxSocketBufferBytes` reads too slowly to keep: it is
-   * asked to go (4009) and resumes later, catching up from the replay buffer.
+   * A socket that holds more than {@link SOCKET_LOW_WATER_BYTES} gets the frame when it drains.
+   * A client whose socket and backlog together pass `maxSocketBufferBytes` reads too slowly to
+   * keep: it is asked to go (4009) and resumes later, catching up from the replay buffer.
    */
   send(frame: ServerFrame | string | Buffer): void {
     if (this.state.state === 'closed') return;
     const ws = this.ws;
     if (ws.readyState !== ws.OPEN) return;
-    corkUntilNextTurn(ws);
     this.lastSentAt = this.host.clock.now();
-    if (Buffer.isBuffer(frame)) ws.send(frame, TEXT);
-    else ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-    if (ws.bufferedAmount > this.host.options.maxSocketBufferBytes) {
+    const data = Buffer.isBuffer(frame) || typeof frame === 'string' ? frame : JSON.stringify(frame);
+    if (this.backlog.length === 0 && ws.bufferedAmount < SOCKET_LOW_WATER_BYTES) return this.write(data);
+    this.backlog.push(data);
+    this.backlogBytes += Buffer.byteLength(data);
+    if (ws.bufferedAmount + this.backlogBytes > this.host.options.maxSocketBufferBytes) {
       this.host.metrics.slowClients++;
+      this.dropBacklog();
       this.close(CLOSE_CODES.tooSlow, 'too slow: send buffer full; resume to catch up');
       setTimeout(() => ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
     }
+  }
+
+  private write(data: string | Buffer): void {
+    corkUntilNextTurn(this.ws);
+    if (Buffer.isBuffer(data)) this.ws.send(data, TEXT);
+    else this.ws.send(data);
+  }
+
+  /** The socket drained: hand it waiting frames until it holds enough again. */
+  private flush(): void {
+    const ws = this.ws;
+    let i = 0;
+    while (i < this.backlog.length && ws.readyState === ws.OPEN && ws.bufferedAmount < SOCKET_LOW_WATER_BYTES) {
+      const data = this.backlog[i++];
+      this.backlogBytes -= Buffer.byteLength(data);
+      this.write(data);
+    }
+    this.backlog.splice(0, i);
+  }
+
+  private dropBacklog(): void {
+    this.backlog = [];
+    this.backlogBytes = 0;
   }
 
   /** Closes the socket once (later calls do nothing); a member it carried starts its grace period. */
@@ -93,6 +131,7 @@ export class Connection implements MemberSocket {
 
   private enterClosed(): boolean {
     if (!this.state.to('closed')) return false;
+    this.dropBacklog();
     clearTimeout(this.joinTimer);
     if (this.expiryTimer !== null) this.host.clock.clearTimeout(this.expiryTimer);
     const m = this.membership;
