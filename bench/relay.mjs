@@ -6,7 +6,7 @@
 // Servers alternate order over several rounds; figures are medians over rounds. Then: 10 stalled
 // readers in busy rooms (others' p99 must not change), and idle RSS per connection vs raw.
 //
-// Usage: node bench/relay.mjs [--quick]     RELAY_MAIN=path/to/main.js measures another build;
+// Usage: node bench/relay.mjs [--quick] [--stalled-only] [--stall-rounds 3] [--stall-load 14000]    RELAY_MAIN=path/to/main.js measures another build;
 // RELAY_MAIN_BEFORE=path/to/old/main.js adds that build as a third server in the same rotation
 // (before/after figures from one run, under the same conditions).
 import { spawn, spawnSync } from 'node:child_process';
@@ -25,7 +25,9 @@ const ROUNDS = QUICK ? 1 : 3;
 const WINDOW_S = QUICK ? 3 : 5;
 const IDLE = QUICK ? 2000 : 10_000;
 const STALLED = 10;
-const STALL_LOAD = 28_000;
+const STALL_LOAD = Number(process.argv[process.argv.indexOf("--stall-load") + 1]) || 14_000;
+/** Rounds of the stalled-readers case (each: without, then with them; one more without at the end). */
+const STALL_ROUNDS = Number(process.argv[process.argv.indexOf("--stall-rounds") + 1]) || (QUICK ? 1 : 3);
 const MAIN = process.env.RELAY_MAIN ?? fileURLToPath(new URL('../dist/relay/main.js', import.meta.url));
 const BEFORE = process.env.RELAY_MAIN_BEFORE ?? null;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -35,6 +37,19 @@ const cpuSeconds = (pid) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 };
+
+/** Medians over the alternating phases of {@link stalledCase}, and each phase's p99. */
+function stallFigures(x) {
+  const p = (runs, f) => median(runs.map(f).filter((v) => v !== null && v !== undefined));
+  return {
+    p99MsWithout: p(x.without, (r) => r.latencyMs.p99), p99MsWith: p(x.withStalled, (r) => r.latencyMs.p99),
+    p50MsWithout: p(x.without, (r) => r.latencyMs.p50), p50MsWith: p(x.withStalled, (r) => r.latencyMs.p50),
+    p99MsEachWithout: x.without.map((r) => r.latencyMs.p99), p99MsEachWith: x.withStalled.map((r) => r.latencyMs.p99),
+    undeliveredShareWith: Math.max(...x.withStalled.map((r) => r.undeliveredShare)), closedBySlowLimit: x.stalledClosedBySlowLimit,
+    generatorBound: [...x.without, ...x.withStalled].some((r) => r.generatorBound),
+    relay: x.diag,
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Servers
@@ -187,45 +202,49 @@ async function loadRound(kind, loads) {
 
 /**
  * The others' latency at STALL_LOAD deliveries/s (a load where the generator is not the
- * bottleneck here), without and then with 10 stalled readers joined to rooms with 4 MiB of history.
+ * bottleneck here), with 10 stalled readers joined to rooms with 4 MiB of history and without
+ * them, alternating (without, with, without, …, without): the history is there in every phase, so
+ * the two sides differ only by the stalled readers, and an order effect shows up on both sides.
  */
 async function stalledCase(kind = 'memory') {
   const server = await startServer(kind, (help) => ['--replay-bytes', String(4 * 2 ** 20), '--replay-messages', '200',
     ...(help.includes('--max-socket-buffer-bytes') ? ['--max-socket-buffer-bytes', String(8 * 2 ** 20)] : [])]);
   const rooms = await roomsOf('memory', server);
   await measureLoad(rooms, server, 14_000);
-  const diag = [];
-  const look = async (phase) => {
-    const m = await fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.text()).catch(() => '');
-    diag.push({ phase, rssMiB: round(rss(server.pid), 1), loopLagP99Ms: round(1000 * Number(/^mesh_relay_event_loop_lag_seconds ([\d.e-]+)/m.exec(m)?.[1] ?? NaN), 1) });
-    return m;
-  };
-  const before = await measureLoad(rooms, server, STALL_LOAD);
-  await look('without');
   const big = `{"pad":"${'x'.repeat(30_000)}"}`;
   for (let r = 0; r < STALLED; r++) for (let i = 0; i < 140; i++) rooms[r][0].send(big); // 4 MiB of history each
   await sleep(3000);
-  const stalled = [];
-  for (let r = 0; r < STALLED; r++) {
-    const s = await member('memory', server, `bench-${r}`, 'stalled', { stalled: true });
-    s.stalled = true;
-    rooms[r].push(s);
-    stalled.push(s);
+  const diag = [];
+  let closed = 0;
+  const look = async (phase) => {
+    const m = await fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.text()).catch(() => '');
+    closed = Number(/^mesh_relay_slow_clients_total (\d+)/m.exec(m)?.[1] ?? NaN);
+    diag.push({ phase, rssMiB: round(rss(server.pid), 1), loopLagP99Ms: round(1000 * Number(/^mesh_relay_event_loop_lag_seconds ([\d.e-]+)/m.exec(m)?.[1] ?? NaN), 1) });
+  };
+  const without = [];
+  const withStalled = [];
+  for (let round = 0; round < STALL_ROUNDS; round++) {
+    without.push(await measureLoad(rooms, server, STALL_LOAD));
+    await look('without');
+    const stalled = [];
+    for (let r = 0; r < STALLED; r++) {
+      const s = await member('memory', server, `bench-${r}`, `stalled-${round}`, { stalled: true });
+      s.stalled = true;
+      rooms[r].push(s);
+      stalled.push(s);
+    }
+    await sleep(500);
+    withStalled.push(await measureLoad(rooms, server, STALL_LOAD, rooms.flat().filter((c) => !c.stalled)));
+    await look('with');
+    for (const s of stalled) s.ws.terminate();
+    for (let r = 0; r < STALLED; r++) rooms[r].pop();
+    await sleep(500);
   }
-  await sleep(500);
-  const readers = rooms.flat().filter((c) => !c.stalled);
-  const during = await measureLoad(rooms, server, STALL_LOAD, readers);
-  const metrics = await look('with');
-  // The same load again once the stalled readers are gone: without them before and after, so an
-  // effect of the order (a warmer or fuller process) is not taken for theirs.
-  for (const s of stalled) s.ws.terminate();
-  for (let r = 0; r < STALLED; r++) rooms[r].pop();
-  await sleep(500);
-  const after = await measureLoad(rooms, server, STALL_LOAD);
-  await look('without again');
+  without.push(await measureLoad(rooms, server, STALL_LOAD));
+  await look('without');
   closeAll(rooms);
   await server.kill();
-  return { withoutStalled: before, withStalled: during, withoutAgain: after, diag, stalledClosedBySlowLimit: Number(/^mesh_relay_slow_clients_total (\d+)/m.exec(metrics)?.[1] ?? NaN) };
+  return { without, withStalled, diag, stalledClosedBySlowLimit: closed };
 }
 
 /** RSS per idle connection: members joined in rooms of 8 doing nothing, vs raw clients. */
@@ -245,9 +264,9 @@ async function idleRss(kind) {
 // ---------------------------------------------------------------------------------------------
 
 if (process.argv.includes('--stalled-only')) { // the stalled-readers case alone, for working on it
-  const runs = [];
-  for (let i = 0; i < 3; i++) runs.push(await stalledCase());
-  process.stdout.write(JSON.stringify(runs.map((x) => ({ p99Without: x.withoutStalled.latencyMs.p99, p99With: x.withStalled.latencyMs.p99, p99WithoutAgain: x.withoutAgain.latencyMs.p99, closed: x.stalledClosedBySlowLimit, diag: x.diag })), null, 1) + '\n');
+  const out = { current: stallFigures(await stalledCase()) };
+  if (BEFORE) out.before = stallFigures(await stalledCase('before'));
+  process.stdout.write(JSON.stringify(out, null, 1) + '\n');
   process.exit(0);
 }
 
@@ -292,13 +311,6 @@ if (BEFORE) {
   idle.memoryBeforeKiBPerConnection = await idleRss('before');
   idle.memoryBeforeVsRaw = round(idle.memoryBeforeKiBPerConnection / idle.rawWsKiBPerConnection, 2);
 }
-const stallFigures = (x) => ({
-  p99MsWithout: x.withoutStalled.latencyMs.p99, p99MsWith: x.withStalled.latencyMs.p99, p99MsWithoutAgain: x.withoutAgain.latencyMs.p99,
-  p50MsWithout: x.withoutStalled.latencyMs.p50, p50MsWith: x.withStalled.latencyMs.p50,
-  undeliveredShareWith: x.withStalled.undeliveredShare, closedBySlowLimit: x.stalledClosedBySlowLimit,
-  generatorBound: x.withoutStalled.generatorBound || x.withStalled.generatorBound || x.withoutAgain.generatorBound,
-});
-
 report('relay', {
   relay: MAIN,
   ...(BEFORE ? { relayBefore: BEFORE } : {}),

@@ -129,7 +129,7 @@ function renderTable({ machine: m, results: r, at, quick: q, failed: f }) {
         `raw ws ${row.rawWs.p50Ms} / ${row.rawWs.p99Ms ?? '–'} ms, ${row.rawWs.serverCpuUsPerDelivery} µs${row.memoryP99VsRaw === null ? ' (load generator was the bottleneck: no ratio)' : `; p99 ${row.memoryP99VsRaw}× raw (goal ≤ 2×)`}`]);
     }
     const s = x.stalledReaders;
-    rows.push([`same at ${k(s.offeredPerSecond)}/s with ${s.rooms} stalled readers in busy rooms: the others' p99`, `${s.p99MsWith ?? '–'} ms`, `${s.p99MsWithout} ms without them before, ${s.p99MsWithoutAgain ?? '–'} ms after they left`]);
+    rows.push([`same at ${k(s.offeredPerSecond)}/s with ${s.rooms} stalled readers in busy rooms: the others' p99`, `${s.p99MsWith ?? '–'} ms (median of ${s.p99MsEachWith.length} phases)`, `${s.p99MsWithout} ms without them (median of ${s.p99MsEachWithout.length} phases, alternating, same history)`]);
     const r56 = x.redis[56000];
     const r14 = x.redis[14000];
     rows.push(['same, rooms kept in Redis (`--redis`), 56k/s: p50 / p99', `${r56.latencyMs.p50} / ${r56.latencyMs.p99 ?? '–'} ms`,
