@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import { CLOSE_CODES, ERROR_CODES, type ClientFrame, type ErrorCode, type JoinFrame, type ServerFrame, frameRef, isProblem, parseClientFrame } from '../core/protocol.js';
 import type { MemberSocket, Membership, RelayClock, RoomBackend } from './contracts.js';
@@ -7,6 +8,7 @@ import type { RelayMetrics } from './relay-metrics.js';
 import { RoomError } from './room-error.js';
 import { TokenBucket } from './rate-limiter.js';
 import { corkUntilNextTurn } from './write-batcher.js';
+import { SendBacklog } from './send-backlog.js';
 import { CONNECTION_TRANSITIONS, type ConnectionState, StateMachine } from './state-table.js';
 
 /** What a connection needs from the server that owns it. */
@@ -53,14 +55,11 @@ export class Connection implements MemberSocket {
   private lastRateError = 0;
   /** When a frame was last queued for the client (host clock), for the heartbeat. */
   lastSentAt: number;
-  /**
-   * Frames waiting for the socket to drain, oldest first: the same strings the room stores and
-   * sends to everyone, so a client that does not read costs references, not copies and encodings.
-   */
-  private backlog: Array<string | Buffer> = [];
-  private backlogBytes = 0;
+  /** Frames waiting for the socket to drain. */
+  private readonly backlog = new SendBacklog();
 
-  constructor(readonly ws: WebSocket, readonly ip: string, private readonly host: ConnectionHost) {
+  /** `socket` is the TCP socket under `ws` (the upgrade's): its `drain` hands over waiting frames. */
+  constructor(readonly ws: WebSocket, readonly ip: string, private readonly host: ConnectionHost, socket: Duplex) {
     const o = host.options;
     const now = Date.now();
     this.lastSentAt = host.clock.now();
@@ -71,7 +70,7 @@ export class Connection implements MemberSocket {
     }, o.joinTimeoutMs);
     ws.on('message', (raw, isBinary) => this.onMessage(raw, isBinary));
     ws.on('close', () => this.onSocketClosed());
-    (ws as unknown as { _socket?: { on(event: 'drain', fn: () => void): void } })._socket?.on('drain', () => this.flush());
+    socket.on('drain', () => this.flush());
     ws.on('error', (err) => host.log.debug('socket error', { ip, err: String(err) }));
   }
 
@@ -91,10 +90,9 @@ export class Connection implements MemberSocket {
     const data = Buffer.isBuffer(frame) || typeof frame === 'string' ? frame : JSON.stringify(frame);
     if (this.backlog.length === 0 && ws.bufferedAmount < SOCKET_LOW_WATER_BYTES) return this.write(data);
     this.backlog.push(data);
-    this.backlogBytes += Buffer.byteLength(data);
-    if (ws.bufferedAmount + this.backlogBytes > this.host.options.maxSocketBufferBytes) {
+    if (ws.bufferedAmount + this.backlog.bytes > this.host.options.maxSocketBufferBytes) {
       this.host.metrics.slowClients++;
-      this.dropBacklog();
+      this.backlog.clear();
       this.close(CLOSE_CODES.tooSlow, 'too slow: send buffer full; resume to catch up');
       setTimeout(() => ws.terminate(), SLOW_CLOSE_GRACE_MS).unref();
     }
@@ -106,32 +104,31 @@ export class Connection implements MemberSocket {
     else this.ws.send(data);
   }
 
-  /** The socket drained: hand it waiting frames until it holds enough again. */
-  private flush(): void {
+  /**
+   * The socket drained: hand it waiting frames until it holds enough again (`all`: every one,
+   * before a close frame, so what was queued still arrives first).
+   */
+  private flush(all = false): void {
     const ws = this.ws;
-    let i = 0;
-    while (i < this.backlog.length && ws.readyState === ws.OPEN && ws.bufferedAmount < SOCKET_LOW_WATER_BYTES) {
-      const data = this.backlog[i++];
-      this.backlogBytes -= Buffer.byteLength(data);
-      this.write(data);
+    while (this.backlog.length > 0 && ws.readyState === ws.OPEN && (all || ws.bufferedAmount < SOCKET_LOW_WATER_BYTES)) {
+      this.write(this.backlog.shift()!);
     }
-    this.backlog.splice(0, i);
   }
 
-  private dropBacklog(): void {
-    this.backlog = [];
-    this.backlogBytes = 0;
-  }
-
-  /** Closes the socket once (later calls do nothing); a member it carried starts its grace period. */
+  /**
+   * Closes the socket once (later calls do nothing); a member it carried starts its grace period.
+   * Frames still waiting go out before the close frame (a too-slow client's were dropped).
+   */
   close(code: number, reason: string): void {
+    if (this.state.is('closed')) return;
+    this.flush(true);
     if (!this.enterClosed()) return;
     this.ws.close(code, reason);
   }
 
   private enterClosed(): boolean {
     if (!this.state.to('closed')) return false;
-    this.dropBacklog();
+    this.backlog.clear();
     clearTimeout(this.joinTimer);
     if (this.expiryTimer !== null) this.host.clock.clearTimeout(this.expiryTimer);
     const m = this.membership;

@@ -244,7 +244,7 @@ export class RelayServer implements ConnectionHost {
       this.metrics.connectionsTotal++;
       this.alive.set(ws, true);
       ws.on('pong', () => this.alive.set(ws, true));
-      const conn = new Connection(ws, ip, this);
+      const conn = new Connection(ws, ip, this, socket);
       this.conns.add(conn);
       if (this.isClosing) conn.close(CLOSE_CODES.goingAway, 'relay shutting down');
     });

@@ -3,7 +3,8 @@ import { systemClock, Timer, type Clock } from '../base/clock.js';
 import { MeshError } from '../base/errors.js';
 import { Pacer } from './pacer.js';
 import { listenForWakeups } from './wakeups.js';
-import { pageReachability, RelayQuestions } from './relay-reachable.js';
+import { pageReachability } from './relay-reachable.js';
+import { RelayQuestions } from './relay-questions.js';
 import { CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame, type SignalData, type StreamPosition } from '../protocol.js';
 import { isProblem, parseServerFrame } from '../protocol/frame-validation.js';
 import { StateMachine } from '../base/state-machine.js';
@@ -35,7 +36,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #WS: WebSocketConstructor;
-  /** Whether the relay answers over HTTP (see relay-reachable.ts). */
+  /** Whether the relay answers over HTTP (see relay-questions.ts). */
   readonly #questions: RelayQuestions;
   /** When the last WebSocket was opened (clock ms). */
   #openedAt = 0;
