@@ -44,7 +44,14 @@ const media = (tab: Tab) => tab.evaluate(async () => {
 const meshed = (tab: Tab, n: number) => until(tab, `connected to ${n} with media`, (k) => {
   const room = document.querySelector('mesh-room')!;
   return room.state === 'connected' && room.peers.length === k && room.peers.every((p) => p.state === 'connected' && !!p.stream);
-}, n);
+}, n).catch(async (error: Error) => {
+  // Say which link is missing what: the room's state, and per peer its link state and tracks.
+  const seen = await tab.evaluate(() => {
+    const room = document.querySelector('mesh-room')!;
+    return { room: room.state, peers: room.peers.map((p) => ({ name: p.name, state: p.state, tracks: p.stream?.getTracks().map((t) => t.kind) ?? null, pc: ((c) => c && `${c.connectionState}/${c.iceConnectionState}/${c.signalingState}`)(room.core!.linkTo(p.id)?.connection ?? null) })) };
+  }, null).catch(() => null);
+  throw new Error(`${error.message}: ${JSON.stringify(seen)}`);
+});
 
 /** Every other peer's video and audio keep arriving (more frames and packets than a moment ago). */
 async function receivingFromAll(tab: Tab): Promise<void> {
@@ -106,7 +113,9 @@ describe('mixed browsers: Firefox ESR and Chromium in one room', () => {
       out.push(tab);
       tabs.push(tab);
     }
-    await Promise.all(out.map((t) => meshed(t, out.length - 1)));
+    const settled = await Promise.allSettled(out.map((t) => meshed(t, out.length - 1)));
+    const failed = settled.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    if (failed.length > 0) throw new Error(failed.join('\n')); // every page's view, not only the first to fail
     return out;
   }
 
