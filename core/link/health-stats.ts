@@ -37,8 +37,9 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 
 /**
  * Reads one sample from a stats report (`pc.getStats()`, or recorded stats as plain objects).
- * RTT and available bitrate come from the selected candidate pair; loss, jitter and frames from
- * the RTP streams.
+ * RTT and available bitrate come from the selected candidate pair (RTT from RTCP, the highest
+ * `remote-inbound-rtp` round trip, where the pair has none: Firefox); loss, jitter and frames
+ * from the RTP streams.
  */
 export function sampleStats(report: Iterable<Stat>, at: number): StatsSample {
   const stats = [...report];
@@ -46,9 +47,12 @@ export function sampleStats(report: Iterable<Stat>, at: number): StatsSample {
   const transport = stats.find((s) => s.type === 'transport' && typeof s.selectedCandidatePairId === 'string');
   const pair = (transport ? byId.get(transport.selectedCandidatePairId as string) : undefined)
     ?? stats.find((s) => s.type === 'candidate-pair' && s.nominated === true && s.state === 'succeeded');
+  // Firefox leaves currentRoundTripTime off its candidate pairs: then the RTCP round trip of what we send.
+  const rtt = num(pair?.currentRoundTripTime)
+    ?? stats.reduce<number | null>((max, s) => (s.type === 'remote-inbound-rtp' && num(s.roundTripTime) !== null ? Math.max(max ?? 0, s.roundTripTime as number) : max), null);
   const sample: StatsSample = {
     at,
-    rttMs: num(pair?.currentRoundTripTime) === null ? null : (pair!.currentRoundTripTime as number) * 1000,
+    rttMs: rtt === null ? null : rtt * 1000,
     availableOutKbps: num(pair?.availableOutgoingBitrate) === null ? null : (pair!.availableOutgoingBitrate as number) / 1000,
     packetsReceived: 0, packetsLost: 0, jitterMs: null, framesDecoded: 0, fpsIn: null,
     bytesSent: 0, framesSent: 0, fpsOut: null,

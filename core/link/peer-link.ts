@@ -58,6 +58,8 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   iceRestartsMade = 0;
   /** Offer collisions (glare) and how they were resolved, over every connection (for diagnostics and tests). */
   readonly glare: GlareCounts = { collisions: 0, rollbacks: 0, ignoredOffers: 0 };
+  /** The last few `warning`s, newest last, as text (for diagnostics: what went wrong on this link). */
+  readonly recentWarnings: string[] = [];
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -345,6 +347,8 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   }
 
   #warn(what: string, error?: unknown): void {
+    this.recentWarnings.push(error === undefined ? what : `${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    if (this.recentWarnings.length > 8) this.recentWarnings.shift();
     this.emit('warning', { what, error });
   }
 }

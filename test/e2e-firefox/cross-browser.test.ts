@@ -27,14 +27,17 @@ async function until<A>(tab: Tab, what: string, fn: (arg: A) => boolean | Promis
 /** Per peer name: video frames decoded and audio packets received from it; RTT/loss/bitrate as the room measures them. */
 const media = (tab: Tab) => tab.evaluate(async () => {
   const room = document.querySelector('mesh-room')!;
-  const out: Record<string, { frames: number; audio: number; metrics: { rttMs: number | null; lossPercent: number | null; bitrateKbps: number | null } | null }> = {};
+  const out: Record<string, { frames: number; audio: number; codecs: string[]; metrics: { rttMs: number | null; lossPercent: number | null; bitrateKbps: number | null } | null }> = {};
   for (const p of room.peers) {
     const pc = room.core!.linkTo(p.id)?.connection;
-    const m = { frames: 0, audio: 0, metrics: p.metrics ? { rttMs: p.metrics.rttMs, lossPercent: p.metrics.lossPercent, bitrateKbps: p.metrics.bitrateKbps } : null };
-    if (pc) for (const s of (await pc.getStats()).values()) {
+    const m = { frames: 0, audio: 0, codecs: [] as string[], metrics: p.metrics ? { rttMs: p.metrics.rttMs, lossPercent: p.metrics.lossPercent, bitrateKbps: p.metrics.bitrateKbps } : null };
+    const stats = pc ? await pc.getStats() : new Map();
+    for (const s of stats.values()) {
       if (s.type !== 'inbound-rtp') continue;
       if (s.kind === 'video') m.frames += s.framesDecoded ?? 0;
       if (s.kind === 'audio') m.audio += s.packetsReceived ?? 0;
+      const codec = s.codecId ? stats.get(s.codecId) : undefined;
+      m.codecs.push(`${s.kind}:${codec?.mimeType ?? '?'}:${s.packetsReceived ?? 0}p`); // which codec, and whether packets arrive at all
     }
     out[p.name] = m;
   }
@@ -48,7 +51,18 @@ const meshed = (tab: Tab, n: number) => until(tab, `connected to ${n} with media
   // Say which link is missing what: the room's state, and per peer its link state and tracks.
   const seen = await tab.evaluate(() => {
     const room = document.querySelector('mesh-room')!;
-    return { room: room.state, peers: room.peers.map((p) => ({ name: p.name, state: p.state, tracks: p.stream?.getTracks().map((t) => t.kind) ?? null, pc: ((c) => c && `${c.connectionState}/${c.iceConnectionState}/${c.signalingState}`)(room.core!.linkTo(p.id)?.connection ?? null) })) };
+    return {
+      room: room.state,
+      peers: room.peers.map((p) => {
+        const link = room.core!.linkTo(p.id);
+        const c = link?.connection ?? null;
+        return {
+          name: p.name, state: p.state, tracks: p.stream?.getTracks().map((t) => t.kind) ?? null,
+          pc: c && `${c.connectionState}/${c.iceConnectionState}/${c.signalingState}`,
+          polite: link?.polite, connections: link?.connectionsCreated, glare: link?.glare, warnings: link?.recentWarnings,
+        };
+      }),
+    };
   }, null).catch(() => null);
   throw new Error(`${error.message}: ${JSON.stringify(seen)}`);
 });
@@ -142,7 +156,17 @@ describe('mixed browsers: Firefox ESR and Chromium in one room', () => {
       await until(t, 'RTT and sent bitrate measured', () => {
         const m = document.querySelector('mesh-room')!.peers[0].metrics;
         return !!m && m.rttMs !== null && m.bitrateKbps !== null && m.lossPercent !== null;
-      }, null, 20_000);
+      }, null, 20_000).catch(async (error: Error) => {
+        // Which figure is missing, and what the browser's candidate pairs say (RTT comes from the selected one).
+        const seen = await t.evaluate(async () => {
+          const r = document.querySelector('mesh-room')!;
+          const pc = r.core!.linkTo(r.peers[0].id)!.connection!;
+          const pairs = [...(await pc.getStats()).values()].filter((s) => s.type === 'candidate-pair' || s.type === 'transport')
+            .map((s) => ({ type: s.type, state: s.state, nominated: s.nominated, selected: s.selected, rtt: s.currentRoundTripTime, sel: s.selectedCandidatePairId }));
+          return { metrics: r.peers[0].metrics, pairs };
+        }, null).catch(() => null);
+        throw new Error(`${error.message}: ${JSON.stringify(seen)}`);
+      });
     }
     // Firefox mutes and turns its camera off; Chromium sees both, and the other way round.
     for (const [from, to] of [[fx, cr], [cr, fx]]) {
@@ -171,6 +195,12 @@ describe('mixed browsers: Firefox ESR and Chromium in one room', () => {
     await Promise.all([meshed(fx, 1), meshed(cr, 1)]);
     await Promise.all([receivingFromAll(fx), receivingFromAll(cr)]);
     await chatExactlyOnce([fx, cr]);
+  });
+
+  it('Chromium ↔ Firefox the other way round (Firefox joins second, so Firefox offers and Chromium answers): video and audio both ways', TEST, async () => {
+    const pair = await open(['C:Cal', 'F:Fay']);
+    await chatExactlyOnce(pair);
+    await Promise.all(pair.map(receivingFromAll));
   });
 
   it('Firefox ↔ Firefox: chat exactly once, video and audio both ways', TEST, async () => {

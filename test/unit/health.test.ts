@@ -7,6 +7,8 @@ import { classifyQuality, type QualityMetrics } from '../../core/protocol/qualit
 
 type Recorded = Array<{ at: number; stats: Array<Record<string, unknown> & { type: string; id: string }> }>;
 const recorded = JSON.parse(readFileSync(new URL('../fixtures/chrome-stats-video.json', import.meta.url), 'utf8')) as Recorded;
+/** Firefox ESR 140's report of a call with Chromium: its candidate pairs carry no currentRoundTripTime. */
+const firefox = JSON.parse(readFileSync(new URL('../fixtures/firefox-stats-video.json', import.meta.url), 'utf8')) as Recorded;
 
 const m = (rttMs: number | null, lossPercent: number | null = 0, jitterMs: number | null = 0): QualityMetrics => ({ rttMs, lossPercent, jitterMs, bitrateKbps: null });
 
@@ -17,6 +19,29 @@ describe('health from getStats()', () => {
     assert.ok(s.availableOutKbps! > 100);
     assert.ok(s.framesDecoded > 0 && s.framesSent > 0);
     assert.equal(s.fpsIn, 20);
+  });
+
+  it('reads RTT from RTCP (remote-inbound-rtp) in a real Firefox report, whose selected pair has none', () => {
+    const pair = firefox[2].stats.find((s) => s.type === 'candidate-pair' && s.selected === true)!;
+    assert.equal(pair.currentRoundTripTime, undefined, 'the fixture is the case this is about');
+    const a = sampleStats(firefox[1].stats, firefox[1].at);
+    const b = sampleStats(firefox[2].stats, firefox[2].at);
+    assert.equal(b.rttMs, 8);
+    assert.equal(b.availableOutKbps, null, 'Firefox does not estimate it');
+    const metrics = metricsBetween(a, b);
+    assert.equal(metrics.lossPercent, 0);
+    assert.ok(metrics.bitrateKbps! > 100, `sent bitrate: ${metrics.bitrateKbps}`);
+  });
+
+  it('prefers the candidate pair\'s RTT to RTCP\'s, and has none when neither is measured', () => {
+    const report = (pairRtt?: number, rtcpRtt?: number) => sampleStats([
+      { id: 'T', type: 'transport', selectedCandidatePairId: 'P' },
+      { id: 'P', type: 'candidate-pair', currentRoundTripTime: pairRtt },
+      { id: 'R', type: 'remote-inbound-rtp', kind: 'video', roundTripTime: rtcpRtt },
+    ], 0).rttMs;
+    assert.equal(report(0.02, 0.05), 20);
+    assert.equal(report(undefined, 0.05), 50);
+    assert.equal(report(undefined, undefined), null);
   });
 
   it('computes loss and sent bitrate between two recorded samples', () => {
