@@ -33,8 +33,18 @@ const firefox = process.env.WTR_BROWSER === 'firefox';
 
 // Firefox goes through the same launcher with puppeteer-core as its driver (WebDriver BiDi), which
 // is all @web/test-runner-puppeteer adds — without the full `puppeteer` package and its downloads.
+// puppeteer-core 25 follows setViewport with BiDi's emulation.setScreenOrientationOverride, which
+// Debian's Firefox ESR 140 does not know ("unknown command"): every session would fail before its
+// first test. The viewport itself is set; only that unknown follow-up is let go.
+const tolerateOldFirefox = (page) => {
+  const setViewport = page.setViewport.bind(page);
+  page.setViewport = (viewport) => setViewport(viewport).catch((error) => {
+    if (!String(error?.message).includes('unknown command emulation.setScreenOrientationOverride')) throw error;
+  });
+  return page;
+};
 const browser = firefox
-  ? chromeLauncher({ puppeteer: puppeteerCore, launchOptions: firefoxLaunchOptions() })
+  ? chromeLauncher({ puppeteer: puppeteerCore, launchOptions: firefoxLaunchOptions(), createPage: async ({ context }) => tolerateOldFirefox(await context.newPage()) })
   : chromeLauncher({
     launchOptions: {
       executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',

@@ -22,6 +22,8 @@ export interface HealthMonitorOptions {
   clock: Clock;
   /** The connections to watch, by peer id (read on every round). */
   connections(): Iterable<[string, RTCPeerConnection | null]>;
+  /** The peer's RTT measured some other way, used when the stats report none (Firefox on a link without media). */
+  fallbackRttMs?(id: string): number | null;
 }
 
 export interface HealthEventMap {
@@ -81,6 +83,7 @@ export class HealthMonitor extends TypedEventTarget<HealthEventMap> {
       }
       if (!this.#running) return;
       const sample = sampleStats(report.values() as Iterable<never>, this.#options.clock.now());
+      sample.rttMs ??= this.#options.fallbackRttMs?.(id) ?? null;
       const metrics = metricsBetween(peer.last, sample);
       peer.last = sample;
       const before = peer.tracker.level;

@@ -25,6 +25,9 @@ export class LinkHeartbeat {
   #remoteBeats = false;
   #silent = false;
   #channel: { send(data: string): void } | null = null;
+  /** When the latest beat went out, until its answer comes. */
+  #beatAt: number | null = null;
+  #rttMs: number | null = null;
 
   constructor(clock: Clock, private readonly intervalMs: number, private readonly silenceMs: number, private readonly onSilence: (silent: boolean) => void) {
     this.#clock = clock;
@@ -34,6 +37,12 @@ export class LinkHeartbeat {
 
   /** True from the moment silence is noticed until something arrives again. */
   get silent(): boolean { return this.#silent; }
+
+  /**
+   * The latest beat's round trip over the channel, ms (null before the first answer): the RTT of a
+   * link whose browser reports none in its stats (Firefox without media).
+   */
+  get rttMs(): number | null { return this.#rttMs; }
 
   /** Starts beating on an open channel (replacing any earlier one). */
   start(channel: { send(data: string): void }): void {
@@ -50,6 +59,7 @@ export class LinkHeartbeat {
           }
         });
       }
+      this.#beatAt = this.#clock.now();
       this.#send(BEAT);
       this.#timer.set(this.intervalMs, tick);
     };
@@ -67,6 +77,10 @@ export class LinkHeartbeat {
     const beat = data === BEAT;
     if (beat || data === BEAT_ANSWER) this.#remoteBeats = true;
     if (beat) this.#send(BEAT_ANSWER);
+    if (data === BEAT_ANSWER && this.#beatAt !== null) {
+      this.#rttMs = this.#clock.now() - this.#beatAt;
+      this.#beatAt = null;
+    }
     if (this.#silent) {
       this.#silent = false;
       this.onSilence(false);
@@ -81,6 +95,8 @@ export class LinkHeartbeat {
     this.#channel = null;
     this.#waitingSince = null;
     this.#silent = false;
+    this.#beatAt = null;
+    this.#rttMs = null;
   }
 
   #send(data: string): void {

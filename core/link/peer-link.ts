@@ -52,6 +52,8 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   readonly #heartbeat: LinkHeartbeat;
   /** Clock time the link last left `connected` (-Infinity if never). */
   lastDownAt = -Infinity;
+  /** The heartbeat's round trip over the data channel, ms, while the channel is open (null before its first answer). */
+  get heartbeatRttMs(): number | null { return this.#heartbeat.rttMs; }
   /** Count of connections made (for diagnostics and tests). */
   connectionsCreated = 0;
   /** Count of ICE restarts made (for diagnostics and tests). */

@@ -36,6 +36,7 @@ export class RoomHealth {
       intervalMs: host.options.healthIntervalMs,
       hysteresis: host.options.hysteresis,
       connections: () => host.links().map(([id, link]) => [id, link.connection] as [string, RTCPeerConnection | null]),
+      fallbackRttMs: (id) => host.links().find(([pid]) => pid === id)?.[1].heartbeatRttMs ?? null,
     });
     this.#monitor.addEventListener('health', ({ detail: { id, metrics, quality } }) => {
       const link = host.links().find(([pid]) => pid === id)?.[1];

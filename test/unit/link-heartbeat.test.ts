@@ -35,6 +35,26 @@ describe('LinkHeartbeat', () => {
     assert.equal(clock.pending, 0, 'stop() leaves no timer');
   });
 
+  it('measures the round trip of each beat (the RTT of a link whose stats have none), and forgets it when stopped', () => {
+    const clock = new FakeClock();
+    const answers: Array<() => void> = [];
+    const hb = new LinkHeartbeat(clock, 500, 1250, () => {});
+    // The remote answers each beat 40 ms later (a real round trip, on the fake clock).
+    hb.start({ send: (d) => { if (d === BEAT) answers.push(() => hb.heard(BEAT_ANSWER)); } });
+    assert.equal(hb.rttMs, null, 'nothing measured before the first answer');
+    clock.advance(40);
+    answers.shift()!();
+    assert.equal(hb.rttMs, 40);
+    clock.advance(460); // the next beat
+    clock.advance(15);
+    answers.shift()!();
+    assert.equal(hb.rttMs, 15, 'the latest round trip');
+    hb.heard(BEAT_ANSWER);
+    assert.equal(hb.rttMs, 15, 'an answer with no beat waiting measures nothing');
+    hb.stop();
+    assert.equal(hb.rttMs, null);
+  });
+
   it('a path that dies right after the channel opened is still noticed: the first beat goes at once', () => {
     const clock = new FakeClock();
     const { a, b, seen, cut } = pair(clock);
