@@ -5,10 +5,11 @@ import { TransferBase, type TransferHost } from './file-transfer-base.js';
 import { FILE_FLOW } from './file-types.js';
 
 /**
- * A file arriving from one sender. Chunks are taken strictly in order (anything else is a
- * leftover of an older connection and ignored), hashed, and handed to the browser as small
- * `Blob`s, so the page's heap holds at most the sender's window. On `end` the digest over the
- * chunk digests is compared with the sender's before the file is offered for download.
+ * A file arriving from one sender. Chunks are taken strictly in order (an earlier one is a
+ * leftover of an older connection and ignored; a later one means one went missing, and the
+ * sender is asked to go on from it), hashed, and handed to the browser as small `Blob`s, so the
+ * page's heap holds at most the sender's window. On `end` the digest over the chunk digests is
+ * compared with the sender's before the file is offered for download.
  */
 export class IncomingTransfer extends TransferBase {
   readonly chunkSize: number;
@@ -22,6 +23,9 @@ export class IncomingTransfer extends TransferBase {
   /** Chunk work in order: hashing is asynchronous, delivery is not. */
   #work: Promise<void> = Promise.resolve();
   #cancelPending = false;
+  /** The chunk we last asked the sender to go on from after a gap, and chunks ignored since. */
+  #askedFrom = -1;
+  #ignoredSinceAsk = 0;
   /** The verified file. */
   blob: Blob | null = null;
 
@@ -97,13 +101,21 @@ export class IncomingTransfer extends TransferBase {
     if (frame.t === 'cancel') {
       this.#end('cancelled', new MeshError('file-cancelled', `the sender cancelled "${this.meta.name}"`));
     } else if (frame.t === 'end' && (this.status === 'active' || this.status === 'paused')) {
-      void this.#work.then(() => this.#verify(frame.digest));
+      void this.#work.then(() => {
+        if (this.#next === this.chunks || this.status !== 'active') return this.#verify(frame.digest);
+        // The sender sent everything, but the last chunks never came: ask for them.
+        this.#askedFrom = this.#next;
+        this.#ignoredSinceAsk = 0;
+        this.sendControl({ t: 'accept', from: this.#next });
+      });
     }
   }
 
-  /** A chunk; ignored unless it is the next one expected. */
+  /** A chunk; taken only when it is the next one expected. */
   chunk(index: number, bytes: Uint8Array<ArrayBuffer>): void {
-    if (this.status !== 'active' || index !== this.#expect || index >= this.chunks) return;
+    if (this.status !== 'active' || index >= this.chunks) return;
+    if (index > this.#expect) this.#gap();
+    if (index !== this.#expect) return;
     const size = Math.min(this.chunkSize, this.meta.size - index * this.chunkSize);
     if (bytes.byteLength !== size) {
       this.sendControl({ t: 'result', ok: false });
@@ -120,6 +132,19 @@ export class IncomingTransfer extends TransferBase {
       if (this.#next % FILE_FLOW.ackEveryChunks === 0 || this.#next === this.chunks) this.sendControl({ t: 'ack', next: this.#next });
       this.progress(Math.min(this.#next * this.chunkSize, this.meta.size));
     });
+  }
+
+  /**
+   * A chunk beyond the next one expected arrived: one went missing on a channel that stayed open
+   * (Firefox ESR 140 was seen losing a 128 KiB message after a UDP outage; the transfer then
+   * waited forever). Ask the sender to go on from the first missing chunk: once, and again only
+   * if two windows more arrive without it.
+   */
+  #gap(): void {
+    if (this.#askedFrom === this.#expect && ++this.#ignoredSinceAsk < 2 * FILE_FLOW.windowChunks) return;
+    this.#askedFrom = this.#expect;
+    this.#ignoredSinceAsk = 0;
+    this.sendControl({ t: 'accept', from: this.#expect });
   }
 
   async #verify(expected: string): Promise<void> {

@@ -2,7 +2,7 @@ import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser as ChromiumBrowser } from 'playwright-core';
 import type { Browser as FirefoxBrowser } from 'puppeteer-core';
-import { HOOK, TEST } from '../helpers/deadlines.js';
+import { HOOK, LONG_TEST, TEST } from '../helpers/deadlines.js';
 import { RelayProcess } from '../helpers/relay-process.js';
 import { launchChromium, newUser } from '../helpers/browser.js';
 import { launchFirefox, newFirefoxUser } from '../helpers/firefox.js';
@@ -78,6 +78,33 @@ async function receivingFromAll(tab: Tab): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Makes `size` random bytes in the page as `window.__file`; returns their SHA-256 (hex). */
+const makeFile = (tab: Tab, size: number) => tab.evaluate(async (n) => {
+  const parts: Uint8Array[] = [];
+  for (let at = 0; at < n; at += 65536) parts.push(crypto.getRandomValues(new Uint8Array(Math.min(65536, n - at))));
+  const file = new Blob(parts as BlobPart[]);
+  (window as any).__file = file;
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+  return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
+}, size);
+
+/** Accepts the next file offered to the page; `window.__got` becomes its size and SHA-256 once verified and in. */
+const expectFile = (tab: Tab) => tab.evaluate(() => {
+  const w = window as any;
+  const room = document.querySelector('mesh-room')!.core!;
+  w.__got = null;
+  w.__statuses = [];
+  room.addEventListener('file-offer', (e) => room.acceptFile(e.detail.id));
+  room.addEventListener('file-update', (e) => { if (e.detail.direction === 'in' && w.__statuses.at(-1) !== e.detail.status) w.__statuses.push(e.detail.status); });
+  room.addEventListener('file-received', async (e) => {
+    const d = new Uint8Array(await crypto.subtle.digest('SHA-256', await e.detail.blob.arrayBuffer()));
+    w.__got = { size: e.detail.blob.size, sha: [...d].map((b) => b.toString(16).padStart(2, '0')).join('') };
+  });
+}, null);
+
+/** Bytes of the incoming file so far. */
+const bytesIn = (tab: Tab) => tab.evaluate(() => document.querySelector('mesh-room')!.core!.transfers.find((t) => t.direction === 'in')?.bytes ?? 0, null);
 
 const chatSend = (tab: Tab, text: string) => tab.evaluate((t) => document.querySelector('mesh-chat')!.send(t), text);
 const chatTexts = (tab: Tab) => tab.evaluate(() => document.querySelector('mesh-chat')!.messages.map((m) => m.text), null);
@@ -195,6 +222,36 @@ describe('mixed browsers: Firefox ESR and Chromium in one room', () => {
     await Promise.all([meshed(fx, 1), meshed(cr, 1)]);
     await Promise.all([receivingFromAll(fx), receivingFromAll(cr)]);
     await chatExactlyOnce([fx, cr]);
+  });
+
+  it('Firefox ↔ Chromium: 20 MB each way at once through a UDP outage mid-transfer: both resume and arrive with the same SHA-256', LONG_TEST, async () => {
+    assert.ok(Chaos.available(), `nft must work here: ${Chaos.refusal()}`);
+    const MB = 1024 * 1024;
+    const pair = await open(['F:Fay', 'C:Cal']);
+    const shas = await Promise.all(pair.map((t) => makeFile(t, 20 * MB)));
+    await Promise.all(pair.map(expectFile));
+    for (const t of pair) await t.evaluate(() => { document.querySelector('mesh-room')!.core!.sendFile((window as any).__file, { name: 'twenty.bin' }); }, null);
+    for (const t of pair) await until(t, 'the first bytes in', () => (document.querySelector('mesh-room')!.core!.transfers.find((x) => x.direction === 'in')?.bytes ?? 0) > 0, null);
+    chaos.dropUdp();
+    const [fx, cr] = pair;
+    await until(cr, 'the link reconnecting', () => document.querySelector('mesh-room')!.peers[0].state === 'reconnecting', null);
+    await until(fx, 'the link reconnecting', () => document.querySelector('mesh-room')!.peers[0].state === 'reconnecting', null);
+    const stalled = await Promise.all(pair.map(bytesIn));
+    chaos.heal();
+    for (const [i, t] of pair.entries()) {
+      await until(t, 'the whole file, verified', () => (window as any).__got !== null, null, 120_000).catch(async (error: Error) => {
+        const view = (x: Tab) => x.evaluate(() => {
+          const r = document.querySelector('mesh-room')!;
+          return { link: r.peers[0]?.state, statuses: (window as any).__statuses, transfers: r.core!.transfers.map((f) => ({ direction: f.direction, status: f.status, bytes: f.bytes, error: f.error })), warnings: r.core!.linkTo(r.peers[0].id)?.recentWarnings };
+        }, null).catch((e: Error) => e.message);
+        throw new Error(`${error.message}: ${JSON.stringify({ fx: await view(fx), cr: await view(cr) })}`);
+      });
+      const got = await t.evaluate(() => (window as any).__got as { size: number; sha: string }, null);
+      assert.deepEqual(got, { size: 20 * MB, sha: shas[1 - i] }, `${t.who} got the other's file intact`);
+      assert.ok(stalled[i] < 20 * MB, `${t.who}: the outage came before the end (${stalled[i]} bytes in)`);
+      const statuses = await t.evaluate(() => (window as any).__statuses as string[], null);
+      assert.equal(statuses.at(-1), 'done', `${t.who}: ${statuses.join(' → ')}`);
+    }
   });
 
   it('Chromium ↔ Firefox the other way round (Firefox joins second, so Firefox offers and Chromium answers): video and audio both ways', TEST, async () => {
