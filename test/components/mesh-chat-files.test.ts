@@ -82,7 +82,7 @@ describe('<mesh-chat> files and <mesh-room> recording', () => {
     const paste = new DataTransfer();
     paste.items.add(new File(['x'], 'probe.bin'));
     if (new ClipboardEvent('paste', { clipboardData: paste }).clipboardData?.files.length !== 1) {
-      // Firefox (ESR 153) ignores clipboardData given to a synthetic ClipboardEvent: a page cannot
+      // Firefox (ESR 140 and 153) ignores clipboardData given to a synthetic ClipboardEvent: a page cannot
       // fake a paste there, so only a real one (a user's) could test it.
       this.skip();
     }
