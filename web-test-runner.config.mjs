@@ -35,7 +35,9 @@ const firefox = process.env.WTR_BROWSER === 'firefox';
 // is all @web/test-runner-puppeteer adds — without the full `puppeteer` package and its downloads.
 // puppeteer-core 25 follows setViewport with BiDi's emulation.setScreenOrientationOverride, which
 // Debian's Firefox ESR 140 does not know ("unknown command"): every session would fail before its
-// first test. The viewport itself is set; only that unknown follow-up is let go.
+// first test. The viewport itself is set (both commands go out together); only that unknown
+// follow-up is let go. puppeteer then leaves page.viewport() unset and skips its touch-change
+// reload, neither of which the test runner uses.
 const tolerateOldFirefox = (page) => {
   const setViewport = page.setViewport.bind(page);
   page.setViewport = (viewport) => setViewport(viewport).catch((error) => {

@@ -1,4 +1,5 @@
 import { sha256, toHex } from './digest.js';
+import { Timer } from '../base/clock.js';
 import { MeshError } from '../base/errors.js';
 import type { FileFrame } from './file-frames.js';
 import { TransferBase, type TransferHost } from './file-transfer-base.js';
@@ -23,9 +24,9 @@ export class IncomingTransfer extends TransferBase {
   /** Chunk work in order: hashing is asynchronous, delivery is not. */
   #work: Promise<void> = Promise.resolve();
   #cancelPending = false;
-  /** The chunk we last asked the sender to go on from after a gap, and chunks ignored since. */
+  /** The chunk we asked the sender to go on from after a gap (-1: none asked), asked again while nothing comes. */
   #askedFrom = -1;
-  #ignoredSinceAsk = 0;
+  readonly #askAgain: Timer;
   /** The verified file. */
   blob: Blob | null = null;
 
@@ -41,6 +42,7 @@ export class IncomingTransfer extends TransferBase {
     this.chunkSize = offer.chunkSize;
     this.chunks = Math.ceil(offer.size / offer.chunkSize);
     this.#digests = new Uint8Array(this.chunks * 32);
+    this.#askAgain = new Timer(host.clock);
   }
 
   accept(): void {
@@ -74,6 +76,8 @@ export class IncomingTransfer extends TransferBase {
   }
 
   channelClosed(): void {
+    this.#askedFrom = -1; // the reoffer on the next channel says where we stand
+    this.#askAgain.clear();
     if (this.status === 'active') this.to('paused', 'file channel closed');
   }
 
@@ -85,6 +89,8 @@ export class IncomingTransfer extends TransferBase {
         void this.#work.then(() => {
           if (this.status !== 'active' && this.status !== 'paused') return;
           this.#expect = this.#next;
+          this.#askedFrom = -1;
+          this.#askAgain.clear();
           this.to('active', `resuming from chunk ${this.#next}`);
           this.sendControl({ t: 'accept', from: this.#next });
         });
@@ -103,10 +109,8 @@ export class IncomingTransfer extends TransferBase {
     } else if (frame.t === 'end' && (this.status === 'active' || this.status === 'paused')) {
       void this.#work.then(() => {
         if (this.#next === this.chunks || this.status !== 'active') return this.#verify(frame.digest);
-        // The sender sent everything, but the last chunks never came: ask for them.
-        this.#askedFrom = this.#next;
-        this.#ignoredSinceAsk = 0;
-        this.sendControl({ t: 'accept', from: this.#next });
+        // The sender sent everything, but the last chunks never came: ask for them (unless asked already).
+        if (this.#askedFrom !== this.#next) this.#ask(this.#next);
       });
     }
   }
@@ -114,8 +118,12 @@ export class IncomingTransfer extends TransferBase {
   /** A chunk; taken only when it is the next one expected. */
   chunk(index: number, bytes: Uint8Array<ArrayBuffer>): void {
     if (this.status !== 'active' || index >= this.chunks) return;
-    if (index > this.#expect) this.#gap();
+    if (index > this.#expect && this.#askedFrom !== this.#expect) this.#ask(this.#expect);
     if (index !== this.#expect) return;
+    if (index === this.#askedFrom) {
+      this.#askedFrom = -1; // what we asked for came
+      this.#askAgain.clear();
+    }
     const size = Math.min(this.chunkSize, this.meta.size - index * this.chunkSize);
     if (bytes.byteLength !== size) {
       this.sendControl({ t: 'result', ok: false });
@@ -135,20 +143,22 @@ export class IncomingTransfer extends TransferBase {
   }
 
   /**
-   * A chunk beyond the next one expected arrived: one went missing on a channel that stayed open
-   * (Firefox ESR 140 was seen losing a 128 KiB message after a UDP outage; the transfer then
-   * waited forever). Ask the sender to go on from the first missing chunk: once, and again only
-   * if two windows more arrive without it.
+   * Asks the sender to go on from chunk `from`: a later chunk arrived first, or the sender ended
+   * without it, so it went missing on a channel that stayed open (Firefox ESR 140 was seen losing a
+   * 128 KiB message after a UDP outage; the transfer then waited forever). Asked again every
+   * `FILE_FLOW.askAgainMs` while it does not come (the ask itself, or the chunk again, may be lost).
    */
-  #gap(): void {
-    if (this.#askedFrom === this.#expect && ++this.#ignoredSinceAsk < 2 * FILE_FLOW.windowChunks) return;
-    this.#askedFrom = this.#expect;
-    this.#ignoredSinceAsk = 0;
-    this.sendControl({ t: 'accept', from: this.#expect });
+  #ask(from: number): void {
+    this.#askedFrom = from;
+    this.sendControl({ t: 'accept', from });
+    this.#askAgain.set(FILE_FLOW.askAgainMs, () => {
+      if (this.status === 'active' && this.#askedFrom === from && this.#expect === from) this.#ask(from);
+    });
   }
 
   async #verify(expected: string): Promise<void> {
     if (this.final || this.status === 'verifying' || this.#next !== this.chunks) return;
+    this.#askAgain.clear();
     this.to('verifying', 'all chunks arrived');
     const actual = toHex(await sha256(this.#digests));
     if (this.final) return;
@@ -165,6 +175,7 @@ export class IncomingTransfer extends TransferBase {
   }
 
   #end(status: 'cancelled' | 'failed' | 'interrupted', error: MeshError): void {
+    this.#askAgain.clear();
     this.#parts.length = 0;
     this.to(status, error.message, error);
   }

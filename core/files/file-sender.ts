@@ -105,6 +105,8 @@ export class OutgoingTransfer extends TransferBase {
         return;
       case 'result':
         if (frame.ok) {
+          this.#token++; // a resend still under way stops: the receiver has it all
+          this.poke();
           this.progress(this.meta.size);
           this.to('done', 'receiver verified the digest');
         } else {

@@ -6,7 +6,8 @@ export { DEFAULT_FILE_OPTIONS, type FileOptions, type FileTransfer, type Transfe
 const ENDS = ['cancelled', 'interrupted'] as const;
 export const TRANSFER_TRANSITIONS: TransitionTable<TransferStatus> = {
   offered: ['active', 'rejected', ...ENDS],
-  active: ['paused', 'verifying', 'failed', ...ENDS],
+  // `done` from `active`: a sender resending what a receiver asked for twice may hear its verdict first.
+  active: ['paused', 'verifying', 'done', 'failed', ...ENDS],
   paused: ['active', 'verifying', 'done', 'failed', ...ENDS],
   // The sender waits in `verifying` for the receiver's verdict, and resumes if chunks went missing.
   verifying: ['done', 'failed', 'active', 'paused', ...ENDS],
@@ -32,4 +33,6 @@ export const FILE_FLOW = {
   lowWaterBytes: 512 * 1024,
   /** Progress-only updates are emitted at most this often per transfer, ms. */
   progressEveryMs: 200,
+  /** A receiver missing a chunk asks for it again this often while it does not come, ms. */
+  askAgainMs: 2000,
 } as const;

@@ -25,8 +25,13 @@ export class LinkHeartbeat {
   #remoteBeats = false;
   #silent = false;
   #channel: { send(data: string): void } | null = null;
-  /** When the latest beat went out, until its answer comes. */
-  #beatAt: number | null = null;
+  /**
+   * When each beat still unanswered went out, oldest first: the channel is ordered and reliable,
+   * so answers come in the order of their beats, even when a round trip is longer than a beat's
+   * interval. (A channel that loses an answer is broken: silence follows, and a new channel starts
+   * from an empty list.)
+   */
+  readonly #beatsAt: number[] = [];
   #rttMs: number | null = null;
 
   constructor(clock: Clock, private readonly intervalMs: number, private readonly silenceMs: number, private readonly onSilence: (silent: boolean) => void) {
@@ -39,10 +44,10 @@ export class LinkHeartbeat {
   get silent(): boolean { return this.#silent; }
 
   /**
-   * The latest beat's round trip over the channel, ms (null before the first answer): the RTT of a
-   * link whose browser reports none in its stats (Firefox without media).
+   * The latest beat's round trip over the channel, ms (null before the first answer, and while
+   * silent): the RTT of a link whose browser reports none in its stats (Firefox without media).
    */
-  get rttMs(): number | null { return this.#rttMs; }
+  get rttMs(): number | null { return this.#silent ? null : this.#rttMs; }
 
   /** Starts beating on an open channel (replacing any earlier one). */
   start(channel: { send(data: string): void }): void {
@@ -59,7 +64,8 @@ export class LinkHeartbeat {
           }
         });
       }
-      this.#beatAt = this.#clock.now();
+      // A remote that never answers (an older peer) must not grow this: keep the last few.
+      if (this.#beatsAt.push(this.#clock.now()) > 8) this.#beatsAt.shift();
       this.#send(BEAT);
       this.#timer.set(this.intervalMs, tick);
     };
@@ -77,10 +83,8 @@ export class LinkHeartbeat {
     const beat = data === BEAT;
     if (beat || data === BEAT_ANSWER) this.#remoteBeats = true;
     if (beat) this.#send(BEAT_ANSWER);
-    if (data === BEAT_ANSWER && this.#beatAt !== null) {
-      this.#rttMs = this.#clock.now() - this.#beatAt;
-      this.#beatAt = null;
-    }
+    const answered = data === BEAT_ANSWER ? this.#beatsAt.shift() : undefined;
+    if (answered !== undefined) this.#rttMs = this.#clock.now() - answered;
     if (this.#silent) {
       this.#silent = false;
       this.onSilence(false);
@@ -95,7 +99,7 @@ export class LinkHeartbeat {
     this.#channel = null;
     this.#waitingSince = null;
     this.#silent = false;
-    this.#beatAt = null;
+    this.#beatsAt.length = 0;
     this.#rttMs = null;
   }
 

@@ -7,6 +7,7 @@ import { RelayProcess } from '../helpers/relay-process.js';
 import { launchChromium, newUser } from '../helpers/browser.js';
 import { launchFirefox, newFirefoxUser } from '../helpers/firefox.js';
 import { Chaos } from '../helpers/chaos.js';
+import { makeFileInPage } from '../helpers/page-file.js';
 
 /** What a test needs of a page, the same in playwright (Chromium) and puppeteer (Firefox). */
 interface Tab {
@@ -26,7 +27,7 @@ const SMALL_CAMERA = `(() => {
   const md = navigator.mediaDevices;
   if (!md) return;
   const gum = md.getUserMedia.bind(md);
-  md.getUserMedia = (c) => gum(c && c.video ? { ...c, video: { width: 320, height: 240, frameRate: 15 } } : c);
+  md.getUserMedia = (c) => gum(c && c.video ? { ...c, video: { ...(typeof c.video === 'object' ? c.video : {}), width: 320, height: 240, frameRate: 15 } } : c);
 })();`;
 
 /** Clicks the call-control button whose text is `label` (in `<mesh-media-controls>`, through shadow roots) with the mouse. */
@@ -114,15 +115,7 @@ async function receivingFromAll(tab: Tab): Promise<void> {
   }
 }
 
-/** Makes `size` random bytes in the page as `window.__file`; returns their SHA-256 (hex). */
-const makeFile = (tab: Tab, size: number) => tab.evaluate(async (n) => {
-  const parts: Uint8Array[] = [];
-  for (let at = 0; at < n; at += 65536) parts.push(crypto.getRandomValues(new Uint8Array(Math.min(65536, n - at))));
-  const file = new Blob(parts as BlobPart[]);
-  (window as any).__file = file;
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
-  return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
-}, size);
+const makeFile = (tab: Tab, size: number) => tab.evaluate(makeFileInPage, size);
 
 /** Accepts the next file offered to the page; `window.__got` becomes its size and SHA-256 once verified and in. */
 const expectFile = (tab: Tab) => tab.evaluate(() => {

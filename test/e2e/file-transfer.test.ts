@@ -6,20 +6,11 @@ import { RelayProcess } from '../helpers/relay-process.js';
 import { launchChromium } from '../helpers/browser.js';
 import { PeerPage } from '../helpers/peer-page.js';
 import { Chaos } from '../helpers/chaos.js';
+import { makeFileInPage } from '../helpers/page-file.js';
 
 const MB = 1024 * 1024;
 
-/** Makes `size` random bytes in the page as `window.__file`; returns their SHA-256 (hex). */
-function makeFile(page: Page, size: number): Promise<string> {
-  return page.evaluate(async (n) => {
-    const parts: Uint8Array[] = [];
-    for (let at = 0; at < n; at += 65536) parts.push(crypto.getRandomValues(new Uint8Array(Math.min(65536, n - at))));
-    const file = new Blob(parts as BlobPart[], { type: 'application/octet-stream' });
-    (window as any).__file = file;
-    const d = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
-    return [...d].map((b) => b.toString(16).padStart(2, '0')).join('');
-  }, size);
-}
+const makeFile = (page: Page, size: number) => page.evaluate(makeFileInPage, size);
 
 /** Starts recording the page's incoming file: resolves `window.__received` with the blob. */
 function expectFile(page: Page): Promise<void> {

@@ -55,6 +55,37 @@ describe('LinkHeartbeat', () => {
     assert.equal(hb.rttMs, null);
   });
 
+  it('measures a round trip longer than the beat interval by matching each answer to its own beat', () => {
+    const clock = new FakeClock();
+    const hb = new LinkHeartbeat(clock, 500, 5000, () => {});
+    // Each beat is answered 600 ms after it went out: after the next beat was sent.
+    hb.start({ send: (d) => { if (d === BEAT) clock.setTimeout(() => hb.heard(BEAT_ANSWER), 600); } });
+    clock.advance(600);
+    assert.equal(hb.rttMs, 600);
+    clock.advance(1000);
+    assert.equal(hb.rttMs, 600, 'not 100 ms: the answer to the beat at 500 ms comes at 1100 ms');
+    hb.stop();
+  });
+
+  it('reports no RTT while the link is silent', () => {
+    const clock = new FakeClock();
+    let cut = false;
+    const a = new LinkHeartbeat(clock, 500, 1250, () => {});
+    const b = new LinkHeartbeat(clock, 500, 1250, () => {});
+    const wire = (to: LinkHeartbeat) => ({ send: (d: string) => { if (!cut) to.heard(d); } });
+    // b first, so that b answers a's very first beat (a beat to a side not started yet goes unanswered).
+    b.start(wire(a));
+    a.start(wire(b));
+    clock.advance(1000);
+    assert.equal(a.rttMs, 0, 'measured (the fake wire answers at once)');
+    cut = true;
+    clock.advance(2000);
+    assert.equal(a.silent, true);
+    assert.equal(a.rttMs, null, 'the last figure is not shown for a link that went silent');
+    a.stop();
+    b.stop();
+  });
+
   it('a path that dies right after the channel opened is still noticed: the first beat goes at once', () => {
     const clock = new FakeClock();
     const { a, b, seen, cut } = pair(clock);
