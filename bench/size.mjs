@@ -34,8 +34,9 @@ const LIMITS = {
   'recording (lazy)': { goal: 6 * KB, budget: 6 * KB },
   'i18n/de.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
   'core.js': { goal: 22 * KB, budget: 22 * KB },
-  // Everything in one file: issues 16, 18 (browser fallbacks) and 21 add ~3 KB.
-  'mesh-room.iife.js': { goal: 40 * KB, budget: 44.6 * KB },
+  // Everything in one file: issues 16, 18 (browser fallbacks) and 21 add ~3 KB; issue 18's Firefox
+  // fixes (RTT from RTCP and from the link heartbeat, asking for a lost file chunk) 0.1 KB more.
+  'mesh-room.iife.js': { goal: 40 * KB, budget: 44.8 * KB },
   'i18n/de.iife.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
 };
 

@@ -1,5 +1,5 @@
 import { sha256, toHex } from './digest.js';
-import { Timer } from '../base/clock.js';
+import type { TimerId } from '../base/clock.js';
 import { MeshError } from '../base/errors.js';
 import type { FileFrame } from './file-frames.js';
 import { TransferBase, type TransferHost } from './file-transfer-base.js';
@@ -26,7 +26,7 @@ export class IncomingTransfer extends TransferBase {
   #cancelPending = false;
   /** The chunk we asked the sender to go on from after a gap (-1: none asked), asked again while nothing comes. */
   #askedFrom = -1;
-  readonly #askAgain: Timer;
+  #askAgain: TimerId | null = null;
   /** The verified file. */
   blob: Blob | null = null;
 
@@ -42,7 +42,6 @@ export class IncomingTransfer extends TransferBase {
     this.chunkSize = offer.chunkSize;
     this.chunks = Math.ceil(offer.size / offer.chunkSize);
     this.#digests = new Uint8Array(this.chunks * 32);
-    this.#askAgain = new Timer(host.clock);
   }
 
   accept(): void {
@@ -77,7 +76,7 @@ export class IncomingTransfer extends TransferBase {
 
   channelClosed(): void {
     this.#askedFrom = -1; // the reoffer on the next channel says where we stand
-    this.#askAgain.clear();
+    this.#stopAsking();
     if (this.status === 'active') this.to('paused', 'file channel closed');
   }
 
@@ -90,7 +89,7 @@ export class IncomingTransfer extends TransferBase {
           if (this.status !== 'active' && this.status !== 'paused') return;
           this.#expect = this.#next;
           this.#askedFrom = -1;
-          this.#askAgain.clear();
+          this.#stopAsking();
           this.to('active', `resuming from chunk ${this.#next}`);
           this.sendControl({ t: 'accept', from: this.#next });
         });
@@ -122,7 +121,7 @@ export class IncomingTransfer extends TransferBase {
     if (index !== this.#expect) return;
     if (index === this.#askedFrom) {
       this.#askedFrom = -1; // what we asked for came
-      this.#askAgain.clear();
+      this.#stopAsking();
     }
     const size = Math.min(this.chunkSize, this.meta.size - index * this.chunkSize);
     if (bytes.byteLength !== size) {
@@ -151,14 +150,21 @@ export class IncomingTransfer extends TransferBase {
   #ask(from: number): void {
     this.#askedFrom = from;
     this.sendControl({ t: 'accept', from });
-    this.#askAgain.set(FILE_FLOW.askAgainMs, () => {
+    this.#stopAsking();
+    this.#askAgain = this.host.clock.setTimeout(() => {
+      this.#askAgain = null;
       if (this.status === 'active' && this.#askedFrom === from && this.#expect === from) this.#ask(from);
-    });
+    }, FILE_FLOW.askAgainMs);
+  }
+
+  #stopAsking(): void {
+    if (this.#askAgain !== null) this.host.clock.clearTimeout(this.#askAgain);
+    this.#askAgain = null;
   }
 
   async #verify(expected: string): Promise<void> {
     if (this.final || this.status === 'verifying' || this.#next !== this.chunks) return;
-    this.#askAgain.clear();
+    this.#stopAsking();
     this.to('verifying', 'all chunks arrived');
     const actual = toHex(await sha256(this.#digests));
     if (this.final) return;
@@ -175,7 +181,7 @@ export class IncomingTransfer extends TransferBase {
   }
 
   #end(status: 'cancelled' | 'failed' | 'interrupted', error: MeshError): void {
-    this.#askAgain.clear();
+    this.#stopAsking();
     this.#parts.length = 0;
     this.to(status, error.message, error);
   }

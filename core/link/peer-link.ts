@@ -349,8 +349,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   }
 
   #warn(what: string, error?: unknown): void {
-    this.recentWarnings.push(error === undefined ? what : `${what}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
-    if (this.recentWarnings.length > 8) this.recentWarnings.shift();
+    if (this.recentWarnings.push(error === undefined ? what : `${what}: ${error}`) > 8) this.recentWarnings.shift();
     this.emit('warning', { what, error });
   }
 }
