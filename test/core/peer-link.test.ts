@@ -82,11 +82,9 @@ describe('PeerLink', () => {
     const history: string[] = [];
     for (const [n, l] of [['a', a], ['b', b]] as const) l.addEventListener('state-change', (e) => history.push(`${n}: ${e.detail.from} → ${e.detail.to} (${e.detail.reason})`));
     const view = (l: typeof a) => ({ state: l.state, signaling: l.connection?.signalingState, ice: l.connection?.iceConnectionState, made: l.connectionsCreated, warnings: l.recentWarnings });
-    const firefox = /Firefox\//.test(navigator.userAgent);
-    let lostEchoes = 0;
     expect([a.glare.collisions, b.glare.collisions]).to.deep.equal([0, 0], 'no glare while connecting one way');
     for (let round = 0; round < 50; round++) {
-      const before = { offers: offers(), rollbacks: a.glare.rollbacks, ignored: b.glare.ignoredOffers, made: a.connectionsCreated + b.connectionsCreated };
+      const before = { offers: offers(), rollbacks: a.glare.rollbacks, ignored: b.glare.ignoredOffers };
       // Both sides start an ICE restart in the same task: two offers cross (glare).
       a.connection!.restartIce();
       b.connection!.restartIce();
@@ -95,30 +93,20 @@ describe('PeerLink', () => {
       expect(a.glare.rollbacks, `round ${round}: polite rollbacks`).to.be.greaterThan(before.rollbacks);
       expect(b.glare.ignoredOffers, `round ${round}: impolite ignored offers`).to.be.greaterThan(before.ignored);
       await waitFor(() => a.state === 'connected' && b.state === 'connected', `round ${round}: both links connected`);
-      const fail = (e: Error) => { throw new Error(`round ${round}: ${e.message}: ${JSON.stringify({ a: view(a), b: view(b), history })}`); };
-      const replacedNow = a.connectionsCreated + b.connectionsCreated > before.made;
-      const echo = nextFrame(b, firefox && replacedNow ? 3000 : 10_000);
+      const echo = nextFrame(b);
       a.send({ round });
       expect(await echo.catch((e: Error) => {
-        // Firefox ESR 140 twice lost the first frame sent over a connection that had just replaced
-        // one in this round (both links connected, heartbeats flowing). The link does not resend
-        // (the room's delivery does, through the relay); here the frame goes once more, and the
-        // losses are counted below. Chromium: never, and any loss fails.
-        if (!(firefox && replacedNow)) fail(e);
-        lostEchoes++;
-        const again = nextFrame(b);
-        a.send({ round });
-        return again.catch(fail);
+        throw new Error(`round ${round}: ${e.message}: ${JSON.stringify({ a: view(a), b: view(b), history })}`);
       })).to.deep.equal({ round });
     }
     const replaced = a.connectionsCreated + b.connectionsCreated - 2;
-    if (firefox) {
+    if (/Firefox\//.test(navigator.userAgent)) {
       // Firefox ESR 140 now and then fails the transport when the polite side's ICE-restart offer
-      // is rolled back ("ICE checking, connection failed, channel closing"; about 1 run in 10 of
-      // these 50 rounds). The link replaces the connection and the round still converges; the
-      // replacement's own negotiation may collide once more.
+      // is rolled back ("ICE checking, connection failed, channel closing"). The link replaces the
+      // connection; the replacement's own negotiation may collide once more. (In about 1 run in 5,
+      // frames from one side then never arrive over the new connection although both links say
+      // connected: the echo above fails. A known Firefox failure, not diagnosed: see README.)
       expect(replaced, `connections replaced: ${JSON.stringify(history)}`).to.be.at.most(4);
-      expect(lostEchoes, 'frames lost, each right after a replacement').to.be.at.most(replaced);
       expect(a.glare.rollbacks).to.be.at.least(50);
       expect(b.glare.ignoredOffers).to.be.at.least(50);
       expect(a.glare.ignoredOffers + b.glare.rollbacks, 'the impolite side never gives way, the polite one never ignores').to.equal(0);
