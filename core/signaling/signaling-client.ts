@@ -5,6 +5,7 @@ import { Pacer } from './pacer.js';
 import { listenForWakeups } from './wakeups.js';
 import { pageReachability } from './relay-reachable.js';
 import { RelayQuestions } from './relay-questions.js';
+import { RelayLiveness } from './relay-liveness.js';
 import { CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame, type SignalData, type StreamPosition } from '../protocol.js';
 import { isProblem, parseServerFrame } from '../protocol/frame-validation.js';
 import { StateMachine } from '../base/state-machine.js';
@@ -47,17 +48,11 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   #urlIndex = 0;
   #synced = false;
   #fatal: MeshError | null = null;
-  #lastRx = 0;
-  /** Frames received so far (a probe succeeds when this moves). */
-  #rxCount = 0;
-  /** The relay's heartbeat interval (from its welcome), ms; 0 when it sends none. */
-  #beatMs = 0;
   /** When the pending retry runs (clock ms). */
   #retryAt = 0;
   readonly #retryTimer: Timer;
   readonly #connectTimer: Timer;
-  readonly #pingTimer: Timer;
-  readonly #probeTimer: Timer;
+  readonly #liveness: RelayLiveness;
   readonly #drainTimer: Timer;
   /** Keeps us under the relay's frame rate. */
   readonly #pacer: Pacer;
@@ -86,8 +81,11 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.position = options.position ?? null;
     this.#retryTimer = new Timer(this.#clock);
     this.#connectTimer = new Timer(this.#clock);
-    this.#pingTimer = new Timer(this.#clock);
-    this.#probeTimer = new Timer(this.#clock);
+    this.#liveness = new RelayLiveness(this.#clock, this.tuning, {
+      synced: () => this.#synced,
+      ping: (force) => (force && this.#pacer.force(), this.#sendFrame({ type: 'ping', t: this.#clock.now() })),
+      lost: (reason) => this.#lost(reason),
+    });
     this.#drainTimer = new Timer(this.#clock);
     this.#pacer = new Pacer(this.#clock);
     this.#machine = new StateMachine<SignalingState>('idle', SIGNALING_TRANSITIONS, (from, to, reason) => {
@@ -155,18 +153,9 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.#machine.to('closed', reason);
   }
 
-  /**
-   * Checks the connection now: sends a ping and, if nothing at all arrives within
-   * `min(pingTimeoutMs, 5 s)`, replaces the socket. Used when the network or the page wakes up.
-   */
+  /** Checks the connection now (see {@link RelayLiveness.probe}). Used when the network or the page wakes up. */
   probe(): void {
-    if (!this.#synced) return;
-    const gen = this.#socketGen;
-    const received = this.#rxCount;
-    this.#sendFrame({ type: 'ping', t: this.#clock.now() });
-    this.#probeTimer.set(Math.min(this.tuning.pingTimeoutMs, 5000), () => {
-      if (gen === this.#socketGen && this.#synced && this.#rxCount === received) this.#lost('no answer to a probe');
-    });
+    this.#liveness.probe();
   }
 
   #open(): void {
@@ -236,8 +225,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   }
 
   #onFrame(raw: string): void {
-    this.#lastRx = this.#clock.now();
-    this.#rxCount++;
+    this.#liveness.heard();
     const frame = parseServerFrame(raw);
     if (isProblem(frame)) {
       this.emit('error', new MeshError('relay-protocol', frame.message));
@@ -253,7 +241,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
       case 'welcome':
         if (this.position?.epoch !== frame.epoch) this.position = { epoch: frame.epoch, lastSeq: 0 };
         if (frame.limits.ratePerSecond) this.#pacer.configure(frame.limits.ratePerSecond, frame.limits.rateBurst);
-        this.#beatMs = frame.limits.heartbeatMs ?? 0;
+        this.#liveness.beatMs = frame.limits.heartbeatMs ?? 0;
         this.emit('welcome', frame);
         return;
       case 'synced':
@@ -289,7 +277,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     // Resend whatever the relay has not acknowledged, in order; it drops what it already has.
     this.#sentOnSocket = new Set();
     this.publish();
-    this.#schedulePing();
+    this.#liveness.start();
   }
 
   #onErrorFrame(code: string, message: string, ref?: string): void {
@@ -316,8 +304,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.#socket = null;
     this.#synced = false;
     this.#connectTimer.clear();
-    this.#pingTimer.clear();
-    this.#probeTimer.clear();
+    this.#liveness.stop();
     if (this.state === 'closed') return;
     if (this.#fatal) return this.#fail(this.#fatal);
     if (code === CLOSE_CODES.replaced) return this.#fail(new MeshError('replaced', 'another connection resumed this identity'));
@@ -367,8 +354,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   #dropSocket(code: number, reason: string): void {
     this.#socketGen++;
     this.#connectTimer.clear();
-    this.#pingTimer.clear();
-    this.#probeTimer.clear();
+    this.#liveness.stop();
     this.#drainTimer.clear();
     this.#sentOnSocket.clear();
     const ws = this.#socket;
@@ -395,34 +381,6 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     } catch {
       return false;
     }
-  }
-
-  /**
-   * Pings every interval; a socket silent for longer than the timeout is replaced. A relay that
-   * beats is given up after two beat intervals of silence (when that is sooner): its beats arrive
-   * whatever our own timers do, so a throttled background tab is not taken for a dead one.
-   */
-  #schedulePing(): void {
-    const { pingIntervalMs } = this.tuning;
-    const beat = this.#beatMs;
-    const pingTimeoutMs = beat > 0 ? Math.min(this.tuning.pingTimeoutMs, 2 * beat) : this.tuning.pingTimeoutMs;
-    const tick = Math.min(pingIntervalMs, Math.max(1, Math.floor(pingTimeoutMs / (beat > 0 ? 6 : 3))));
-    let sinceLastPing = 0;
-    const run = () => {
-      if (!this.#synced) return;
-      if (this.#clock.now() - this.#lastRx >= pingTimeoutMs) {
-        this.#lost(`no answer from the relay for ${pingTimeoutMs} ms`);
-        return;
-      }
-      sinceLastPing += tick;
-      if (sinceLastPing >= pingIntervalMs) {
-        sinceLastPing = 0;
-        this.#pacer.force();
-        this.#sendFrame({ type: 'ping', t: this.#clock.now() });
-      }
-      this.#pingTimer.set(tick, run);
-    };
-    this.#pingTimer.set(tick, run);
   }
 
   /** Coming back online or to a visible page retries at once instead of waiting out the backoff. */
