@@ -25,35 +25,41 @@ export class RelayLiveness {
   beatMs = 0;
   readonly #pingTimer: Timer;
   readonly #probeTimer: Timer;
+  readonly #clock: Clock;
+  readonly #tuning: SignalingTuning;
+  readonly #host: LivenessHost;
 
-  constructor(private readonly clock: Clock, private readonly tuning: SignalingTuning, private readonly host: LivenessHost) {
+  constructor(clock: Clock, tuning: SignalingTuning, host: LivenessHost) {
+    this.#clock = clock;
+    this.#tuning = tuning;
+    this.#host = host;
     this.#pingTimer = new Timer(clock);
     this.#probeTimer = new Timer(clock);
   }
 
   /** A frame arrived on the socket. */
   heard(): void {
-    this.#lastRx = this.clock.now();
+    this.#lastRx = this.#clock.now();
     this.#rxCount++;
   }
 
   /** The socket is synced: ping on schedule and watch for silence. */
   start(): void {
-    const { pingIntervalMs } = this.tuning;
+    const { pingIntervalMs } = this.#tuning;
     const beat = this.beatMs;
-    const pingTimeoutMs = beat > 0 ? Math.min(this.tuning.pingTimeoutMs, 2 * beat) : this.tuning.pingTimeoutMs;
+    const pingTimeoutMs = beat > 0 ? Math.min(this.#tuning.pingTimeoutMs, 2 * beat) : this.#tuning.pingTimeoutMs;
     const tick = Math.min(pingIntervalMs, Math.max(1, Math.floor(pingTimeoutMs / (beat > 0 ? 6 : 3))));
     let sinceLastPing = 0;
     const run = () => {
-      if (!this.host.synced()) return;
-      if (this.clock.now() - this.#lastRx >= pingTimeoutMs) {
-        this.host.lost(`no answer from the relay for ${pingTimeoutMs} ms`);
+      if (!this.#host.synced()) return;
+      if (this.#clock.now() - this.#lastRx >= pingTimeoutMs) {
+        this.#host.lost(`no answer from the relay for ${pingTimeoutMs} ms`);
         return;
       }
       sinceLastPing += tick;
       if (sinceLastPing >= pingIntervalMs) {
         sinceLastPing = 0;
-        this.host.ping(true);
+        this.#host.ping(true);
       }
       this.#pingTimer.set(tick, run);
     };
@@ -62,11 +68,11 @@ export class RelayLiveness {
 
   /** Sends a ping now; if nothing at all arrives within `min(pingTimeoutMs, 5 s)`, the socket is lost. */
   probe(): void {
-    if (!this.host.synced()) return;
+    if (!this.#host.synced()) return;
     const received = this.#rxCount;
-    this.host.ping(false);
-    this.#probeTimer.set(Math.min(this.tuning.pingTimeoutMs, 5000), () => {
-      if (this.host.synced() && this.#rxCount === received) this.host.lost('no answer to a probe');
+    this.#host.ping(false);
+    this.#probeTimer.set(Math.min(this.#tuning.pingTimeoutMs, 5000), () => {
+      if (this.#host.synced() && this.#rxCount === received) this.#host.lost('no answer to a probe');
     });
   }
 
