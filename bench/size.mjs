@@ -26,8 +26,10 @@ const KB = 1024;
  */
 const LIMITS = {
   // Issue 16's heartbeats, relay-up hints, fast-return backoff and asking over HTTP before a
-  // reconnect (Chromium throttles failed WebSocket connects) live in the kernel: +1.2 KB.
-  'chat page (initial load)': { goal: 26 * KB, budget: 34.6 * KB },
+  // reconnect (Chromium throttles failed WebSocket connects) live in the kernel: +1.2 KB. Peer
+  // links that write frames the remote has not confirmed again over a new connection (issue 18:
+  // Firefox lost the frame in flight when a rolled-back ICE restart failed the transport): +0.3 KB.
+  'chat page (initial load)': { goal: 26 * KB, budget: 35 * KB },
   // Media stall detection and repair (issue 21) live in the media chunk, not the kernel: +1.8 KB.
   'media (lazy)': { goal: 6 * KB, budget: 6.8 * KB },
   'files (lazy)': { goal: 6 * KB, budget: 6 * KB },
@@ -35,8 +37,9 @@ const LIMITS = {
   'i18n/de.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
   'core.js': { goal: 22 * KB, budget: 22 * KB },
   // Everything in one file: issues 16, 18 (browser fallbacks) and 21 add ~3 KB; issue 18's Firefox
-  // fixes (RTT from RTCP and from the link heartbeat, asking for a lost file chunk) 0.1 KB more.
-  'mesh-room.iife.js': { goal: 40 * KB, budget: 44.8 * KB },
+  // fixes (RTT from RTCP and from the link heartbeat, asking for a lost file chunk) 0.1 KB more,
+  // unconfirmed frames written again over a new connection 0.3 KB.
+  'mesh-room.iife.js': { goal: 40 * KB, budget: 45.1 * KB },
   'i18n/de.iife.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
 };
 

@@ -4,6 +4,14 @@ import { Timer, type Clock } from '../base/clock.js';
 export const BEAT = 'b';
 export const BEAT_ANSWER = 'r';
 
+/** What the heartbeat tells the send queue: which frames the remote has received. */
+export interface HeartbeatDelivery {
+  /** A mark for everything written to the channel so far (taken as a beat goes out). */
+  mark(): number;
+  /** The remote answered a beat: everything written before its `mark` arrived. */
+  confirm(mark: number): void;
+}
+
 /**
  * Liveness of one data channel, without waiting for ICE consent (which takes 5 s or more): every
  * `intervalMs` it sends a beat, and the remote answers each beat from its message handler. The
@@ -15,6 +23,10 @@ export const BEAT_ANSWER = 'r';
  * tab (timers throttled to one a second or less) answers as fast as a visible one. Silence is
  * only reported once the remote has shown it beats too (an older peer that does not is never
  * called silent).
+ *
+ * The channel is ordered and reliable, so the answer to a beat also says that everything written
+ * before that beat has arrived: each beat carries the sender's `mark()` then, and its answer
+ * hands that mark to `confirm` (the send queue keeps what is not confirmed yet).
  */
 export class LinkHeartbeat {
   readonly #clock: Clock;
@@ -26,16 +38,22 @@ export class LinkHeartbeat {
   #silent = false;
   #channel: { send(data: string): void } | null = null;
   /**
-   * When each beat still unanswered went out, oldest first: the channel is ordered and reliable,
-   * so answers come in the order of their beats, even when a round trip is longer than a beat's
-   * interval. (A channel that loses an answer is broken: silence follows, and a new channel starts
-   * from an empty list.)
+   * The beats still unanswered (the last few), oldest first: when each went out, its number on this
+   * channel and the mark written before it. Answers come in the order of their beats (the k-th
+   * answer is for the k-th beat), even when a round trip is longer than a beat's interval; an
+   * answer whose beat is no longer listed confirms nothing.
    */
-  readonly #beatsAt: number[] = [];
+  readonly #beats: Array<{ no: number; at: number; mark: number }> = [];
+  #sentBeats = 0;
+  #answers = 0;
+  /** The mark the latest beat carried. */
+  #lastMark = 0;
   #rttMs: number | null = null;
+  readonly #delivery: HeartbeatDelivery;
 
-  constructor(clock: Clock, private readonly intervalMs: number, private readonly silenceMs: number, private readonly onSilence: (silent: boolean) => void) {
+  constructor(clock: Clock, private readonly intervalMs: number, private readonly silenceMs: number, private readonly onSilence: (silent: boolean) => void, delivery: HeartbeatDelivery = { mark: () => 0, confirm: () => {} }) {
     this.#clock = clock;
+    this.#delivery = delivery;
     this.#timer = new Timer(clock);
     this.#silence = new Timer(clock);
   }
@@ -64,13 +82,27 @@ export class LinkHeartbeat {
           }
         });
       }
-      // A remote that never answers (an older peer) must not grow this: keep the last few.
-      if (this.#beatsAt.push(this.#clock.now()) > 8) this.#beatsAt.shift();
-      this.#send(BEAT);
+      this.#beat();
       this.#timer.set(this.intervalMs, tick);
     };
     // The first beat goes at once: the remote shows it beats within a round trip of opening.
     tick();
+  }
+
+  /**
+   * Frames were written: beats now, outside the schedule, unless a beat is still unanswered (its
+   * answer asks again). So what was written is confirmed within a round trip, not a beat's
+   * interval, and at most one such beat is in flight.
+   */
+  confirmSoon(): void {
+    if (this.#channel && this.#beats.length === 0 && this.#delivery.mark() > this.#lastMark) this.#beat();
+  }
+
+  #beat(): void {
+    this.#lastMark = this.#delivery.mark();
+    // A remote that never answers (an older peer) must not grow this: keep the last few.
+    if (this.#beats.push({ no: ++this.#sentBeats, at: this.#clock.now(), mark: this.#lastMark }) > 8) this.#beats.shift();
+    this.#send(BEAT);
   }
 
   /**
@@ -83,8 +115,16 @@ export class LinkHeartbeat {
     const beat = data === BEAT;
     if (beat || data === BEAT_ANSWER) this.#remoteBeats = true;
     if (beat) this.#send(BEAT_ANSWER);
-    const answered = data === BEAT_ANSWER ? this.#beatsAt.shift() : undefined;
-    if (answered !== undefined) this.#rttMs = this.#clock.now() - answered;
+    if (data === BEAT_ANSWER) {
+      const no = ++this.#answers;
+      while (this.#beats.length > 0 && this.#beats[0].no < no) this.#beats.shift();
+      const answered = this.#beats[0]?.no === no ? this.#beats.shift() : undefined;
+      if (answered) {
+        this.#rttMs = this.#clock.now() - answered.at;
+        this.#delivery.confirm(answered.mark);
+        this.confirmSoon();
+      }
+    }
     if (this.#silent) {
       this.#silent = false;
       this.onSilence(false);
@@ -99,7 +139,8 @@ export class LinkHeartbeat {
     this.#channel = null;
     this.#waitingSince = null;
     this.#silent = false;
-    this.#beatsAt.length = 0;
+    this.#beats.length = 0;
+    this.#sentBeats = this.#answers = this.#lastMark = 0;
     this.#rttMs = null;
   }
 

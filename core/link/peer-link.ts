@@ -81,7 +81,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
       if (!pc) return;
       if (silent) this.#restartIce(`the data channel carried nothing for ${this.#tuning.silenceMs} ms`);
       else this.#refresh(pc);
-    });
+    }, { mark: () => this.#queue.written, confirm: (mark) => this.#queue.confirm(mark) });
     this.#machine = new StateMachine<LinkState>('new', LINK_TRANSITIONS, (from, to, reason) => {
       if (from === 'connected') this.lastDownAt = this.#clock.now();
       this.emit('state-change', { from, to, reason });
@@ -111,11 +111,14 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
 
   /**
    * Queues a JSON frame for the data channel; it is written as soon as the channel is open and
-   * has room. `droppable` frames may be dropped when the queue is full.
+   * has room. `droppable` frames may be dropped when the queue is full, and arrive at most once.
+   * Other frames arrive at least once: one the remote has not confirmed when its connection fails
+   * or is replaced goes again over the next (see {@link SendQueue}), so the receiver must ignore copies.
    */
   send(frame: unknown, droppable = false): void {
     if (this.state === 'closed') return;
     this.#queue.push(JSON.stringify(frame), droppable);
+    this.#heartbeat.confirmSoon();
   }
 
   /** Handles a signal from the remote peer. Never throws; stale or late signals are ignored. */
@@ -244,6 +247,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
       open: (dc) => {
         this.#heartbeat.start(dc);
         this.#queue.attach(dc);
+        this.#heartbeat.confirmSoon();
         this.#refresh(pc);
       },
       closed: () => {

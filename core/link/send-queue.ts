@@ -31,12 +31,23 @@ interface Item { json: string; droppable: boolean }
  * are written in order, pausing whenever the channel buffers more than the high-water mark and
  * resuming on `bufferedamountlow` — no timers, no sleeps.
  *
+ * A durable frame written to a channel is kept until the remote confirms it ({@link confirm}: the
+ * heartbeat's answer to a beat written after it). A channel that goes away first (its connection
+ * failed or was replaced) may have taken the frame with it, so {@link detach} puts every
+ * unconfirmed frame back at the front, for the next channel: durable frames arrive at least once
+ * (the room's inbox drops copies), droppable ones at most once.
+ *
  * When full, the oldest droppable frame (best-effort app data) goes first. Durable room messages
  * also travel through the relay, so dropping one here delays it but never loses it.
  */
 export class SendQueue {
   #items: Item[] = [];
   #head = 0;
+  /** Durable frames written to the channel that the remote has not confirmed yet, oldest first. */
+  #unconfirmed: Item[] = [];
+  #unconfirmedChars = 0;
+  /** Durable frames ever written (the marks {@link confirm} is given count these). */
+  #written = 0;
   #channel: ChannelLike | null = null;
   readonly #onLow = () => this.flush();
   /** Frames dropped because the queue was full. */
@@ -58,9 +69,28 @@ export class SendQueue {
     this.flush();
   }
 
+  /** Stops writing; frames the remote has not confirmed go back to the front of the queue. */
   detach(): void {
     this.#channel?.removeEventListener('bufferedamountlow', this.#onLow);
     this.#channel = null;
+    if (this.#unconfirmed.length === 0) return;
+    this.#items = this.#unconfirmed.concat(this.#items.slice(this.#head));
+    this.#head = 0;
+    this.#unconfirmed = [];
+    this.#unconfirmedChars = 0;
+    while (this.length > this.#limits.maxFrames) this.#dropOne();
+  }
+
+  /** How many durable frames have been written so far: the mark to {@link confirm} later. */
+  get written(): number { return this.#written; }
+
+  /** The remote has received every durable frame written before `mark`. */
+  confirm(mark: number): void {
+    for (let done = mark - (this.#written - this.#unconfirmed.length); done > 0; done--) this.#forget();
+  }
+
+  #forget(): void {
+    this.#unconfirmedChars -= this.#unconfirmed.shift()!.json.length;
   }
 
   push(json: string, droppable: boolean): void {
@@ -81,6 +111,13 @@ export class SendQueue {
         return; // the channel is closing; keep the frame for the next one
       }
       this.#items[this.#head++] = undefined as unknown as Item;
+      if (!item.droppable) {
+        this.#written++;
+        this.#unconfirmed.push(item);
+        this.#unconfirmedChars += item.json.length;
+        // Kept within the queue's limits (a remote that never confirms, an older peer, keeps the latest).
+        while (this.#unconfirmed.length > this.#limits.maxFrames || this.#unconfirmedChars > this.#limits.highWaterBytes) this.#forget();
+      }
     }
     if (this.#head > 64 && this.#head * 2 > this.#items.length) {
       this.#items = this.#items.slice(this.#head);
@@ -91,6 +128,8 @@ export class SendQueue {
   clear(): void {
     this.#items = [];
     this.#head = 0;
+    this.#unconfirmed = [];
+    this.#unconfirmedChars = 0;
   }
 
   #dropOne(): void {

@@ -76,4 +76,40 @@ describe('SendQueue', () => {
       close();
     }
   });
+
+  it('writes durable frames the remote has not confirmed again on the next channel, first and in order; confirmed and droppable ones never', async () => {
+    const queue = new SendQueue();
+    const first = await channelPair();
+    const second = await channelPair();
+    try {
+      for (const { tx } of [first, second]) if (tx.readyState !== 'open') await new Promise((r) => tx.addEventListener('open', r, { once: true }));
+      const arrived = (rx: RTCDataChannel, count: number) => new Promise<string[]>((resolve) => {
+        const got: string[] = [];
+        rx.onmessage = (e) => { got.push(JSON.parse(e.data)); if (got.length === count) resolve(got); };
+      });
+      const onFirst = arrived(first.rx, 4);
+      queue.attach(first.tx);
+      queue.push('"durable-1"', false);
+      const mark = queue.written;
+      queue.push('"volatile-1"', true);
+      queue.push('"durable-2"', false);
+      queue.push('"durable-3"', false);
+      expect(await onFirst).to.deep.equal(['durable-1', 'volatile-1', 'durable-2', 'durable-3']);
+      queue.confirm(mark); // the remote answered a beat written after durable-1 only
+      // The first channel's connection fails: the next channel gets what was not confirmed.
+      first.close();
+      queue.detach();
+      expect(queue.length).to.equal(2);
+      queue.push('"durable-4"', false);
+      const onSecond = arrived(second.rx, 3);
+      queue.attach(second.tx);
+      expect(await onSecond).to.deep.equal(['durable-2', 'durable-3', 'durable-4']);
+      queue.confirm(queue.written);
+      queue.detach();
+      expect(queue.length, 'all confirmed: nothing to write again').to.equal(0);
+    } finally {
+      first.close();
+      second.close();
+    }
+  });
 });

@@ -122,4 +122,64 @@ describe('LinkHeartbeat', () => {
     assert.deepEqual(events, []);
     hb.stop();
   });
+
+  it('an answer confirms what was written before its own beat, never more; answers to beats it no longer lists confirm nothing', () => {
+    const clock = new FakeClock();
+    let written = 0;
+    const confirmed: number[] = [];
+    const held: Array<() => void> = [];
+    const hb = new LinkHeartbeat(clock, 500, 60_000, () => {}, { mark: () => written, confirm: (m) => confirmed.push(m) });
+    // The remote's answers are held, and let through by the test.
+    hb.start({ send: (d) => { if (d === BEAT) held.push(() => hb.heard(BEAT_ANSWER)); } });
+    written = 3; // three frames after the first beat (mark 0)
+    clock.advance(500); // beat 2, mark 3
+    written = 5;
+    clock.advance(500); // beat 3, mark 5
+    held.shift()!();
+    held.shift()!();
+    assert.deepEqual(confirmed, [0, 3], 'each answer confirms its own beat\'s mark, not the latest');
+    // Twelve more beats while beat 3's answer is still on its way: only the last eight beats stay
+    // listed, so the answers to beats 3 to 7 confirm nothing; beat 8's confirms its mark.
+    for (let i = 0; i < 12; i++) { written++; clock.advance(500); }
+    assert.equal(held.length, 13);
+    for (let i = 0; i < 5; i++) held.shift()!();
+    assert.deepEqual(confirmed, [0, 3]);
+    held.shift()!(); // beat 8: written = 5 + 5 then
+    assert.deepEqual(confirmed, [0, 3, 10]);
+    hb.stop();
+    hb.heard(BEAT_ANSWER);
+    assert.deepEqual(confirmed, [0, 3, 10], 'nothing after stop()');
+  });
+
+  it('frames written between beats are confirmed within a round trip, with at most one extra beat in flight', () => {
+    const clock = new FakeClock();
+    let written = 0;
+    const confirmed: number[] = [];
+    const held: Array<() => void> = [];
+    const hb = new LinkHeartbeat(clock, 500, 60_000, () => {}, { mark: () => written, confirm: (m) => confirmed.push(m) });
+    let beats = 0;
+    hb.start({ send: (d) => { if (d === BEAT) { beats++; held.push(() => hb.heard(BEAT_ANSWER)); } } });
+    assert.equal(beats, 1, 'the first beat, on opening');
+    held.shift()!();
+    hb.confirmSoon();
+    assert.equal(beats, 1, 'nothing written: no extra beat');
+    written = 1;
+    hb.confirmSoon();
+    assert.equal(beats, 2, 'a frame was written: a beat goes at once');
+    written = 2;
+    hb.confirmSoon();
+    written = 3;
+    hb.confirmSoon();
+    assert.equal(beats, 2, 'not while that beat is unanswered');
+    clock.advance(10);
+    held.shift()!();
+    assert.deepEqual(confirmed, [0, 1]);
+    assert.equal(beats, 3, 'its answer sends one more for what was written meanwhile');
+    held.shift()!();
+    assert.deepEqual(confirmed, [0, 1, 3]);
+    assert.equal(beats, 3, 'all confirmed: the schedule alone goes on');
+    hb.stop();
+    hb.confirmSoon();
+    assert.equal(beats, 3, 'nothing after stop()');
+  });
 });
