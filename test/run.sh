@@ -12,7 +12,7 @@ rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 
 packages=()
 command -v chromium >/dev/null 2>&1 || [ -n "${CHROME_PATH:-}" ] || packages+=(chromium)
-[ "${MESH_FIREFOX:-0}" != 1 ] || command -v firefox-esr >/dev/null 2>&1 || [ -n "${FIREFOX_PATH:-}" ] || packages+=(firefox-esr) # opt-in Firefox runs (MESH_FIREFOX=1)
+[ "${MESH_FIREFOX:-1}" != 1 ] || command -v firefox-esr >/dev/null 2>&1 || [ -n "${FIREFOX_PATH:-}" ] || packages+=(firefox-esr) # the Firefox runs (MESH_FIREFOX=0 leaves them out)
 command -v nft >/dev/null 2>&1 || packages+=(nftables)          # fault injection inside the namespace
 command -v turnserver >/dev/null 2>&1 || packages+=(coturn)     # TURN tests
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server) # multi-node relay tests
@@ -49,5 +49,5 @@ else
 fi
 
 runners=(build typecheck docs size node wtr e2e)
-[ "${MESH_FIREFOX:-0}" = 1 ] && runners+=(wtr-firefox e2e-firefox)
+[ "${MESH_FIREFOX:-1}" = 1 ] && runners+=(wtr-firefox e2e-firefox)
 node test/helpers/summary.mjs "$RESULTS" "${runners[@]}"
