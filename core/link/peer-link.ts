@@ -43,6 +43,8 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   #media: LinkTracks | null = null;
   /** Generation of the current connection. */
   #gen = 0;
+  /** The current connection was created by us to offer, and no description of it has come back yet. */
+  #offeredUnanswered = false;
   #recovery: Recovery = 'none';
   #iceRestarts = 0;
   #recreations = 0;
@@ -126,12 +128,23 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
     if (this.state === 'closed' || this.state === 'new') return;
     if (data.kind !== 'description' && data.kind !== 'candidate') return;
     if (data.gen < this.#gen) return; // an older connection's signal
-    if (data.gen > this.#gen || !this.#pc) {
+    const offer = data.kind === 'description' && data.description.type === 'offer';
+    // Both sides opened this generation at once (both replaced a failed connection): the polite
+    // side gives way by answering on a connection of its own that never offered, instead of
+    // rolling back the first offer of its new one. Chromium now and then gathers no candidates
+    // for the answer after such a rollback, and the link waits for its connect timeout.
+    const freshGlare = offer && this.polite && this.#offeredUnanswered && data.gen === this.#gen;
+    if (data.gen > this.#gen || !this.#pc || freshGlare) {
       // The remote started a new connection: follow it (its offer is what arrives first).
-      if (data.kind !== 'description' || data.description.type !== 'offer') return;
+      if (!offer) return;
+      if (freshGlare) {
+        this.glare.collisions++;
+        this.glare.rollbacks++;
+      }
       this.#recreateTimer.clear();
       this.#createConnection(data.gen, false);
     }
+    if (data.kind === 'description') this.#offeredUnanswered = false;
     void this.#negotiator?.handle(data);
   }
 
@@ -203,6 +216,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
   #createConnection(gen: number, initiate: boolean): void {
     this.#teardown();
     this.#gen = gen;
+    this.#offeredUnanswered = initiate;
     this.connectionsCreated++;
     const config = this.#opts.rtcConfig;
     let pc: RTCPeerConnection;

@@ -63,13 +63,29 @@ describe('PeerLink', () => {
     expect(received).to.deep.equal(Array.from({ length: 50 }, (_, i) => ({ i })));
   });
 
-  it('converges when both sides offer at once (glare)', async () => {
-    pair = loopbackPair({ aInitiates: true, bInitiates: true });
+  it('converges when both sides offer at once (glare), the polite side answering on a connection that never offered', async () => {
+    // Rolling back the first offer of a new connection is what Chromium now and then follows with
+    // no ICE candidates at all for the answer (the link then waited 10 s for its connect timeout).
+    const firstOffersRolledBack: number[] = [];
+    class Watched extends RTCPeerConnection {
+      override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
+        if (description.type === 'offer' && this.signalingState === 'have-local-offer' && !this.currentRemoteDescription) firstOffersRolledBack.push(1);
+        return super.setRemoteDescription(description);
+      }
+    }
+    pair = loopbackPair({ aInitiates: true, bInitiates: true, aRTC: Watched });
     pair.a.start();
     pair.b.start();
     await Promise.all([linkState(pair.a, 'connected'), linkState(pair.b, 'connected')]);
     expect(pair.a.connection!.signalingState).to.equal('stable');
     expect(pair.b.connection!.signalingState).to.equal('stable');
+    expect(pair.a.glare, 'the polite side gave way').to.deep.equal({ collisions: 1, rollbacks: 1, ignoredOffers: 0 });
+    expect(pair.a.connectionsCreated, 'by answering on a new connection of the same generation').to.equal(2);
+    expect(pair.a.generation).to.equal(0);
+    expect(firstOffersRolledBack, 'no first offer rolled back').to.have.length(0);
+    const got = nextFrame(pair.b);
+    pair.a.send('after glare');
+    expect(await got).to.equal('after glare');
   });
 
   it('converges when both sides renegotiate at the same moment, 50 times in a row, each time through a real collision', async () => {
@@ -234,7 +250,7 @@ describe('PeerLink', () => {
     expect(a.queued, 'written to the channel, as far as the sender can tell').to.equal(0);
     a.recover('recreate', 'test: the path died with frames in flight');
     await waitFor(() => got.includes('lost 2'), 'the frames lost with the first connection, over the second', 15_000);
-    expect(a.connectionsCreated).to.equal(2);
+    expect(a.generation, 'over a new connection').to.be.at.least(1);
     // 'before' may come twice (its confirmation may have been lost with the connection), never the rest.
     expect(got.filter((f) => f !== 'before')).to.deep.equal(['lost 1', 'lost 2']);
     const after = nextFrame(b);
