@@ -51,7 +51,14 @@ export class LinkHeartbeat {
   #rttMs: number | null = null;
   readonly #delivery: HeartbeatDelivery;
 
-  constructor(clock: Clock, private readonly intervalMs: number, private readonly silenceMs: number, private readonly onSilence: (silent: boolean) => void, delivery: HeartbeatDelivery = { mark: () => 0, confirm: () => {} }) {
+  /** `delivery` is told which frames the remote has received (by default nobody is). */
+  constructor(
+    clock: Clock,
+    private readonly intervalMs: number,
+    private readonly silenceMs: number,
+    private readonly onSilence: (silent: boolean) => void,
+    delivery: HeartbeatDelivery = { mark: () => 0, confirm: () => {} },
+  ) {
     this.#clock = clock;
     this.#delivery = delivery;
     this.#timer = new Timer(clock);
@@ -100,6 +107,9 @@ export class LinkHeartbeat {
 
   #beat(): void {
     this.#lastMark = this.#delivery.mark();
+    // A remote that has not beaten by the ninth beat never will (an older peer): nothing it
+    // received can be confirmed, so nothing is kept for it either.
+    if (!this.#remoteBeats && this.#sentBeats >= 8) this.#delivery.confirm(this.#lastMark);
     // A remote that never answers (an older peer) must not grow this: keep the last few.
     if (this.#beats.push({ no: ++this.#sentBeats, at: this.#clock.now(), mark: this.#lastMark }) > 8) this.#beats.shift();
     this.#send(BEAT);

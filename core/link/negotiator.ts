@@ -6,7 +6,11 @@ type Description = { type: RTCSdpType; sdp: string };
 export interface GlareCounts {
   /** Remote offers that arrived while we were making or had made an offer of our own. */
   collisions: number;
-  /** Of those, the ones we (polite) gave way to: our offer rolled back, theirs answered. */
+  /**
+   * Of those, the ones we (polite) gave way to: our offer rolled back, theirs answered (or, on a
+   * new connection that had heard nothing back, the connection replaced by one that answers: see
+   * `PeerLink`).
+   */
   rollbacks: number;
   /** Of those, the ones we (impolite) ignored. */
   ignoredOffers: number;

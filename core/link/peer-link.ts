@@ -16,7 +16,9 @@ export { LINK_TRANSITIONS, DEFAULT_LINK_TUNING, type LinkState, type LinkTuning,
  * One `RTCPeerConnection` and its data channel with one remote peer.
  *
  * **Negotiation** is perfect negotiation (see {@link Negotiator}); the peer with the smaller id
- * is polite.
+ * is polite. One exception: when both sides open a connection of the same generation at once, the
+ * polite side does not roll back the first offer of its new connection (Chromium then now and then
+ * gathers no candidates for the answer); it replaces that connection with one that answers.
  *
  * **Generations**: every connection has a number `gen`, carried by each signal. When recovery
  * replaces the connection, the new one has `gen + 1`; the remote follows as soon as it sees an
@@ -115,7 +117,8 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
    * Queues a JSON frame for the data channel; it is written as soon as the channel is open and
    * has room. `droppable` frames may be dropped when the queue is full, and arrive at most once.
    * Other frames arrive at least once: one the remote has not confirmed when its connection fails
-   * or is replaced goes again over the next (see {@link SendQueue}), so the receiver must ignore copies.
+   * or is replaced goes again over the next (see {@link SendQueue}), so the receiver must ignore
+   * copies (room messages are deduplicated by sender and number; other durable frames are idempotent).
    */
   send(frame: unknown, droppable = false): void {
     if (this.state === 'closed') return;
@@ -260,8 +263,7 @@ export class PeerLink extends TypedEventTarget<LinkEventMap> {
       heard: (data) => this.#heartbeat.heard(data),
       open: (dc) => {
         this.#heartbeat.start(dc);
-        this.#queue.attach(dc);
-        this.#heartbeat.confirmSoon();
+        this.#queue.attach(dc); // frames written again here are confirmed by the answer to the opening beat
         this.#refresh(pc);
       },
       closed: () => {

@@ -115,7 +115,8 @@ export class SendQueue {
         this.#written++;
         this.#unconfirmed.push(item);
         this.#unconfirmedChars += item.json.length;
-        // Kept within the queue's limits (a remote that never confirms, an older peer, keeps the latest).
+        // Kept within the queue's limits (counting characters against highWaterBytes): beyond them
+        // the oldest frames lose their second chance and are at most once again.
         while (this.#unconfirmed.length > this.#limits.maxFrames || this.#unconfirmedChars > this.#limits.highWaterBytes) this.#forget();
       }
     }

@@ -50,7 +50,8 @@ export function watchStalls(host: FeatureHost, id: string, link: PeerLink): () =
   let pc: RTCPeerConnection | null = null;
   let shown: StreamStall | null = null;
   const actions: RepairActions = {
-    'key-frame': (kinds) => link.send({ t: 'media-repair', kinds } satisfies MediaRepairFrame),
+    // Droppable: a request about this connection's streams means nothing over a later one.
+    'key-frame': (kinds) => link.send({ t: 'media-repair', kinds } satisfies MediaRepairFrame, true),
     renegotiate: (kinds) => link.connection && renegotiate(link.connection, kinds, host),
     'ice-restart': () => link.recover('ice-restart', 'media stalled'),
     recreate: () => link.recover('recreate', 'media stalled'),

@@ -123,10 +123,11 @@ describe('PeerLink', () => {
       // Firefox ESR 140 now and then fails the transport when the polite side's ICE-restart offer
       // is rolled back ("ICE checking, connection failed, channel closing"), with the frame just
       // written in flight. The link replaces the connection (whose own negotiation may collide
-      // once more) and writes that frame again over the new one: a frame whose confirmation was
-      // lost with the connection may arrive twice, never not at all.
+      // once more) and writes the frames it had not heard confirmed again over the new one: those
+      // of the last round trip, usually the last round's, which may then arrive twice, never not
+      // at all.
       expect(replaced, `connections replaced: ${JSON.stringify(history)}`).to.be.at.most(4);
-      expect(got.length - 50, 'copies: at most one per replaced connection').to.be.at.most(replaced);
+      expect(got.length - 50, 'copies: only with a replaced connection, a round trip\'s frames each').to.be.at.most(2 * replaced);
       expect(a.glare.rollbacks).to.be.at.least(50);
       expect(b.glare.ignoredOffers).to.be.at.least(50);
       expect(a.glare.ignoredOffers + b.glare.rollbacks, 'the impolite side never gives way, the polite one never ignores').to.equal(0);

@@ -179,7 +179,19 @@ describe('LinkHeartbeat', () => {
     assert.deepEqual(confirmed, [0, 1, 3]);
     assert.equal(beats, 3, 'all confirmed: the schedule alone goes on');
     hb.stop();
-    hb.confirmSoon();
-    assert.equal(beats, 3, 'nothing after stop()');
+  });
+
+  it('keeps nothing for a remote that never beats nor answers (an older peer): from the ninth beat on, each beat confirms what was written', () => {
+    const clock = new FakeClock();
+    let written = 0;
+    const confirmed: number[] = [];
+    const hb = new LinkHeartbeat(clock, 500, 60_000, () => {}, { mark: () => written, confirm: (m) => confirmed.push(m) });
+    hb.start({ send: () => {} });
+    for (let i = 1; i < 8; i++) { written++; clock.advance(500); }
+    assert.deepEqual(confirmed, [], 'eight beats unanswered: still waiting');
+    written = 20;
+    clock.advance(500);
+    assert.deepEqual(confirmed, [20]);
+    hb.stop();
   });
 });
