@@ -1,5 +1,6 @@
 import { MeshChatElement } from './mesh-chat/mesh-chat.js';
-import { loadMediaElements, MeshRoomElement } from './mesh-room/mesh-room.js';
+import { MeshRoomElement } from './mesh-room/mesh-room.js';
+import { loadMediaElements } from './mesh-room/media-elements.js';
 import { MeshStatusBadgeElement } from './mesh-status-badge/mesh-status-badge.js';
 import { defineOnce } from './shared/define-once.js';
 

@@ -9,7 +9,8 @@
  */
 import { defineMeshElements } from './define.js';
 
-export { MeshRoomElement, loadMediaElements } from './mesh-room/mesh-room.js';
+export { MeshRoomElement } from './mesh-room/mesh-room.js';
+export { loadMediaElements } from './mesh-room/media-elements.js';
 export { MeshChatElement, type ChatMessage } from './mesh-chat/mesh-chat.js';
 export { MeshStatusBadgeElement } from './mesh-status-badge/mesh-status-badge.js';
 export type { MeshVideoGridElement } from './mesh-video-grid/mesh-video-grid.js';

@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { MeshError, Room, type FileOptions, type FileTransfer, type LocalMediaControls, type PeerInfo, type RecordingOptions, type RoomEventMap, type RoomMessage, type RoomState } from '../../core/index.js';
 import { MeshEvent } from '../events.js';
+import { loadMediaElements } from './media-elements.js';
 import { mediaKinds } from './media-kinds.js';
 import { ROOM_CONNECTED, type MeshRoomApi } from '../shared/room-api.js';
 import { resolveStrings, STRINGS_CHANGED, type MeshStrings } from '../shared/strings.js';
@@ -389,14 +390,6 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
 /** Core events `<mesh-room>` passes on as `mesh-<name>` (detail unchanged). */
 const FORWARDED = ['peer-join', 'peer-leave', 'peer-update', 'local-media', 'relay-status', 'message', 'acked', 'reconnected', 'messages-lost', 'file-offer', 'file-update', 'file-received'] as const satisfies ReadonlyArray<keyof RoomEventMap>;
 
-let mediaElements: Promise<unknown> | null = null;
-/** Defines `<mesh-video-grid>` and `<mesh-media-controls>` (a separate chunk), once. */
-export function loadMediaElements(): Promise<unknown> {
-  return (mediaElements ??= import('../media.js').catch((err) => {
-    mediaElements = null;
-    throw err;
-  }));
-}
 
 declare global {
   interface HTMLElementTagNameMap {
