@@ -15,6 +15,23 @@ function pair(clock: FakeClock) {
   return { a, b, seen, cut: (on: boolean) => { cut = on; } };
 }
 
+/**
+ * A heartbeat whose send queue is a counter the test sets (`d.written`), and whose remote holds
+ * each answer until the test lets it through (`d.held`, oldest first); `answers: false` is a
+ * remote that never answers.
+ */
+function delivering(answers = true) {
+  const clock = new FakeClock();
+  const d = { clock, written: 0, beats: 0, confirmed: [] as number[], held: [] as Array<() => void>, hb: null as unknown as LinkHeartbeat };
+  d.hb = new LinkHeartbeat(clock, 500, 60_000, () => {}, { mark: () => d.written, confirm: (m) => d.confirmed.push(m) });
+  d.hb.start({ send: (data) => {
+    if (data !== BEAT) return;
+    d.beats++;
+    if (answers) d.held.push(() => d.hb.heard(BEAT_ANSWER));
+  } });
+  return d;
+}
+
 describe('LinkHeartbeat', () => {
   it('a link that stops carrying packets is silent within 1.75 s, and speaks again with the first byte', () => {
     const clock = new FakeClock();
@@ -124,27 +141,22 @@ describe('LinkHeartbeat', () => {
   });
 
   it('an answer confirms what was written before its own beat, never more; answers to beats it no longer lists confirm nothing', () => {
-    const clock = new FakeClock();
-    let written = 0;
-    const confirmed: number[] = [];
-    const held: Array<() => void> = [];
-    const hb = new LinkHeartbeat(clock, 500, 60_000, () => {}, { mark: () => written, confirm: (m) => confirmed.push(m) });
-    // The remote's answers are held, and let through by the test.
-    hb.start({ send: (d) => { if (d === BEAT) held.push(() => hb.heard(BEAT_ANSWER)); } });
-    written = 3; // three frames after the first beat (mark 0)
+    const d = delivering();
+    const { clock, confirmed, held, hb } = d;
+    d.written = 3; // three frames after the first beat (mark 0)
     clock.advance(500); // beat 2, mark 3
-    written = 5;
+    d.written = 5;
     clock.advance(500); // beat 3, mark 5
     held.shift()!();
     held.shift()!();
     assert.deepEqual(confirmed, [0, 3], 'each answer confirms its own beat\'s mark, not the latest');
     // Twelve more beats while beat 3's answer is still on its way: only the last eight beats stay
     // listed, so the answers to beats 3 to 7 confirm nothing; beat 8's confirms its mark.
-    for (let i = 0; i < 12; i++) { written++; clock.advance(500); }
+    for (let i = 0; i < 12; i++) { d.written++; clock.advance(500); }
     assert.equal(held.length, 13);
     for (let i = 0; i < 5; i++) held.shift()!();
     assert.deepEqual(confirmed, [0, 3]);
-    held.shift()!(); // beat 8: written = 5 + 5 then
+    held.shift()!(); // beat 8: written was 5 + 5 then
     assert.deepEqual(confirmed, [0, 3, 10]);
     hb.stop();
     hb.heard(BEAT_ANSWER);
@@ -152,44 +164,36 @@ describe('LinkHeartbeat', () => {
   });
 
   it('frames written between beats are confirmed within a round trip, with at most one extra beat in flight', () => {
-    const clock = new FakeClock();
-    let written = 0;
-    const confirmed: number[] = [];
-    const held: Array<() => void> = [];
-    const hb = new LinkHeartbeat(clock, 500, 60_000, () => {}, { mark: () => written, confirm: (m) => confirmed.push(m) });
-    let beats = 0;
-    hb.start({ send: (d) => { if (d === BEAT) { beats++; held.push(() => hb.heard(BEAT_ANSWER)); } } });
-    assert.equal(beats, 1, 'the first beat, on opening');
+    const d = delivering();
+    const { clock, confirmed, held, hb } = d;
+    assert.equal(d.beats, 1, 'the first beat, on opening');
     held.shift()!();
     hb.confirmSoon();
-    assert.equal(beats, 1, 'nothing written: no extra beat');
-    written = 1;
+    assert.equal(d.beats, 1, 'nothing written: no extra beat');
+    d.written = 1;
     hb.confirmSoon();
-    assert.equal(beats, 2, 'a frame was written: a beat goes at once');
-    written = 2;
+    assert.equal(d.beats, 2, 'a frame was written: a beat goes at once');
+    d.written = 2;
     hb.confirmSoon();
-    written = 3;
+    d.written = 3;
     hb.confirmSoon();
-    assert.equal(beats, 2, 'not while that beat is unanswered');
+    assert.equal(d.beats, 2, 'not while that beat is unanswered');
     clock.advance(10);
     held.shift()!();
     assert.deepEqual(confirmed, [0, 1]);
-    assert.equal(beats, 3, 'its answer sends one more for what was written meanwhile');
+    assert.equal(d.beats, 3, 'its answer sends one more for what was written meanwhile');
     held.shift()!();
     assert.deepEqual(confirmed, [0, 1, 3]);
-    assert.equal(beats, 3, 'all confirmed: the schedule alone goes on');
+    assert.equal(d.beats, 3, 'all confirmed: the schedule alone goes on');
     hb.stop();
   });
 
   it('keeps nothing for a remote that never beats nor answers (an older peer): from the ninth beat on, each beat confirms what was written', () => {
-    const clock = new FakeClock();
-    let written = 0;
-    const confirmed: number[] = [];
-    const hb = new LinkHeartbeat(clock, 500, 60_000, () => {}, { mark: () => written, confirm: (m) => confirmed.push(m) });
-    hb.start({ send: () => {} });
-    for (let i = 1; i < 8; i++) { written++; clock.advance(500); }
+    const d = delivering(false);
+    const { clock, confirmed, hb } = d;
+    for (let i = 1; i < 8; i++) { d.written++; clock.advance(500); }
     assert.deepEqual(confirmed, [], 'eight beats unanswered: still waiting');
-    written = 20;
+    d.written = 20;
     clock.advance(500);
     assert.deepEqual(confirmed, [20]);
     hb.stop();
