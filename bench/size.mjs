@@ -38,8 +38,9 @@ const LIMITS = {
   'core.js': { goal: 22 * KB, budget: 22 * KB },
   // Everything in one file: issues 16, 18 (browser fallbacks) and 21 add ~3 KB; issue 18's Firefox
   // fixes (RTT from RTCP and from the link heartbeat, asking for a lost file chunk) 0.1 KB more,
-  // unconfirmed frames written again over a new connection 0.3 KB.
-  'mesh-room.iife.js': { goal: 40 * KB, budget: 45.1 * KB },
+  // unconfirmed frames written again over a new connection 0.3 KB, the room kernel's relay
+  // admission in a module of its own (an object of named parts, which minify less) 0.1 KB.
+  'mesh-room.iife.js': { goal: 40 * KB, budget: 45.2 * KB },
   'i18n/de.iife.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
 };
 

@@ -6,7 +6,7 @@ import { TypedEventTarget } from '../base/typed-event-target.js';
 import { MessageExchange, type RoomMessage } from '../delivery/message-exchange.js';
 import { IceServerFeed } from '../link/ice-servers.js';
 import type { PeerLink } from '../link/peer-link.js';
-import { PROTOCOL_LIMITS, type WelcomeFrame } from '../protocol.js';
+import { PROTOCOL_LIMITS } from '../protocol.js';
 import { EarlyFileFrames } from './early-file-frames.js';
 import type { FeatureHost, FeatureLoaders, FeatureMap, FilesFeature } from './feature.js';
 import { FeatureSlots } from './feature-slots.js';
@@ -14,7 +14,8 @@ import { PageLifecycle } from './page-lifecycle.js';
 import { PeerStates } from './peer-state.js';
 import { postAsMember, relayHttpUrl } from './relay-http.js';
 import { routeRelayFrame } from './relay-frames.js';
-import { RelaySession, type Admission } from './relay-session.js';
+import { synced, welcomed, type AdmittedRoom } from './relay-admission.js';
+import { RelaySession } from './relay-session.js';
 import type { RoomHealth } from './room-health.js';
 import { RoomMembers } from './room-members.js';
 import { checkRoomOptions, wantsMedia } from './room-options.js';
@@ -51,6 +52,8 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
   /** Our membership at the relay, from join to leave. */
   #relay: RelaySession | null = null;
   #joinWaiters: Array<(error: MeshError | null) => void> = [];
+  /** What the relay's admissions update. */
+  readonly #admitted: AdmittedRoom;
 
   constructor(options: RoomOptions, features: FeatureLoaders = {}) {
     super();
@@ -107,6 +110,13 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
         },
       },
     }, this.clock, options.messages);
+    this.#admitted = {
+      roomId: this.roomId, selfId: this.selfId, clock: this.clock, members: this.#members, delivery: this.#delivery, ice: this.#ice, key: this.#key,
+      relayHttp: (path) => {
+        const ws = this.#relay?.client.url;
+        return ws ? relayHttpUrl(ws, path) : null;
+      },
+    };
     this.forward(this.#delivery, { message: 'message', acked: 'acked', reconnected: 'reconnected', lost: 'messages-lost' });
     this.#features = new FeatureSlots(this.#featureHost(), features);
     this.#early = new EarlyFileFrames((id) => this.#members.link(id), () => {
@@ -295,7 +305,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
           this.#features.each((f) => f.health?.(id, quality, link));
         },
         // Advisory and best effort: POST /rooms/:id/quality on the relay.
-        report: (body) => void postAsMember(this.#opts.fetch, this.#relayHttp(`rooms/${encodeURIComponent(this.roomId)}/quality`), this.#key, { peer: this.selfId, ...body }),
+        report: (body) => void postAsMember(this.#opts.fetch, this.#admitted.relayHttp(`rooms/${encodeURIComponent(this.roomId)}/quality`), this.#key, { peer: this.selfId, ...body }),
       });
       this.#health = health;
       health.start();
@@ -337,8 +347,17 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
         }
         this.#refreshState();
       },
-      welcome: (w, how) => this.#onWelcome(relay, w, how),
-      synced: (w, how) => this.#onSynced(relay, w, how),
+      welcome: (w, how) => {
+        this.#name = w.self.name;
+        welcomed(this.#admitted, relay, w, how);
+      },
+      synced: (w, how) => {
+        const full = synced(this.#admitted, relay, w, how, this.#opts.maxPeers);
+        if (full) this.emit('error', full);
+        else this.#refreshState();
+        this.#settleJoin(full);
+        if (full) this.leave();
+      },
       frame: (f, replaying) => routeRelayFrame(f, { selfId: this.selfId, session: relay.id, members: this.#members, delivery: this.#delivery, replaying }),
       ack: (n) => this.#delivery.acked(n),
       rejected: (n) => this.#delivery.rejected(n),
@@ -348,48 +367,11 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
     relay.connect();
   }
 
-  #onWelcome(relay: RelaySession, w: WelcomeFrame, how: Admission): void {
-    this.#name = w.self.name;
-    this.#members.names.set(this.selfId, w.self.name);
-    const turnUrl = this.#relayHttp(`turn-credentials?room=${encodeURIComponent(this.roomId)}&peer=${encodeURIComponent(this.selfId)}`);
-    if (turnUrl) this.#ice.fromWelcome(w.iceServers, w.iceTtlSeconds, turnUrl, this.#key);
-    for (const m of w.members) this.#members.names.set(m.id, m.name);
-    if (!how.fresh) {
-      const since = relay.client.disconnectedAt ?? this.clock.now();
-      this.#delivery.connectionBack(Math.max(0, this.clock.now() - since), how.epochChanged);
-      // Senders we never heard of joined while we were away: we are owed all their messages.
-      for (const m of w.members) this.#delivery.memberKnown(m.id, m.baseN, 0, false);
-    }
-  }
-
-  #onSynced(relay: RelaySession, w: WelcomeFrame, { fresh, epochChanged }: Admission): void {
-    const max = this.#opts.maxPeers;
-    if (fresh && max !== undefined && w.members.length + 1 > max) {
-      const err = new MeshError('room-full', `the room already has ${w.members.length} members; this page allows ${max}`);
-      this.emit('error', err);
-      this.#settleJoin(err);
-      this.leave();
-      return;
-    }
-    this.#members.reconcile(w.members, { fresh, resumed: w.resumed, epochChanged, graceMs: relay.graceMs });
-    for (const m of w.members) this.#delivery.memberKnown(m.id, m.baseN, m.lastN, fresh);
-    this.#delivery.synced();
-    for (const [, link] of this.#members.links()) link.signalingRestored();
-    this.#refreshState();
-    this.#settleJoin(null);
-  }
-
   #teardownMembership(): void {
     const relay = this.#relay;
     this.#relay = null;
     relay?.close('left the room');
     this.#members.clear();
-  }
-
-  /** An HTTP URL on the relay we are connected to (`path` relative to its root), or null. */
-  #relayHttp(path: string): string | null {
-    const ws = this.#relay?.client.url;
-    return ws ? relayHttpUrl(ws, path) : null;
   }
 
   // -------------------------------------------------------------------------------------------
