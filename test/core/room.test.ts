@@ -43,6 +43,25 @@ describe('Room', () => {
     for (const r of rooms.splice(0)) r.close();
   });
 
+  it('a page that allows fewer members than the room has is refused with room-full, told why, and leaves without a trace', async () => {
+    const id = `r-${randomId(6)}`;
+    const [a, b] = [make('Ada', id), make('Bob', id)];
+    await a.join();
+    await b.join();
+    const c = make('Cy', id, { maxPeers: 2 });
+    const errors: string[] = [];
+    c.addEventListener('error', (e) => errors.push(e.detail.code));
+    const refused = await c.join().then(() => null, (e: { code: string; message: string }) => e);
+    expect(refused?.code).to.equal('room-full');
+    expect(refused?.message).to.contain('this page allows 2');
+    expect(errors).to.deep.equal(['room-full']);
+    expect(c.state).to.equal('idle');
+    expect(c.peers).to.deep.equal([]);
+    // The others saw Cy come and go; Ada and Bob are still each other's only peers.
+    await until(() => a.peers.length === 1 && b.peers.length === 1, 'Cy gone from the others');
+    expect(a.peers.map((p) => p.name)).to.deep.equal(['Bob']);
+  });
+
   it('two rooms in one page join, connect peer to peer and exchange a message', async () => {
     const id = `r-${randomId(6)}`;
     const [a, b] = [make('Ada', id), make('Bob', id)];
