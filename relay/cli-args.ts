@@ -70,6 +70,9 @@ export const FLAGS: Flag[] = [
   { flag: '--node-ttl-ms', env: 'MESH_NODE_TTL_MS', help: 'With --redis: a node silent this long counts as dead. Default 15000.', apply: (o, v) => { o.nodeTtlMs = num('--node-ttl-ms', v); } },
   { flag: '--redis-timeout-ms', env: 'MESH_REDIS_TIMEOUT_MS', help: 'With --redis: a command unanswered this long fails and the store counts as down. Default 2000.', apply: (o, v) => { o.redisTimeoutMs = num('--redis-timeout-ms', v); } },
   { flag: '--sweep-interval-ms', env: 'MESH_SWEEP_INTERVAL_MS', help: 'With --redis: how often to end grace periods that ran out. Default min(1000, grace/3).', apply: (o, v) => { o.sweepIntervalMs = num('--sweep-interval-ms', v); } },
+  { flag: '--sfu-url', env: 'MESH_SFU_URL', help: 'Janus WebSocket API (ws://127.0.0.1:8188) for rooms in SFU mode; keep it on loopback or a private network. Default none.', apply: (o, v) => { o.sfuUrl = v; } },
+  { flag: '--sfu-api-secret', env: 'MESH_SFU_API_SECRET', help: 'Janus api_secret. Default none.', apply: (o, v) => { o.sfuApiSecret = v; } },
+  { flag: '--sfu-admin-key', env: 'MESH_SFU_ADMIN_KEY', help: 'Janus VideoRoom admin_key, if room creation needs it. Default none.', apply: (o, v) => { o.sfuAdminKey = v; } },
   { flag: '--log-level', env: 'LOG_LEVEL', help: 'debug | info | warn | error | silent. Default info.', apply: (o, v) => {
     if (!['debug', 'info', 'warn', 'error', 'silent'].includes(v)) throw new CliError(`--log-level expects debug|info|warn|error|silent, got "${v}"`);
     o.logLevel = v as LogLevel;

@@ -10,6 +10,7 @@ import { TokenBucket } from './rate-limiter.js';
 import { corkUntilNextTurn } from './write-batcher.js';
 import { SendBacklog } from './send-backlog.js';
 import { CONNECTION_TRANSITIONS, type ConnectionState, StateMachine } from './state-table.js';
+import type { SfuGateway } from './sfu/sfu-gateway.js';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
@@ -26,6 +27,8 @@ export interface ConnectionHost {
   admit(frame: JoinFrame): number | null;
   /** The socket is gone; forget it. */
   dropped(conn: Connection): void;
+  /** The SFU the relay drives for its members, if it has one. */
+  readonly sfu: SfuGateway | null;
 }
 
 /** After asking a too-slow client to go (4009), how long it may take to read that before the socket is cut, ms. */
@@ -192,6 +195,7 @@ export class Connection implements MemberSocket {
     switch (f.type) {
       case 'leave':
         this.state.to('leaving');
+        this.host.sfu?.memberGone(m);
         try {
           await backend.leave(m, this, f.session);
           this.membership = null;
@@ -206,6 +210,12 @@ export class Connection implements MemberSocket {
         return backend.signal(m, this, f);
       case 'publish':
         return backend.publish(m, this, f);
+      case 'sfu':
+        if (!this.host.sfu) {
+          const peer = 'peer' in f && f.peer ? { peer: f.peer } : {};
+          return this.send({ type: 'sfu', op: 'failed', ...peer, code: 'sfu-unavailable', message: 'this relay has no SFU (start it with --sfu-url)' });
+        }
+        return this.host.sfu.handle(m, f, (r) => this.send(r));
     }
   }
 

@@ -109,6 +109,16 @@ export interface RelayOptions {
   redisTimeoutMs: number;
   /** With Redis: how often a node ends grace periods that ran out and those of dead nodes, ms. Default min(1000, graceMs / 3). */
   sweepIntervalMs: number | null;
+  /**
+   * Janus's WebSocket API (`ws://127.0.0.1:8188`): media of rooms in SFU mode goes through its
+   * VideoRoom, which the relay drives for the members. Keep Janus's API on loopback or a private
+   * network: only the relay talks to it. Default none (no SFU: rooms stay a mesh).
+   */
+  sfuUrl: string | null;
+  /** Janus's `api_secret`, if it has one; never sent to a browser. Default none. */
+  sfuApiSecret: string | null;
+  /** Janus VideoRoom's `admin_key`, if room creation needs one. Default none. */
+  sfuAdminKey: string | null;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -151,6 +161,9 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   nodeTtlMs: 15_000,
   redisTimeoutMs: 2000,
   sweepIntervalMs: null,
+  sfuUrl: null,
+  sfuApiSecret: null,
+  sfuAdminKey: null,
 };
 
 /** Options as a caller may give them: every field optional, `replay` merged field by field. */
@@ -198,10 +211,11 @@ export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions
     if (!/^https?:\/\/[^/]+$/.test(origin)) throw new TypeError(`publicOrigins entries are origins like https://chat.example.org, got "${origin}"`);
   }
   if (o.secret !== null && o.secret.length < 16) throw new TypeError('secret must be at least 16 characters');
+  if (o.sfuUrl !== null && !/^wss?:\/\/[^/]+/.test(o.sfuUrl)) throw new TypeError(`sfuUrl is Janus's WebSocket API, like ws://127.0.0.1:8188, got "${o.sfuUrl}"`);
   return o;
 }
 
 /** The options as printed at start-up: secrets masked. */
 export function describeOptions(o: RelayOptions): Record<string, unknown> {
-  return { ...o, secret: o.secret ? '***' : null, turnSecret: o.turnSecret ? '***' : null, redis: o.redis ? o.redis.replace(/\/\/[^@/]*@/, '//***@') : null };
+  return { ...o, secret: o.secret ? '***' : null, turnSecret: o.turnSecret ? '***' : null, sfuApiSecret: o.sfuApiSecret ? '***' : null, sfuAdminKey: o.sfuAdminKey ? '***' : null, redis: o.redis ? o.redis.replace(/\/\/[^@/]*@/, '//***@') : null };
 }

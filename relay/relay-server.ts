@@ -22,6 +22,7 @@ import { addressKey } from './address-key.js';
 import { systemClock } from './system-clock.js';
 import { startupWarnings } from './startup-checks.js';
 import { SERVER_TRANSITIONS, type ServerState, StateMachine } from './state-table.js';
+import { SfuGateway } from './sfu/sfu-gateway.js';
 
 /** The heartbeat frame, encoded once. */
 const BEAT = Buffer.from(JSON.stringify({ type: 'beat' }));
@@ -68,6 +69,8 @@ export class RelayServer implements ConnectionHost {
   private loopDelayReset: ReturnType<typeof setInterval> | null = null;
   private closing: Promise<void> | null = null;
   private readonly connectionLimiter: KeyedLimiter;
+  /** Janus, driven for the members of rooms in SFU mode (null without `sfuUrl`). */
+  readonly sfu: SfuGateway | null;
 
   constructor(input: RelayOptionsInput = {}, deps: RelayDeps = {}) {
     this.options = resolveRelayOptions(input);
@@ -83,6 +86,8 @@ export class RelayServer implements ConnectionHost {
     this.backend = deps.backend ? deps.backend(ctx)
       : this.options.redis ? new RedisBackend(ctx, this.options.redis)
       : new MemoryBackend(ctx);
+    const o = this.options;
+    this.sfu = o.sfuUrl ? new SfuGateway({ url: o.sfuUrl, apiSecret: o.sfuApiSecret, adminKey: o.sfuAdminKey, maxPublishers: o.maxMembers, log: this.log }) : null;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.hardMaxFrameBytes, perMessageDeflate: false });
     this.http = http.createServer((req, res) => {
       handleHttp(this, req, res).catch((err: unknown) => {
@@ -214,6 +219,7 @@ export class RelayServer implements ConnectionHost {
       for (const ws of this.wss.clients) ws.terminate();
       await new Promise<void>((resolve) => this.wss.close(() => resolve()));
       await this.backend.close();
+      this.sfu?.close();
       this.state.to('closed');
     })();
     return this.closing;

@@ -55,4 +55,12 @@ echo "== web-test-runner — core and elements in Firefox ESR (WebDriver BiDi)"
   "${RUN[@]}" e2e-firefox 600 node "${LOADER[@]}" --test --test-concurrency=1 "${REPORT[@]}" test/e2e-firefox/*.test.ts || status=1
   cleanup
 fi
+# The SFU (issue 19): the relay driving a real Janus, and rooms in SFU mode in Chromium. Janus, like
+# Firefox, gathers no ICE candidate with only `lo`: the same veth pair (nothing leaves the namespace).
+if [ "${MESH_SFU:-1}" = 1 ]; then
+  echo "== SFU — the relay with a real Janus, rooms in SFU mode"
+  if [ -n "${MESH_TEST_NETNS:-}" ]; then bash test/helpers/netns-veth.sh || echo "test: no veth pair: Janus will gather no ICE candidate" >&2; fi
+  "${RUN[@]}" sfu 600 node "${LOADER[@]}" --test --test-concurrency=1 "${REPORT[@]}" test/sfu/*.test.ts || status=1
+  cleanup
+fi
 exit $status

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: everything, on a fresh Debian machine as root.
-#  1. installs the system packages the tests use when missing (Chromium, Firefox ESR, nftables, coturn, redis-server; never a downloaded browser),
+#  1. installs the system packages the tests use when missing (Chromium, Firefox ESR, nftables, coturn, redis-server, janus; never a downloaded browser),
 #  2. builds, type-checks, checks the generated docs and the bundle size budgets,
 #  3. runs every runner inside a network namespace that has only `lo` (test traffic stays on 127.0.0.1),
 #  4. ends with one line: "tests: N passed, N failed", summed over all runners (test/helpers/summary.mjs);
@@ -16,6 +16,7 @@ command -v chromium >/dev/null 2>&1 || [ -n "${CHROME_PATH:-}" ] || packages+=(c
 command -v nft >/dev/null 2>&1 || packages+=(nftables)          # fault injection inside the namespace
 command -v turnserver >/dev/null 2>&1 || packages+=(coturn)     # TURN tests
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server) # multi-node relay tests
+[ "${MESH_SFU:-1}" != 1 ] || command -v janus >/dev/null 2>&1 || packages+=(janus) # the SFU (MESH_SFU=0 leaves it out)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "test: installing ${packages[*]} (Debian packages)"
   if [ "$(id -u)" != 0 ]; then
@@ -50,4 +51,5 @@ fi
 
 runners=(build typecheck docs size node wtr e2e)
 [ "${MESH_FIREFOX:-1}" = 1 ] && runners+=(wtr-firefox e2e-firefox)
+[ "${MESH_SFU:-1}" = 1 ] && runners+=(sfu)
 node test/helpers/summary.mjs "$RESULTS" "${runners[@]}"

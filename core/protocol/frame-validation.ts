@@ -2,7 +2,7 @@
  * Runtime validation of the wire format in `protocol.ts`: every frame from a socket passes through
  * here before anything indexes into it, and a bad frame becomes a typed problem, never a throw.
  */
-import { type ClientFrame, type ErrorCode, type JoinFrame, PROTOCOL_LIMITS, PROTOCOL_VERSION, type ServerFrame, type SignalData, type StreamPosition } from './wire-types.js';
+import { type ClientFrame, type ErrorCode, type JoinFrame, PROTOCOL_LIMITS, PROTOCOL_VERSION, type ServerFrame, type SfuFrame, type SignalData, type StreamPosition } from './wire-types.js';
 import { isCount, isObj, isStr, type Obj } from './guards.js';
 import { normalizeName } from './name-rules.js';
 
@@ -109,6 +109,24 @@ function checkSignalData(d: unknown): SignalData {
   }
 }
 
+function checkSfuFrame(f: Obj): SfuFrame {
+  const sdp = () => {
+    need(isStr(f.sdp, PROTOCOL_LIMITS.sfuSdpBytes) && (f.sdp as string).length > 0, 'sdp', `an SDP of at most ${PROTOCOL_LIMITS.sfuSdpBytes} bytes`, 'payload-too-large');
+    return f.sdp as string;
+  };
+  const peer = () => {
+    need(isValidId(f.peer), 'peer', 'a peer id');
+    return f.peer as string;
+  };
+  switch (f.op) {
+    case 'publish': return { type: 'sfu', op: 'publish', sdp: sdp() };
+    case 'subscribe': return { type: 'sfu', op: 'subscribe', peer: peer() };
+    case 'start': return { type: 'sfu', op: 'start', peer: peer(), sdp: sdp() };
+    case 'stop': return f.peer === undefined ? { type: 'sfu', op: 'stop' } : { type: 'sfu', op: 'stop', peer: peer() };
+    default: throw new Invalid('invalid-field', 'op: expected publish|subscribe|start|stop');
+  }
+}
+
 function checkClientFrame(f: Obj): ClientFrame {
   switch (f.type) {
     case 'join': {
@@ -155,6 +173,8 @@ function checkClientFrame(f: Obj): ClientFrame {
     case 'ping':
       need(typeof f.t === 'number' && Number.isFinite(f.t), 't', 'a number');
       return { type: 'ping', t: f.t as number };
+    case 'sfu':
+      return checkSfuFrame(f);
     default:
       throw new Invalid('unknown-type', `unknown frame type ${JSON.stringify(String(f.type)).slice(0, 40)}`);
   }
@@ -187,12 +207,13 @@ export function parseClientFrame(raw: string): ClientFrame | FrameProblem {
  * How an error frame names the frame it answers: the type, plus `:n` for a publish so the sender
  * knows which message was refused.
  */
-export function frameRef(f: { type: string; n?: unknown }): string {
+export function frameRef(f: { type: string; n?: unknown; op?: unknown }): string {
   const type = f.type.slice(0, 32);
-  return type === 'publish' && isCount(f.n) ? `publish:${f.n}` : type;
+  if (type === 'publish' && isCount(f.n)) return `publish:${f.n}`;
+  return type === 'sfu' && typeof f.op === 'string' ? `sfu:${f.op.slice(0, 16)}` : type;
 }
 
-const SERVER_TYPES = new Set(['welcome', 'peer-joined', 'peer-left', 'peer-status', 'signal', 'message', 'ack', 'synced', 'error', 'pong', 'beat']);
+const SERVER_TYPES = new Set(['welcome', 'peer-joined', 'peer-left', 'peer-status', 'signal', 'message', 'ack', 'synced', 'error', 'pong', 'beat', 'sfu']);
 
 const isText = (v: unknown): v is string => typeof v === 'string';
 const isNullOr = (v: unknown, ok: (v: unknown) => boolean) => v === null || v === undefined || ok(v);

@@ -27,6 +27,8 @@ export const PROTOCOL_LIMITS = {
   messageBytes: 32 * 1024,
   /** Largest SDP or candidate payload in one signal frame, bytes. */
   signalBytes: 48 * 1024,
+  /** Largest SDP in one `sfu` frame (an offer with every candidate in it), bytes. */
+  sfuSdpBytes: 32 * 1024,
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -93,8 +95,19 @@ export interface SignalFrame { type: 'signal'; to: string; toSession: string; da
  */
 export interface PublishFrame { type: 'publish'; n: number; data: unknown; sentAt: number; dataJson?: string }
 export interface PingFrame { type: 'ping'; t: number }
+/**
+ * Media through the relay's SFU (Janus VideoRoom), which the relay drives for the member: the
+ * member never talks to the SFU's API. `publish` offers our one publication (an offer with every
+ * ICE candidate in it; a second one replaces the first); `subscribe` asks for `peer`'s media;
+ * `start` answers the offer of that subscription; `stop` ends it (with `peer`) or our publication.
+ */
+export type SfuFrame =
+  | { type: 'sfu'; op: 'publish'; sdp: string }
+  | { type: 'sfu'; op: 'subscribe'; peer: string }
+  | { type: 'sfu'; op: 'start'; peer: string; sdp: string }
+  | { type: 'sfu'; op: 'stop'; peer?: string };
 
-export type ClientFrame = JoinFrame | LeaveFrame | SignalFrame | PublishFrame | PingFrame;
+export type ClientFrame = JoinFrame | LeaveFrame | SignalFrame | PublishFrame | PingFrame | SfuFrame;
 
 // ---------------------------------------------------------------------------------------------
 // Relay → client
@@ -145,10 +158,20 @@ export interface PongFrame { type: 'pong'; t: number }
  * without timers of its own to send pings (they are throttled in background tabs).
  */
 export interface BeatFrame { type: 'beat' }
+/**
+ * The SFU's side of {@link SfuFrame}: the `answer` to our publication, the `offer` of a
+ * subscription to `peer`, `absent` when `peer` publishes nothing (yet: ask again later), or
+ * `failed` with an error code (`sfu-unavailable` when the relay has no SFU or cannot reach it).
+ */
+export type SfuReplyFrame =
+  | { type: 'sfu'; op: 'answer'; sdp: string }
+  | { type: 'sfu'; op: 'offer'; peer: string; sdp: string }
+  | { type: 'sfu'; op: 'absent'; peer: string }
+  | { type: 'sfu'; op: 'failed'; peer?: string; code: ErrorCode; message: string };
 
 export type ServerFrame =
   | WelcomeFrame | PeerJoinedFrame | PeerLeftFrame | PeerStatusFrame | SignalOutFrame
-  | MessageFrame | AckFrame | SyncedFrame | ErrorFrame | PongFrame | BeatFrame;
+  | MessageFrame | AckFrame | SyncedFrame | ErrorFrame | PongFrame | BeatFrame | SfuReplyFrame;
 
 // ---------------------------------------------------------------------------------------------
 // Error codes
@@ -181,6 +204,7 @@ export const ERROR_CODES = {
   'unavailable': 'The relay cannot accept joins right now; retry later.',
   'shutting-down': 'The relay is shutting down; reconnect to continue.',
   'internal': 'The relay failed to handle the frame.',
+  'sfu-unavailable': 'The relay has no SFU, or cannot reach it now: media stays on the mesh or waits until the SFU is back.',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 
