@@ -14,6 +14,7 @@ export const FEATURES: FeatureLoaders = {
   media: () => import('./media/index.js').then((m) => m.installMedia),
   files: () => import('./files/index.js').then((m) => m.installFiles),
   recording: () => import('./recording/index.js').then((m) => m.installRecording),
+  sfu: () => import('./sfu/index.js').then((m) => m.installSfu),
 };
 
 /**
@@ -64,6 +65,9 @@ export class Room extends RoomKernel {
   get transfers(): FileTransfer[] { return this.feature('files')?.all ?? []; }
   /** A received, verified file (null until then). */
   fileBlob(id: string): Blob | null { return this.feature('files')?.blob(id) ?? null; }
+
+  /** The peer connections to the relay's SFU, in SFU mode (diagnostics and tests; empty otherwise). */
+  get sfuConnections(): RTCPeerConnection[] { return this.feature('sfu')?.connections ?? []; }
 
   /** True while this member records the room. */
   get recording(): boolean { return this.feature('recording')?.active ?? false; }

@@ -21,6 +21,7 @@ import { styles } from './mesh-room.styles.js';
  * @attr relay - Relay WebSocket URL; defaults to `/ws` on the page's own origin.
  * @attr media - `none` | `audio` | `video` | `audio video`. Default `none`.
  * @attr max-peers - Refuse to join a room that already has this many members. Default 8.
+ * @attr mode - Where media goes: `mesh` (peer to peer), `sfu` (through the relay's SFU, Janus), or `auto` (for now a mesh). Default `auto`.
  * @attr token - Signed room token, when the relay requires one.
  *
  * @fires mesh-state-change - The room state changed. Detail: `{ from, to, reason }`.
@@ -68,6 +69,7 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
     relay: { type: String },
     media: { type: String },
     maxPeers: { type: Number, attribute: 'max-peers' },
+    mode: { type: String },
     token: { type: String },
     state: { type: String, reflect: true },
     strings: { attribute: false },
@@ -87,6 +89,8 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
   declare media: string;
   /** Largest room this element joins. */
   declare maxPeers: number;
+  /** Where media goes: `auto` | `mesh` | `sfu`. */
+  declare mode: 'auto' | 'mesh' | 'sfu';
   /** Signed room token. */
   declare token: string;
   /** `idle` | `connecting` | `connected` | `reconnecting` | `failed` | `closed` (read-only). */
@@ -122,6 +126,7 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
     this.relay = '';
     this.media = 'none';
     this.maxPeers = 8;
+    this.mode = 'auto';
     this.token = '';
     this.state = 'idle';
     this.strings = null;
@@ -175,6 +180,7 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
         room: this.room,
         name: this.name,
         maxPeers: this.maxPeers,
+        mode: this.mode,
         ...(this.token ? { token: this.token } : {}),
         ...(this.rtcConfig ? { rtcConfig: this.rtcConfig } : {}),
         ...(this.files ? { files: this.files } : {}),
@@ -260,7 +266,7 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // A call fetches its grid and controls while it joins, not after.
     if (changed.has('media') && mediaKinds(this.media) !== null) void loadMediaElements().catch(() => { /* the room reports feature-unavailable */ });
-    const identityChanged = (['room', 'name', 'relay', 'maxPeers', 'media'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
+    const identityChanged = (['room', 'name', 'relay', 'maxPeers', 'media', 'mode'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
     if (identityChanged && this.state === 'failed') {
       // A new name or room after a refusal: try again.
       this.state = 'idle';

@@ -65,6 +65,8 @@ export function installMedia(host: FeatureHost): MediaFeature {
       return m;
     },
     link(id, link) {
+      // In SFU mode the link carries no media: nothing to watch or repair on it.
+      if (host.options.mode === 'sfu') return;
       unwatch(id);
       watches.set(id, watchStalls(host, id, link));
       // A peer asks us to restart what we send it (at most once a second: it is another person's browser).

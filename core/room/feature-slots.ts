@@ -3,7 +3,7 @@ import type { PeerLink } from '../link/peer-link.js';
 import type { FeatureHost, FeatureLoaders, FeatureMap, RoomFeature } from './feature.js';
 
 type Name = keyof FeatureMap;
-const ORDER: readonly Name[] = ['files', 'recording', 'media'];
+const ORDER: readonly Name[] = ['files', 'recording', 'media', 'sfu'];
 
 /**
  * The features of one room: each loaded and installed the first time it is asked for, once
@@ -48,7 +48,7 @@ export class FeatureSlots {
     return p;
   }
 
-  /** Every installed feature, for the room's hooks: files and recording first, media (our tracks) last. */
+  /** Every installed feature, for the room's hooks: files and recording first, then media (our tracks) and the SFU. */
   each(fn: (f: RoomFeature) => void): void {
     for (const name of ORDER) {
       const f = this.#installed[name];

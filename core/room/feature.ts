@@ -1,6 +1,7 @@
 import type { Clock } from '../base/clock.js';
 import type { LinkTracks, PeerLink } from '../link/peer-link.js';
 import type { QualityLevel } from '../protocol/quality.js';
+import type { SfuFrame, SfuReplyFrame } from '../protocol/wire-types.js';
 import type { FileTransfer, LocalMediaControls, MediaState, RecordingOptions, StreamStall } from './feature-types.js';
 import type { PeerInfo, RoomEventMap, RoomOptions } from './room-types.js';
 
@@ -38,6 +39,14 @@ export interface FeatureHost {
   inRoom(): boolean;
   /** Our own microphone/camera stream, when the media feature sends one. */
   localStream(): MediaStream | null;
+  /** Our microphone and camera, when the media feature has them. */
+  localMedia(): LocalMediaControls | null;
+  /** ICE servers and policy for a new peer connection (TURN credentials kept fresh). */
+  rtcConfig(): RTCConfiguration;
+  /** Sends a frame to the relay's SFU; false when the relay cannot take it now. */
+  sfu(frame: SfuFrame): boolean;
+  /** Shows (or, with null, clears) member `id`'s media that does not come over its link (SFU mode). */
+  remoteStream(id: string, stream: MediaStream | null): void;
   /** Tells every peer, now and on each new link, what we send and whether we record. */
   announce(patch: Partial<MediaState & { recording: boolean }>): void;
   /** Shows (or, with null, clears) a stall of member `id`'s incoming media as `peer.stall`. */
@@ -75,10 +84,21 @@ export interface RecordingFeature extends RoomFeature {
   stop(): Promise<Blob | null>;
 }
 
+/** Media through the relay's SFU (rooms in SFU mode): publish ours, subscribe to every member's. */
+export interface SfuFeature extends RoomFeature {
+  /** Publishes and subscribes (once joined; again after a leave). */
+  start(): void;
+  /** A reply of the relay's SFU. */
+  fromRelay(frame: SfuReplyFrame): void;
+  /** The feature's peer connections to the SFU (diagnostics and tests). */
+  readonly connections: RTCPeerConnection[];
+}
+
 export interface FeatureMap {
   media: MediaFeature;
   files: FilesFeature;
   recording: RecordingFeature;
+  sfu: SfuFeature;
 }
 
 /** Installs a feature into a room. */

@@ -1,7 +1,7 @@
 import type { Clock } from '../base/clock.js';
 import type { MeshError } from '../base/errors.js';
 import { randomId } from '../base/ids.js';
-import { PROTOCOL_LIMITS, type ServerFrame, type SignalData, type WelcomeFrame } from '../protocol.js';
+import { PROTOCOL_LIMITS, type ServerFrame, type SfuFrame, type SignalData, type WelcomeFrame } from '../protocol.js';
 import { SignalingClient } from '../signaling/signaling-client.js';
 import type { JoinIdentity, OutboxView, SignalingState, StateChange } from '../signaling/signaling-types.js';
 import type { RoomOptions } from './room-types.js';
@@ -97,6 +97,11 @@ export class RelaySession {
   /** Sends a signal to one member's session; false when the relay cannot take it now. */
   signal(to: string, toSession: string, data: SignalData): boolean {
     return this.client.sendSignal(to, toSession, data);
+  }
+
+  /** Sends a frame to the relay's SFU; false when the relay cannot take it now. */
+  sfu(frame: SfuFrame): boolean {
+    return this.client.sendSfu(frame);
   }
 
   /** Says goodbye (others are told at once) and closes. */

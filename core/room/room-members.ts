@@ -31,7 +31,7 @@ export interface MembersHost {
   /** A valid frame arrived on the link to `id`. */
   frame(id: string, frame: ChannelFrame): void;
   /** What else the room knows of `id` (media, stream, health). */
-  extras(id: string): PeerExtras;
+  extras(id: string): PeerExtras & Pick<PeerInfo, 'transport'>;
   joined(peer: PeerInfo): void;
   left(peer: PeerInfo, reason: string): void;
   updated(peer: PeerInfo): void;

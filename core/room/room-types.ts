@@ -51,6 +51,8 @@ export interface PeerInfo {
   media: MediaState | null;
   /** The peer's audio/video (null until a track arrived). */
   stream: MediaStream | null;
+  /** How the peer's media reaches us: over our link to it (`mesh`) or through the relay's SFU (`sfu`). */
+  transport: 'mesh' | 'sfu';
   /** The peer is recording the room. */
   recording: boolean;
   /** The peer's audio or video stopped moving and how its repair stands (null while it moves). */
@@ -70,6 +72,12 @@ export interface RoomOptions extends MediaOptions {
   rtcConfig?: RTCConfiguration;
   /** Refuse to join a room that already has this many members. Default 8. */
   maxPeers?: number;
+  /**
+   * Where media goes: `mesh` (peer to peer), `sfu` (through the relay's SFU, which the relay must
+   * have: `--sfu-url`), or `auto` (the default: a mesh for now). Room messages and files go the
+   * same way in every mode.
+   */
+  mode?: 'auto' | 'mesh' | 'sfu';
   /**
    * Reconnect tuning, and `reachable`: how a reconnect asks the relay over HTTP before it opens a
    * WebSocket (default in a page: a GET of its `/healthz`; null: never ask).

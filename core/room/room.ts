@@ -54,11 +54,14 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
   #joinWaiters: Array<(error: MeshError | null) => void> = [];
   /** What the relay's admissions update. */
   readonly #admitted: AdmittedRoom;
+  /** Media goes through the relay's SFU. */
+  readonly #sfuMode: boolean;
 
   constructor(options: RoomOptions, features: FeatureLoaders = {}) {
     super();
     this.#name = checkRoomOptions(options);
     this.#opts = options;
+    this.#sfuMode = options.mode === 'sfu';
     this.roomId = options.room;
     this.clock = options.clock ?? systemClock;
     this.#token = options.token;
@@ -77,7 +80,8 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
       clock: this.clock,
       options,
       rtcConfig: () => this.#ice.config(),
-      tracks: (pc) => this.#features.get('media')?.tracks(pc) ?? null,
+      // In SFU mode media goes through the SFU: links carry messages and files only.
+      tracks: (pc) => (this.#sfuMode ? null : this.#features.get('media')?.tracks(pc) ?? null),
       signal: (to, session, data) => !!this.#relay?.signal(to, session, data),
       linked: (id, link) => this.#linked(id, link),
       peerRates: () => ({ frames: this.#delivery.tuning.peerFrames, repairs: this.#delivery.tuning.peerRepairs }),
@@ -87,7 +91,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
         this.#peers.set(id, { media: { audio: f.audio, video: f.video, screen: f.screen }, recording: f.recording });
         this.#peerChanged(id);
       },
-      extras: (id) => this.#peers.of(id),
+      extras: (id) => ({ ...this.#peers.of(id), transport: this.#sfuMode ? 'sfu' : 'mesh' }),
       joined: (peer) => this.emit('peer-join', peer),
       left: (peer, reason) => this.#left(peer, reason),
       updated: (peer) => {
@@ -251,6 +255,12 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
       peers: () => this.#members.peers(),
       inRoom: () => this.#inRoom(),
       localStream: () => this.#features.get('media')?.local?.stream ?? null,
+      localMedia: () => this.#features.get('media')?.local ?? null,
+      rtcConfig: () => this.#ice.config(),
+      sfu: (f) => !!this.#relay?.sfu(f),
+      remoteStream: (id, stream) => {
+        if (this.#peers.set(id, { stream })) this.#peerChanged(id);
+      },
       announce: (patch) => this.#peers.announce(patch, this.#members.links()),
       stall: (id, stall) => {
         const m = this.#peers.of(id).metrics;
@@ -357,8 +367,9 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
         else this.#refreshState();
         this.#settleJoin(full);
         if (full) this.leave();
+        else if (this.#sfuMode) this.#features.use('sfu').then((f) => f.start(), (e: MeshError) => this.emit('error', e));
       },
-      frame: (f, replaying) => routeRelayFrame(f, { selfId: this.selfId, session: relay.id, members: this.#members, delivery: this.#delivery, replaying }),
+      frame: (f, replaying) => (f.type === 'sfu' ? this.#features.get('sfu')?.fromRelay(f) : routeRelayFrame(f, { selfId: this.selfId, session: relay.id, members: this.#members, delivery: this.#delivery, replaying })),
       ack: (n) => this.#delivery.acked(n),
       rejected: (n) => this.#delivery.rejected(n),
       error: (e) => this.emit('error', e),

@@ -1,0 +1,87 @@
+import { MeshError } from '../base/errors.js';
+import type { SfuReplyFrame } from '../protocol.js';
+import type { FeatureHost, SfuFeature } from '../room/feature.js';
+import { SfuPublication } from './sfu-publication.js';
+import { SfuSubscription, type SubscriptionHost } from './sfu-subscription.js';
+
+/**
+ * Media through the relay's SFU: our microphone and camera published once ({@link SfuPublication}),
+ * every other member's publication subscribed to ({@link SfuSubscription}), all through our relay
+ * socket (the relay drives Janus for us). Member links stay for room messages and files; they
+ * carry no media in this mode. A refusal or an SFU that is away is reported once as
+ * `sfu-unavailable` and tried again until it works.
+ */
+export function installSfu(host: FeatureHost): SfuFeature {
+  const subs = new Map<string, SfuSubscription>();
+  let publication: SfuPublication | null = null;
+  let on = false;
+  /** An `sfu-unavailable` was reported and nothing has worked since. */
+  let reported = false;
+  const base = { clock: host.clock, RTC: host.options.RTCPeerConnection ?? globalThis.RTCPeerConnection, config: () => host.rtcConfig() };
+  const subHost: SubscriptionHost = {
+    ...base,
+    subscribe: (peer) => host.sfu({ type: 'sfu', op: 'subscribe', peer }),
+    start: (peer, sdp) => host.sfu({ type: 'sfu', op: 'start', peer, sdp }),
+    stream: (peer, stream) => {
+      reported = false;
+      host.remoteStream(peer, stream);
+    },
+  };
+  const watch = (id: string) => {
+    if (!on || subs.has(id)) return;
+    const s = new SfuSubscription(subHost, id);
+    subs.set(id, s);
+    s.request();
+  };
+  const unwatch = (id: string) => {
+    const s = subs.get(id);
+    if (!s) return;
+    s.close();
+    subs.delete(id);
+    host.sfu({ type: 'sfu', op: 'stop', peer: id });
+    host.remoteStream(id, null);
+  };
+  const stop = () => {
+    for (const id of [...subs.keys()]) unwatch(id);
+    if (publication) host.sfu({ type: 'sfu', op: 'stop' });
+    publication?.close();
+    publication = null;
+    on = false;
+  };
+  return {
+    start() {
+      if (on) return;
+      on = true;
+      const local = host.localMedia();
+      if (local) {
+        const pub = new SfuPublication({ ...base, publish: (sdp) => host.sfu({ type: 'sfu', op: 'publish', sdp }) }, local);
+        publication = pub;
+        void pub.start().catch(() => pub.failed());
+      }
+      for (const p of host.peers()) watch(p.id);
+    },
+    fromRelay(f: SfuReplyFrame) {
+      switch (f.op) {
+        case 'answer':
+          reported = false;
+          return void publication?.answer(f.sdp);
+        case 'offer':
+          return void subs.get(f.peer)?.offer(f.sdp);
+        case 'absent':
+          return subs.get(f.peer)?.later();
+        case 'failed':
+          if (f.peer) subs.get(f.peer)?.later();
+          else publication?.failed();
+          if (!reported) host.emit('error', new MeshError(f.code, f.message));
+          reported = true;
+      }
+    },
+    get connections() {
+      return [publication?.connection, ...[...subs.values()].map((s) => s.connection)].filter((pc): pc is RTCPeerConnection => !!pc);
+    },
+    link: (id) => watch(id),
+    unlink: (id) => unwatch(id),
+    leave: stop,
+    close: stop,
+  };
+}

@@ -1,0 +1,101 @@
+import type { Clock } from '../base/clock.js';
+import type { LocalMediaControls } from '../room/feature-types.js';
+import { gathered, Retry } from './sfu-connection.js';
+
+/** What a publication needs from the SFU feature. */
+export interface PublicationHost {
+  clock: Clock;
+  RTC: typeof RTCPeerConnection;
+  config(): RTCConfiguration;
+  /** Sends our offer to the relay; false when it cannot take it now. */
+  publish(sdp: string): boolean;
+}
+
+type Kind = 'audio' | 'video';
+/** An answer that does not come in this time means the request was lost: offer again, ms. */
+const ANSWER_MS = 10_000;
+
+/**
+ * Our one publication to the SFU: a send-only peer connection with a transceiver per kind we
+ * send. Mute, camera off and screen share replace tracks on it (no renegotiation). When the
+ * connection fails, or the SFU refuses or is away, a new one is offered after a short delay.
+ */
+export class SfuPublication {
+  readonly #h: PublicationHost;
+  readonly #local: LocalMediaControls;
+  readonly #retry: Retry;
+  #pc: RTCPeerConnection | null = null;
+  readonly #senders = new Map<Kind, RTCRtpSender>();
+  #closed = false;
+  readonly #onChange = () => void this.#sync();
+
+  constructor(host: PublicationHost, local: LocalMediaControls) {
+    this.#h = host;
+    this.#local = local;
+    this.#retry = new Retry(host.clock);
+    local.addEventListener('change', this.#onChange);
+  }
+
+  /** The peer connection to the SFU (null between attempts). */
+  get connection(): RTCPeerConnection | null { return this.#pc; }
+
+  /** Offers the publication (again: a new connection replaces the old one). */
+  async start(): Promise<void> {
+    if (this.#closed) return;
+    this.#retry.clear();
+    this.#pc?.close();
+    this.#senders.clear();
+    const pc = new this.#h.RTC(this.#h.config());
+    this.#pc = pc;
+    for (const kind of ['audio', 'video'] as const) {
+      if (!this.#local.kinds[kind]) continue;
+      const t = pc.addTransceiver(this.#local[kind] ?? kind, { direction: 'sendonly', streams: [this.#local.stream] });
+      this.#senders.set(kind, t.sender);
+    }
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc !== this.#pc) return;
+      if (pc.connectionState === 'connected') this.#retry.reset();
+      if (pc.connectionState === 'failed') this.failed();
+    });
+    await pc.setLocalDescription(await pc.createOffer());
+    const sdp = await gathered(pc);
+    if (pc !== this.#pc || this.#closed) return;
+    // Not taken (the relay socket is down) or never answered: offer again.
+    if (this.#h.publish(sdp)) this.#retry.at(ANSWER_MS, () => this.#again());
+    else this.failed();
+  }
+
+  /** The SFU's answer to our offer. */
+  async answer(sdp: string): Promise<void> {
+    const pc = this.#pc;
+    if (!pc || pc.signalingState !== 'have-local-offer') return;
+    this.#retry.clear();
+    await pc.setRemoteDescription({ type: 'answer', sdp }).catch(() => this.failed());
+  }
+
+  /** The SFU refused or is away, or the connection failed: offer again after a while. */
+  failed(): void {
+    if (!this.#closed) this.#retry.later(() => this.#again());
+  }
+
+  /** Ends the publication. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#retry.clear();
+    this.#local.removeEventListener('change', this.#onChange);
+    this.#pc?.close();
+    this.#pc = null;
+  }
+
+  #again(): void {
+    this.start().catch(() => this.failed());
+  }
+
+  async #sync(): Promise<void> {
+    for (const [kind, sender] of this.#senders) {
+      const track = this.#local[kind];
+      if (sender.track !== track) await sender.replaceTrack(track).catch(() => {});
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import type { Clock } from '../base/clock.js';
+import { gathered, Retry } from './sfu-connection.js';
+
+/** What a subscription needs from the SFU feature. */
+export interface SubscriptionHost {
+  clock: Clock;
+  RTC: typeof RTCPeerConnection;
+  config(): RTCConfiguration;
+  /** Asks the relay for `peer`'s media; false when it cannot take it now. */
+  subscribe(peer: string): boolean;
+  /** Our answer to the subscription's offer; false when the relay cannot take it now. */
+  start(peer: string, sdp: string): boolean;
+  /** `peer`'s media arrived (a stream whose tracks may still grow). */
+  stream(peer: string, stream: MediaStream): void;
+}
+
+/** An offer that does not come in this time means the request was lost: ask again, ms. */
+const OFFER_MS = 10_000;
+
+/**
+ * Our subscription to one member's publication: asked for until the SFU offers it (a member that
+ * publishes nothing yet is asked for again, 0.5 s doubling to 5 s), answered on a receive-only
+ * peer connection, and asked for anew when that connection fails.
+ */
+export class SfuSubscription {
+  readonly #h: SubscriptionHost;
+  readonly #retry: Retry;
+  readonly peer: string;
+  #pc: RTCPeerConnection | null = null;
+  #closed = false;
+
+  constructor(host: SubscriptionHost, peer: string) {
+    this.#h = host;
+    this.#retry = new Retry(host.clock);
+    this.peer = peer;
+  }
+
+  /** The peer connection from the SFU (null until offered). */
+  get connection(): RTCPeerConnection | null { return this.#pc; }
+
+  /** Asks for the publication (again after a while when the relay cannot take it, or no offer comes). */
+  request(): void {
+    if (this.#closed) return;
+    if (this.#h.subscribe(this.peer)) this.#retry.at(OFFER_MS, () => this.request());
+    else this.later();
+  }
+
+  /** The SFU's offer of the publication: answered on a new connection. */
+  async offer(sdp: string): Promise<void> {
+    if (this.#closed) return;
+    this.#retry.clear();
+    this.#pc?.close();
+    const pc = new this.#h.RTC(this.#h.config());
+    this.#pc = pc;
+    const stream = new MediaStream();
+    pc.addEventListener('track', (e) => {
+      if (pc !== this.#pc) return;
+      stream.addTrack(e.track);
+      this.#h.stream(this.peer, stream);
+    });
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc !== this.#pc) return;
+      if (pc.connectionState === 'connected') this.#retry.reset();
+      if (pc.connectionState === 'failed') this.later();
+    });
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp });
+      await pc.setLocalDescription(await pc.createAnswer());
+      const answer = await gathered(pc);
+      if (pc === this.#pc && !this.#closed && !this.#h.start(this.peer, answer)) this.later();
+    } catch {
+      if (pc === this.#pc) this.later();
+    }
+  }
+
+  /** The member publishes nothing (yet), or the SFU refused: ask again after a while. */
+  later(): void {
+    if (!this.#closed) this.#retry.later(() => this.request());
+  }
+
+  /** Ends the subscription. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#retry.clear();
+    this.#pc?.close();
+    this.#pc = null;
+  }
+}

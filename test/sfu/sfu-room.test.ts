@@ -1,0 +1,124 @@
+// Rooms in SFU mode (issue 19) with real Chromium pages, a real relay and a real Janus: media goes
+// through Janus's VideoRoom, which the relay drives; member links carry chat only. Runs in the test
+// namespace with its veth pair (Janus gathers no candidate with only `lo`).
+import { describe, it, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { HOOK, LONG_TEST } from '../helpers/deadlines.js';
+import { RelayProcess } from '../helpers/relay-process.js';
+import { launchChromium, newUser } from '../helpers/browser.js';
+import { Janus } from '../helpers/janus.js';
+import { WsClient } from '../helpers/ws-client.js';
+import { settle } from '../helpers/wait.js';
+
+const NAMES = ['Ada', 'Bob', 'Cy'];
+
+/** A member on its own page: a core `Room` in SFU mode sending the fake camera (160×120, 10 fps) and microphone. */
+async function sfuMember(browser: Browser, relay: RelayProcess, room: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
+  const user = await newUser(browser);
+  await user.page.goto(relay.httpUrl + '/healthz');
+  await user.page.evaluate(async ({ url, room, name }) => {
+    const { Room } = await import('/dist/core.js' as string);
+    const mediaDevices = { getUserMedia: () => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 160, height: 120, frameRate: 10 } }) };
+    const r = new Room({ relay: url, room, name, mode: 'sfu', media: { audio: true, video: true }, mediaDevices });
+    (window as any).__room = r;
+    (window as any).__got = [];
+    r.addEventListener('message', (e: CustomEvent) => (window as any).__got.push(e.detail.data));
+    await r.join();
+  }, { url: relay.wsUrl, room, name });
+  return user;
+}
+
+/** Per SFU connection of a page: video frames decoded and audio packets received, and what the member links carry. */
+const flows = (page: Page) => page.evaluate(async () => {
+  const room = (window as any).__room;
+  let video = 0;
+  let audio = 0;
+  for (const pc of room.sfuConnections as RTCPeerConnection[]) {
+    for (const s of (await pc.getStats()).values()) {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') video += s.framesDecoded ?? 0;
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived ?? 0;
+    }
+  }
+  let linkMedia = 0;
+  for (const p of room.peers) {
+    const pc: RTCPeerConnection | null = room.linkTo(p.id)?.connection ?? null;
+    if (pc) for (const s of (await pc.getStats()).values()) if (s.type === 'inbound-rtp') linkMedia++;
+  }
+  return {
+    state: room.state as string,
+    peers: room.peers.map((p: any) => ({ transport: p.transport, stream: !!p.stream, videoTracks: p.stream?.getVideoTracks().length ?? 0, audioTracks: p.stream?.getAudioTracks().length ?? 0 })),
+    connections: room.sfuConnections.length as number,
+    video, audio, linkMedia,
+  };
+});
+
+describe('rooms in SFU mode (real Janus)', () => {
+  const janus = new Janus();
+  let relay: RelayProcess;
+  let browser: Browser;
+  let contexts: BrowserContext[] = [];
+
+  before(async () => {
+    await janus.start();
+    relay = new RelayProcess({ args: ['--static', '/dist=dist', ...janus.relayArgs] });
+    await relay.start();
+    browser = await launchChromium();
+  }, HOOK);
+  afterEach(async () => {
+    for (const c of contexts) await c.close();
+    contexts = [];
+  }, HOOK);
+  after(async () => {
+    await browser?.close();
+    await relay?.kill('SIGTERM');
+    await janus.close();
+  }, HOOK);
+
+  it('3 members: everyone decodes everyone\'s video and receives their audio through the SFU; chat goes once; links carry no media', LONG_TEST, async () => {
+    const pages: Page[] = [];
+    for (const name of NAMES) {
+      const user = await sfuMember(browser, relay, 'sfu-three', name);
+      contexts.push(user.context);
+      pages.push(user.page);
+    }
+    for (const page of pages) {
+      await page.waitForFunction(() => {
+        const r = (window as any).__room;
+        return r.state === 'connected' && r.peers.length === 2 && r.peers.every((p: any) => p.transport === 'sfu' && p.stream?.getVideoTracks().length && p.stream?.getAudioTracks().length);
+      }, undefined, { timeout: 60_000, polling: 200 });
+    }
+    const first = await Promise.all(pages.map(flows));
+    // Both others keep coming: at least 2 s more of video (10 fps) and of audio (50 packets/s) from each.
+    const deadline = Date.now() + 60_000;
+    for (const [i, page] of pages.entries()) {
+      for (;;) {
+        const now = await flows(page);
+        if (now.video >= first[i].video + 2 * 20 && now.audio >= first[i].audio + 2 * 100) {
+          assert.equal(now.connections, 3, 'one publication and a subscription per other member');
+          assert.equal(now.linkMedia, 0, 'member links carry no media in SFU mode');
+          break;
+        }
+        if (Date.now() > deadline) assert.fail(`${NAMES[i]}: media stopped: ${JSON.stringify({ first: first[i], now })}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    // Chat still goes exactly once, by the links and the relay.
+    for (const [i, page] of pages.entries()) await page.evaluate((t) => (window as any).__room.send(t), `hello from ${NAMES[i]}`);
+    for (const page of pages) await page.waitForFunction(() => (window as any).__got.length >= 3, undefined, { timeout: 30_000, polling: 100 });
+    await settle();
+    for (const page of pages) assert.deepEqual((await page.evaluate(() => (window as any).__got)).sort(), NAMES.map((n) => `hello from ${n}`).sort());
+    // A member of another room is never offered this room's publications, even by peer id.
+    const ada = await pages[0].evaluate(() => (window as any).__room.selfId as string);
+    const eve = await WsClient.connect(relay.wsUrl);
+    try {
+      await eve.join('sfu-elsewhere', 'Eve');
+      eve.send({ type: 'sfu', op: 'subscribe', peer: ada });
+      const reply = await eve.type('sfu', 10_000);
+      assert.equal(reply.op, 'absent');
+    } finally {
+      eve.close();
+    }
+    for (const page of pages) await page.evaluate(() => (window as any).__room.close());
+  });
+});
