@@ -1,6 +1,6 @@
 // The layer rules of DESIGN.md, checked on the source: imports only point down, and no cycles.
 //   core/        no lit, nothing from components/ or relay/; the kernel (base, protocol, signaling,
-//                link, delivery, room) never imports a feature (media, files, recording); a
+//                link, delivery, room) never imports a feature (media, files, recording, sfu); a
 //                feature imports the kernel and itself, never another feature; `core/room.ts`
 //                loads the features with import() only
 //   components/  use core only through core/index.ts and each feature's door (core/<feature>/index.ts)
@@ -17,7 +17,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WIRE_FORMAT = ['core/protocol.ts', 'core/protocol/wire-types.ts', 'core/protocol/frame-validation.ts', 'core/protocol/quality.ts', 'core/protocol/guards.ts', 'core/protocol/name-rules.ts'];
 /** Each core folder and the folders it may import from (its own included). */
 const KERNEL = ['base', 'protocol', 'signaling', 'link', 'delivery', 'room'];
-const FEATURES = ['media', 'files', 'recording'];
+const FEATURES = ['media', 'files', 'recording', 'sfu'];
 const CORE_RULES: Record<string, string[]> = {
   base: ['base', 'protocol'],
   protocol: ['protocol'],
