@@ -40,6 +40,7 @@ export function writeCatchUp(socket: MemberSocket, ctx: BackendContext, resume: 
     limits: { messageBytes: o.maxMessageBytes, graceMs: o.graceMs, ratePerSecond: o.ratePerSecond, rateBurst: o.rateBurst, ...(o.heartbeatMs > 0 ? { heartbeatMs: o.heartbeatMs } : {}) },
     ...(ice.iceServers.length > 0 ? { iceServers: ice.iceServers } : {}),
     ...(ice.ttlSeconds !== null ? { iceTtlSeconds: ice.ttlSeconds } : {}),
+    ...(o.sfuUrl ? { sfu: { meshLimit: o.meshLimit } } : {}),
   };
   socket.send(welcome);
   for (const json of s.replay) socket.send(json);

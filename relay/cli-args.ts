@@ -73,6 +73,7 @@ export const FLAGS: Flag[] = [
   { flag: '--sfu-url', env: 'MESH_SFU_URL', help: 'Janus WebSocket API (ws://127.0.0.1:8188) for rooms in SFU mode; keep it on loopback or a private network. Default none.', apply: (o, v) => { o.sfuUrl = v; } },
   { flag: '--sfu-api-secret', env: 'MESH_SFU_API_SECRET', help: 'Janus api_secret. Default none.', apply: (o, v) => { o.sfuApiSecret = v; } },
   { flag: '--sfu-admin-key', env: 'MESH_SFU_ADMIN_KEY', help: 'Janus VideoRoom admin_key, if room creation needs it. Default none.', apply: (o, v) => { o.sfuAdminKey = v; } },
+  { flag: '--mesh-limit', env: 'MESH_MESH_LIMIT', help: 'With --sfu-url: rooms in auto mode move their media to the SFU past this many members. Default 6.', apply: (o, v) => { o.meshLimit = num('--mesh-limit', v); } },
   { flag: '--log-level', env: 'LOG_LEVEL', help: 'debug | info | warn | error | silent. Default info.', apply: (o, v) => {
     if (!['debug', 'info', 'warn', 'error', 'silent'].includes(v)) throw new CliError(`--log-level expects debug|info|warn|error|silent, got "${v}"`);
     o.logLevel = v as LogLevel;

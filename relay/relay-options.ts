@@ -119,6 +119,11 @@ export interface RelayOptions {
   sfuApiSecret: string | null;
   /** Janus VideoRoom's `admin_key`, if room creation needs one. Default none. */
   sfuAdminKey: string | null;
+  /**
+   * With an SFU: rooms in `auto` mode move their media to it once they have more than this many
+   * members (and stay there until they empty). Raise `maxMembers` (up to 50) for larger rooms. Default 6.
+   */
+  meshLimit: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -164,6 +169,7 @@ export const DEFAULT_RELAY_OPTIONS: RelayOptions = {
   sfuUrl: null,
   sfuApiSecret: null,
   sfuAdminKey: null,
+  meshLimit: 6,
 };
 
 /** Options as a caller may give them: every field optional, `replay` merged field by field. */
@@ -190,7 +196,7 @@ export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions
     ['replay.maxMessages', o.replay.maxMessages], ['replay.maxBytes', o.replay.maxBytes],
     ['replay.maxAgeMs', o.replay.maxAgeMs], ['ratePerSecond', o.ratePerSecond], ['rateBurst', o.rateBurst],
     ['connectionsPerSecond', o.connectionsPerSecond], ['connectionBurst', o.connectionBurst],
-    ['maxStrikes', o.maxStrikes], ['turnTtlSeconds', o.turnTtlSeconds], ['nodeTtlMs', o.nodeTtlMs],
+    ['maxStrikes', o.maxStrikes], ['turnTtlSeconds', o.turnTtlSeconds], ['nodeTtlMs', o.nodeTtlMs], ['meshLimit', o.meshLimit],
   ];
   for (const [name, value] of positive) {
     if (!Number.isFinite(value) || value <= 0) throw new TypeError(`relay option ${name} must be a positive number, got ${value}`);
@@ -211,6 +217,7 @@ export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions
     if (!/^https?:\/\/[^/]+$/.test(origin)) throw new TypeError(`publicOrigins entries are origins like https://chat.example.org, got "${origin}"`);
   }
   if (o.secret !== null && o.secret.length < 16) throw new TypeError('secret must be at least 16 characters');
+  if (o.maxMembers > 50) throw new TypeError(`maxMembers is at most 50 (a room past the mesh moves its media to the SFU; larger rooms need another design), got ${o.maxMembers}`);
   if (o.sfuUrl !== null && !/^wss?:\/\/[^/]+/.test(o.sfuUrl)) throw new TypeError(`sfuUrl is Janus's WebSocket API, like ws://127.0.0.1:8188, got "${o.sfuUrl}"`);
   return o;
 }

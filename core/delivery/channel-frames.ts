@@ -14,7 +14,7 @@ export type ChannelFrame =
   /** Resent messages, and the ranges the sender no longer holds. */
   | { t: 'repair-reply'; messages: Array<{ n: number; data: unknown; sentAt: number }>; missing: Array<[number, number]> }
   /** What the sender is sending: microphone on, camera (or screen) on, screen share; and whether it records the room. */
-  | { t: 'media'; audio: boolean; video: boolean; screen: boolean; recording: boolean }
+  | { t: 'media'; audio: boolean; video: boolean; screen: boolean; recording: boolean; sfu: boolean }
   /** "I am connected to the relay again": a receiver still waiting to retry retries now. */
   | { t: 'relay-up' };
 
@@ -45,7 +45,7 @@ export function parseChannelFrame(v: unknown): ChannelFrame | null {
     }
     case 'media':
       return typeof v.audio === 'boolean' && typeof v.video === 'boolean' && typeof v.screen === 'boolean'
-        ? { t: 'media', audio: v.audio, video: v.video, screen: v.screen, recording: v.recording === true } : null;
+        ? { t: 'media', audio: v.audio, video: v.video, screen: v.screen, recording: v.recording === true, sfu: v.sfu === true } : null;
     case 'relay-up':
       return { t: 'relay-up' };
     default:

@@ -13,6 +13,8 @@ export class LinkMedia implements LinkTracks {
 
   readonly #pc: RTCPeerConnection;
   readonly #local: LocalMedia | null;
+  /** The room's media moved to the SFU: this connection sends nothing any more. */
+  #stopped = false;
   constructor(pc: RTCPeerConnection, local: LocalMedia | null) {
     this.#pc = pc;
     this.#local = local;
@@ -60,6 +62,12 @@ export class LinkMedia implements LinkTracks {
     }
   }
 
+  /** Stops sending on this connection for good (the room's media moved to the SFU). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.sync();
+  }
+
   /**
    * A peer says what we send it stopped moving (repair step 1): our track goes back on the sender
    * and its layers are switched on again; when nothing was off, the layer is restarted, which
@@ -92,7 +100,7 @@ export class LinkMedia implements LinkTracks {
   }
 
   #track(kind: Kind): MediaStreamTrack | null {
-    return this.#local?.[kind] ?? null;
+    return this.#stopped ? null : this.#local?.[kind] ?? null;
   }
 
   #streams(): MediaStream[] {

@@ -66,7 +66,7 @@ export function installMedia(host: FeatureHost): MediaFeature {
     },
     link(id, link) {
       // In SFU mode the link carries no media: nothing to watch or repair on it.
-      if (host.options.mode === 'sfu') return;
+      if (host.transport() === 'sfu') return;
       unwatch(id);
       watches.set(id, watchStalls(host, id, link));
       // A peer asks us to restart what we send it (at most once a second: it is another person's browser).
@@ -86,6 +86,13 @@ export function installMedia(host: FeatureHost): MediaFeature {
     unlink: (id) => {
       bitrates.delete(id);
       unwatch(id);
+    },
+    transport() {
+      for (const id of [...watches.keys()]) unwatch(id);
+      for (const [, link] of host.links()) {
+        const pc = link.connection;
+        if (pc) void sending.get(pc)?.stop();
+      }
     },
     health(id, quality, link) {
       if (host.options.adaptiveBitrate !== false && link.videoSender) void bitrate(id).update(quality, link.videoSender);

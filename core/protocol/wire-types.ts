@@ -128,6 +128,11 @@ export interface WelcomeFrame {
   iceServers?: Array<{ urls: string | string[]; username?: string; credential?: string }>;
   /** Lifetime of the TURN credentials, s: refresh them (GET /turn-credentials) before half of it. */
   iceTtlSeconds?: number;
+  /**
+   * Present when the relay has an SFU: rooms in `auto` mode move their media to it once they have
+   * more than `meshLimit` members.
+   */
+  sfu?: { meshLimit: number };
 }
 export interface PeerJoinedFrame { type: 'peer-joined'; member: MemberInfo }
 export interface PeerLeftFrame { type: 'peer-left'; id: string; session: string; reason: 'leave' | 'timeout' | 'replaced' }
@@ -160,11 +165,13 @@ export interface PongFrame { type: 'pong'; t: number }
 export interface BeatFrame { type: 'beat' }
 /**
  * The SFU's side of {@link SfuFrame}: the `answer` to our publication, the `offer` of a
- * subscription to `peer`, `absent` when `peer` publishes nothing (yet: ask again later), or
+ * subscription to `peer`, `absent` when `peer` publishes nothing (yet: ask again later),
+ * `published` when `peer`'s publication (new, or replacing one) is up (subscribe now), or
  * `failed` with an error code (`sfu-unavailable` when the relay has no SFU or cannot reach it).
  */
 export type SfuReplyFrame =
   | { type: 'sfu'; op: 'answer'; sdp: string }
+  | { type: 'sfu'; op: 'published'; peer: string }
   | { type: 'sfu'; op: 'offer'; peer: string; sdp: string }
   | { type: 'sfu'; op: 'absent'; peer: string }
   | { type: 'sfu'; op: 'failed'; peer?: string; code: ErrorCode; message: string };

@@ -19,6 +19,8 @@ export interface RoomFeature {
   unlink?(id: string): void;
   /** A health sample of the link to `id`. */
   health?(id: string, quality: QualityLevel, link: PeerLink): void;
+  /** The room's media moved from the links to the relay's SFU. */
+  transport?(transport: 'sfu'): void;
   /** We leave the room (or it failed): end what is under way. The room may join again. */
   leave?(): void;
   /** The room closes for good. */
@@ -43,6 +45,8 @@ export interface FeatureHost {
   localMedia(): LocalMediaControls | null;
   /** ICE servers and policy for a new peer connection (TURN credentials kept fresh). */
   rtcConfig(): RTCConfiguration;
+  /** Where the room's media goes now: over the links (`mesh`) or through the relay's SFU. */
+  transport(): 'mesh' | 'sfu';
   /** Sends a frame to the relay's SFU; false when the relay cannot take it now. */
   sfu(frame: SfuFrame): boolean;
   /** Shows (or, with null, clears) member `id`'s media that does not come over its link (SFU mode). */

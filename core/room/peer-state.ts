@@ -17,7 +17,8 @@ export interface PeerExtras {
   stall: StreamStall | null;
 }
 
-export type Announcement = MediaState & { recording: boolean };
+/** What we tell every peer: what we send, whether we record, and whether our media goes through the SFU. */
+export type Announcement = MediaState & { recording: boolean; sfu: boolean };
 
 const NONE: PeerExtras = { media: null, recording: false, stream: null, metrics: null, quality: null, stall: null };
 
@@ -28,7 +29,7 @@ const NONE: PeerExtras = { media: null, recording: false, stream: null, metrics:
  */
 export class PeerStates {
   readonly #peers = new Map<string, PeerExtras>();
-  #own: Announcement = { audio: false, video: false, screen: false, recording: false };
+  #own: Announcement = { audio: false, video: false, screen: false, recording: false, sfu: false };
 
   of(id: string): PeerExtras { return this.#peers.get(id) ?? NONE; }
 

@@ -18,6 +18,7 @@ import { synced, welcomed, type AdmittedRoom } from './relay-admission.js';
 import { RelaySession } from './relay-session.js';
 import type { RoomHealth } from './room-health.js';
 import { RoomMembers } from './room-members.js';
+import { Topology } from './topology.js';
 import { checkRoomOptions, wantsMedia } from './room-options.js';
 import { ROOM_TRANSITIONS, roomStateFor, type PeerInfo, type RoomEventMap, type RoomOptions, type RoomState } from './room-types.js';
 
@@ -54,14 +55,14 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
   #joinWaiters: Array<(error: MeshError | null) => void> = [];
   /** What the relay's admissions update. */
   readonly #admitted: AdmittedRoom;
-  /** Media goes through the relay's SFU. */
-  readonly #sfuMode: boolean;
+  /** Where media goes: the links, or the relay's SFU. */
+  readonly #topology: Topology;
 
   constructor(options: RoomOptions, features: FeatureLoaders = {}) {
     super();
     this.#name = checkRoomOptions(options);
     this.#opts = options;
-    this.#sfuMode = options.mode === 'sfu';
+    this.#topology = new Topology(options.mode ?? 'auto', () => this.#movedToSfu(), (e) => this.emit('error', e));
     this.roomId = options.room;
     this.clock = options.clock ?? systemClock;
     this.#token = options.token;
@@ -81,7 +82,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
       options,
       rtcConfig: () => this.#ice.config(),
       // In SFU mode media goes through the SFU: links carry messages and files only.
-      tracks: (pc) => (this.#sfuMode ? null : this.#features.get('media')?.tracks(pc) ?? null),
+      tracks: (pc) => (this.#topology.transport === 'sfu' ? null : this.#features.get('media')?.tracks(pc) ?? null),
       signal: (to, session, data) => !!this.#relay?.signal(to, session, data),
       linked: (id, link) => this.#linked(id, link),
       peerRates: () => ({ frames: this.#delivery.tuning.peerFrames, repairs: this.#delivery.tuning.peerRepairs }),
@@ -90,9 +91,13 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
         if (f.t !== 'media') return this.#delivery.fromChannel(id, f);
         this.#peers.set(id, { media: { audio: f.audio, video: f.video, screen: f.screen }, recording: f.recording });
         this.#peerChanged(id);
+        if (f.sfu) this.#topology.peerOnSfu();
       },
-      extras: (id) => ({ ...this.#peers.of(id), transport: this.#sfuMode ? 'sfu' : 'mesh' }),
-      joined: (peer) => this.emit('peer-join', peer),
+      extras: (id) => ({ ...this.#peers.of(id), transport: this.#topology.transport }),
+      joined: (peer) => {
+        this.emit('peer-join', peer);
+        this.#topology.size(this.#members.peers().length + 1);
+      },
       left: (peer, reason) => this.#left(peer, reason),
       updated: (peer) => {
         this.emit('peer-update', peer);
@@ -257,6 +262,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
       localStream: () => this.#features.get('media')?.local?.stream ?? null,
       localMedia: () => this.#features.get('media')?.local ?? null,
       rtcConfig: () => this.#ice.config(),
+      transport: () => this.#topology.transport,
       sfu: (f) => !!this.#relay?.sfu(f),
       remoteStream: (id, stream) => {
         if (this.#peers.set(id, { stream })) this.#peerChanged(id);
@@ -286,7 +292,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
   /** Wires a new link to the room's parts, before it starts. */
   #linked(id: string, link: PeerLink): void {
     link.addEventListener('track', (e) => {
-      if (this.#members.link(id) !== link) return;
+      if (this.#members.link(id) !== link || this.#topology.transport === 'sfu') return;
       // Incoming media is watched for stalls by the media feature, also on a member that sends none.
       this.#features.use('media').catch(() => {});
       if (this.#peers.set(id, { stream: e.detail.streams[0] ?? new MediaStream([e.detail.track]) })) this.#peerChanged(id);
@@ -359,15 +365,17 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
       },
       welcome: (w, how) => {
         this.#name = w.self.name;
+        this.#topology.welcome(w.sfu, w.members.length + 1);
         welcomed(this.#admitted, relay, w, how);
       },
       synced: (w, how) => {
-        const full = synced(this.#admitted, relay, w, how, this.#opts.maxPeers);
+        // A room that can move to the SFU is limited by the relay (--max-members), not by a mesh size.
+        const full = synced(this.#admitted, relay, w, how, this.#topology.sfuPossible ? undefined : this.#opts.maxPeers);
         if (full) this.emit('error', full);
         else this.#refreshState();
         this.#settleJoin(full);
         if (full) this.leave();
-        else if (this.#sfuMode) this.#features.use('sfu').then((f) => f.start(), (e: MeshError) => this.emit('error', e));
+        else if (this.#topology.transport === 'sfu') this.#startSfu();
       },
       frame: (f, replaying) => (f.type === 'sfu' ? this.#features.get('sfu')?.fromRelay(f) : routeRelayFrame(f, { selfId: this.selfId, session: relay.id, members: this.#members, delivery: this.#delivery, replaying })),
       ack: (n) => this.#delivery.acked(n),
@@ -383,6 +391,21 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
     this.#relay = null;
     relay?.close('left the room');
     this.#members.clear();
+    this.#topology.reset();
+    this.#peers.announce({ sfu: false }, []);
+  }
+
+  /** The room's media moved to the SFU: peers are told, links stop carrying media, the SFU takes over. */
+  #movedToSfu(): void {
+    for (const p of this.#members.peers()) this.#peers.set(p.id, { stream: null });
+    this.#features.each((f) => f.transport?.('sfu'));
+    for (const p of this.#members.peers()) this.#peerChanged(p.id);
+    if (this.#relay?.synced) this.#startSfu();
+  }
+
+  #startSfu(): void {
+    this.#peers.announce({ sfu: true }, this.#members.links());
+    this.#features.use('sfu').then((f) => f.start(), (e: MeshError) => this.emit('error', e));
   }
 
   // -------------------------------------------------------------------------------------------

@@ -23,6 +23,9 @@ export async function gathered(pc: RTCPeerConnection, gatherMs = 3000): Promise<
   return pc.localDescription?.sdp ?? '';
 }
 
+/** A connection to the SFU `disconnected` this long is given up for a new one, ms. */
+export const LOST_MS = 2500;
+
 /**
  * The next attempt of a request to the SFU, on the room clock: after a given time (an answer that
  * never came), or after a delay that grows while attempts fail (0.5 s doubling to 5 s). Not the

@@ -69,6 +69,8 @@ export function installSfu(host: FeatureHost): SfuFeature {
           return void subs.get(f.peer)?.offer(f.sdp);
         case 'absent':
           return subs.get(f.peer)?.later();
+        case 'published':
+          return subs.get(f.peer)?.request();
         case 'failed':
           if (f.peer) subs.get(f.peer)?.later();
           else publication?.failed();

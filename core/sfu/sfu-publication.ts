@@ -1,6 +1,6 @@
 import type { Clock } from '../base/clock.js';
 import type { LocalMediaControls } from '../room/feature-types.js';
-import { gathered, Retry } from './sfu-connection.js';
+import { gathered, LOST_MS, Retry } from './sfu-connection.js';
 
 /** What a publication needs from the SFU feature. */
 export interface PublicationHost {
@@ -54,8 +54,11 @@ export class SfuPublication {
     }
     pc.addEventListener('connectionstatechange', () => {
       if (pc !== this.#pc) return;
-      if (pc.connectionState === 'connected') this.#retry.reset();
-      if (pc.connectionState === 'failed') this.failed();
+      const state = pc.connectionState;
+      if (state === 'connected') this.#retry.reset();
+      if (state === 'failed') this.failed();
+      // The SFU went away (it stops answering ICE checks): a new publication, not a 30 s wait for `failed`.
+      if (state === 'disconnected') this.#retry.at(LOST_MS, () => pc === this.#pc && pc.connectionState !== 'connected' && this.#again());
     });
     await pc.setLocalDescription(await pc.createOffer());
     const sdp = await gathered(pc);

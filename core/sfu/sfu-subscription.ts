@@ -1,5 +1,5 @@
 import type { Clock } from '../base/clock.js';
-import { gathered, Retry } from './sfu-connection.js';
+import { gathered, LOST_MS, Retry } from './sfu-connection.js';
 
 /** What a subscription needs from the SFU feature. */
 export interface SubscriptionHost {
@@ -60,8 +60,11 @@ export class SfuSubscription {
     });
     pc.addEventListener('connectionstatechange', () => {
       if (pc !== this.#pc) return;
-      if (pc.connectionState === 'connected') this.#retry.reset();
-      if (pc.connectionState === 'failed') this.later();
+      const state = pc.connectionState;
+      if (state === 'connected') this.#retry.reset();
+      if (state === 'failed') this.later();
+      // The SFU went away: ask again (the old connection stays until a new offer replaces it).
+      if (state === 'disconnected') this.#retry.at(LOST_MS, () => pc === this.#pc && pc.connectionState !== 'connected' && this.request());
     });
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp });

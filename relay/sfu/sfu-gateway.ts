@@ -47,6 +47,8 @@ export class SfuGateway {
   /** Which member and peer (or its publication, '') each handle belongs to. */
   readonly #owners = new Map<number, { key: string; peer: string }>();
   readonly #roomSecretSeed: string;
+  /** Where each member's replies go (its latest socket that sent an sfu frame). */
+  readonly #replies = new Map<string, { member: SfuMember; reply: (r: SfuReplyFrame) => void }>();
 
   constructor(options: SfuGatewayOptions) {
     this.#o = options;
@@ -66,6 +68,7 @@ export class SfuGateway {
   /** Handles one `sfu` frame of `member`; the answer goes to `reply`. Never throws. */
   async handle(member: SfuMember, f: SfuFrame, reply: (r: SfuReplyFrame) => void): Promise<void> {
     const peer = 'peer' in f ? f.peer : undefined;
+    this.#replies.set(this.#key(member), { member, reply });
     try {
       switch (f.op) {
         case 'publish': return reply({ type: 'sfu', op: 'answer', sdp: await this.#publish(member, f.sdp) });
@@ -85,6 +88,7 @@ export class SfuGateway {
 
   /** The member left the room: its publication and subscriptions end. */
   memberGone(member: SfuMember): void {
+    this.#replies.delete(this.#key(member));
     const handles = this.#members.get(this.#key(member));
     if (!handles) return;
     for (const peer of [...handles.subs.keys()]) void this.#unsubscribe(member, peer).catch(() => {});
@@ -93,6 +97,7 @@ export class SfuGateway {
 
   /** Ends the Janus session (every handle with it). Idempotent. */
   close(): void {
+    this.#replies.clear();
     this.#members.clear();
     this.#owners.clear();
     this.#api.close();
@@ -213,11 +218,23 @@ export class SfuGateway {
     await this.#detach(handle);
   }
 
-  /** Janus ended a handle's peer connection (the page went away, ICE failed): the handle goes too. */
+  /**
+   * A publication's media is up (`webrtcup`): the members of its room on this relay are told to
+   * subscribe now (those waiting, and those whose subscription was to a publication it replaced).
+   * Janus ended a handle's peer connection (`hangup`: the page went away, ICE failed): the handle goes.
+   */
   #onEvent(handle: number, m: Record<string, unknown>): void {
-    if (m.janus !== 'hangup') return;
     const owner = this.#owners.get(handle);
     if (!owner) return;
+    if (m.janus === 'webrtcup' && owner.peer === '') {
+      const publisher = this.#replies.get(owner.key)?.member;
+      if (!publisher) return;
+      for (const { member, reply } of this.#replies.values()) {
+        if (member.roomId === publisher.roomId && member.peerId !== publisher.peerId) reply({ type: 'sfu', op: 'published', peer: publisher.peerId });
+      }
+      return;
+    }
+    if (m.janus !== 'hangup') return;
     const h = this.#members.get(owner.key);
     if (h?.publisher === handle) h.publisher = null;
     else if (h?.subs.get(owner.peer) === handle) h.subs.delete(owner.peer);

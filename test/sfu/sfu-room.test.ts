@@ -13,20 +13,50 @@ import { settle } from '../helpers/wait.js';
 
 const NAMES = ['Ada', 'Bob', 'Cy'];
 
-/** A member on its own page: a core `Room` in SFU mode sending the fake camera (160×120, 10 fps) and microphone. */
-async function sfuMember(browser: Browser, relay: RelayProcess, room: string, name: string): Promise<{ context: BrowserContext; page: Page }> {
+/**
+ * A member on its own page: a core `Room` (mode `sfu` unless told) sending the fake camera
+ * (160×120, 10 fps) and, with `audio`, the fake microphone; room messages it gets in `__got`.
+ */
+async function sfuMember(browser: Browser, relay: RelayProcess, room: string, name: string, mode = 'sfu', audio = true): Promise<{ context: BrowserContext; page: Page }> {
   const user = await newUser(browser);
   await user.page.goto(relay.httpUrl + '/healthz');
-  await user.page.evaluate(async ({ url, room, name }) => {
+  await user.page.evaluate(async ({ url, room, name, mode, audio }) => {
     const { Room } = await import('/dist/core.js' as string);
-    const mediaDevices = { getUserMedia: () => navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 160, height: 120, frameRate: 10 } }) };
-    const r = new Room({ relay: url, room, name, mode: 'sfu', media: { audio: true, video: true }, mediaDevices });
+    const mediaDevices = { getUserMedia: () => navigator.mediaDevices.getUserMedia({ audio, video: { width: 160, height: 120, frameRate: 10 } }) };
+    const r = new Room({ relay: url, room, name, mode, media: { audio, video: true }, mediaDevices });
     (window as any).__room = r;
     (window as any).__got = [];
     r.addEventListener('message', (e: CustomEvent) => (window as any).__got.push(e.detail.data));
     await r.join();
-  }, { url: relay.wsUrl, room, name });
+  }, { url: relay.wsUrl, room, name, mode, audio });
   return user;
+}
+
+/** Video frames decoded on each of a page's SFU subscriptions (its connections that receive video), and whether the connection is new since `__before`. */
+const subscriptionFrames = (page: Page) => page.evaluate(async () => {
+  const room = (window as any).__room;
+  const before: Set<RTCPeerConnection> = (window as any).__before ?? new Set();
+  const out: Array<{ frames: number; fresh: boolean }> = [];
+  for (const pc of room.sfuConnections as RTCPeerConnection[]) {
+    let frames = -1;
+    for (const s of (await pc.getStats()).values()) if (s.type === 'inbound-rtp' && s.kind === 'video') frames = Math.max(frames, 0) + (s.framesDecoded ?? 0);
+    const receives = pc.getTransceivers().some((t) => t.receiver.track.kind === 'video' && t.direction === 'recvonly');
+    if (receives) out.push({ frames: Math.max(frames, 0), fresh: !before.has(pc) });
+  }
+  return out;
+});
+
+/** Waits until a page shows `n` peers, all through `transport`, each with a video track. */
+const allPeers = (page: Page, n: number, transport: string, timeout = 90_000) => page.waitForFunction(({ n, transport }) => {
+  const r = (window as any).__room;
+  return r.state === 'connected' && r.peers.length === n && r.peers.every((p: any) => p.transport === transport && p.stream?.getVideoTracks().length);
+}, { n, transport }, { timeout, polling: 200 });
+
+/** Every page got every text once (and nothing else), whatever the order across senders. */
+async function chatOnce(pages: Page[], texts: string[]): Promise<void> {
+  for (const page of pages) await page.waitForFunction((n) => (window as any).__got.length >= n, texts.length, { timeout: 60_000, polling: 100 });
+  await settle();
+  for (const page of pages) assert.deepEqual((await page.evaluate(() => (window as any).__got as string[])).slice().sort(), texts.slice().sort());
 }
 
 /** Per SFU connection of a page: video frames decoded and audio packets received, and what the member links carry. */
@@ -61,7 +91,7 @@ describe('rooms in SFU mode (real Janus)', () => {
 
   before(async () => {
     await janus.start();
-    relay = new RelayProcess({ args: ['--static', '/dist=dist', ...janus.relayArgs] });
+    relay = new RelayProcess({ args: ['--static', '/dist=dist', '--max-members', '12', ...janus.relayArgs] });
     await relay.start();
     browser = await launchChromium();
   }, HOOK);
@@ -119,6 +149,96 @@ describe('rooms in SFU mode (real Janus)', () => {
     } finally {
       eve.close();
     }
+    for (const page of pages) await page.evaluate(() => (window as any).__room.close());
+  });
+
+  it('auto: a room of 5 grows to 9; past the mesh limit (6) its media moves to the SFU by itself, chat sent meanwhile arrives once, and everyone decodes everyone', LONG_TEST, async () => {
+    const names = ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8', 'A9'];
+    const pages: Page[] = [];
+    const texts: string[] = [];
+    const join = async (name: string) => {
+      const user = await sfuMember(browser, relay, 'sfu-auto', name, 'auto', false);
+      contexts.push(user.context);
+      pages.push(user.page);
+    };
+    const say = async (round: number) => {
+      for (const [i, page] of pages.entries()) {
+        const text = `${names[i]} round ${round}`;
+        texts.push(text);
+        await page.evaluate((t) => (window as any).__room.send(t), text);
+      }
+    };
+    for (const name of names.slice(0, 5)) await join(name);
+    for (const page of pages) await allPeers(page, 4, 'mesh');
+    await say(1);
+    // The 6th keeps the mesh; the 7th moves the room. Chat goes on while it moves.
+    await join(names[5]);
+    await say(2);
+    await join(names[6]);
+    await say(3);
+    await join(names[7]);
+    await join(names[8]);
+    await say(4);
+    for (const page of pages) await allPeers(page, 8, 'sfu', 120_000);
+    await chatOnce(pages, texts);
+    // Every page decodes all 8 others through the SFU: 1 s more of video from each.
+    const first = await Promise.all(pages.map(subscriptionFrames));
+    const deadline = Date.now() + 90_000;
+    for (const [i, page] of pages.entries()) {
+      for (;;) {
+        const now = await subscriptionFrames(page);
+        if (now.length === 8 && now.every((s, k) => s.frames >= (first[i][k]?.frames ?? 0) + 10)) break;
+        if (Date.now() > deadline) assert.fail(`${names[i]}: ${JSON.stringify({ first: first[i], now })}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      assert.equal(await page.evaluate(async () => {
+        let media = 0;
+        const room = (window as any).__room;
+        for (const p of room.peers) {
+          const pc: RTCPeerConnection | null = room.linkTo(p.id)?.connection ?? null;
+          for (const sender of pc?.getSenders() ?? []) if (sender.track) media++;
+        }
+        return media;
+      }), 0, `${names[i]} sends nothing over its links after the move`);
+    }
+    for (const page of pages) await page.evaluate(() => (window as any).__room.close());
+  });
+
+  it('Janus killed and started again during a call: media comes back by itself, and chat never stops', LONG_TEST, async () => {
+    const pages: Page[] = [];
+    for (const name of NAMES) {
+      const user = await sfuMember(browser, relay, 'sfu-restart', name);
+      contexts.push(user.context);
+      pages.push(user.page);
+    }
+    for (const page of pages) await allPeers(page, 2, 'sfu');
+    for (const page of pages) await page.evaluate(() => { (window as any).__before = new Set((window as any).__room.sfuConnections); });
+    const texts: string[] = [];
+    const say = async (round: string) => {
+      for (const [i, page] of pages.entries()) {
+        const text = `${NAMES[i]} ${round}`;
+        texts.push(text);
+        await page.evaluate((t) => (window as any).__room.send(t), text);
+      }
+    };
+    await say('before');
+    await janus.stop(true);
+    await say('while Janus is down');
+    await janus.start();
+    await say('after');
+    // Every page receives both others again, over new connections, with at least 1 s of video each.
+    const deadline = Date.now() + 90_000;
+    for (const [i, page] of pages.entries()) {
+      for (;;) {
+        const subs = await subscriptionFrames(page);
+        const fresh = subs.filter((s) => s.fresh && s.frames >= 10);
+        if (fresh.length >= 2) break;
+        if (Date.now() > deadline) assert.fail(`${NAMES[i]}: media did not come back: ${JSON.stringify(subs)}`);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    }
+    await chatOnce(pages, texts);
+    for (const page of pages) assert.equal(await page.evaluate(() => (window as any).__room.state), 'connected');
     for (const page of pages) await page.evaluate(() => (window as any).__room.close());
   });
 });
