@@ -29,9 +29,11 @@ const LIMITS = {
   // reconnect (Chromium throttles failed WebSocket connects) live in the kernel: +1.2 KB. Peer
   // links that write frames the remote has not confirmed again over a new connection (issue 18:
   // Firefox lost the frame in flight when a rolled-back ICE restart failed the transport): +0.3 KB.
-  // SFU mode (issue 19): the kernel routes the relay's sfu frames, shows streams the SFU brings and
-  // tells each peer's transport; the SFU itself is a lazy chunk: +0.2 KB.
-  'chat page (initial load)': { goal: 26 * KB, budget: 35.2 * KB },
+  // SFU mode (issue 19): the kernel decides where media goes (Topology: mode, the relay's mesh
+  // limit, peers that moved), routes the relay's sfu frames and shows the streams the SFU brings;
+  // the SFU itself is a lazy chunk. With room.ts split to stay small (feature host, health watch
+  // in modules of their own): +0.7 KB.
+  'chat page (initial load)': { goal: 26 * KB, budget: 35.7 * KB },
   // Media stall detection and repair (issue 21) live in the media chunk, not the kernel: +1.8 KB.
   'media (lazy)': { goal: 6 * KB, budget: 6.8 * KB },
   'files (lazy)': { goal: 6 * KB, budget: 6 * KB },
@@ -42,8 +44,8 @@ const LIMITS = {
   // fixes (RTT from RTCP and from the link heartbeat, asking for a lost file chunk) 0.1 KB more,
   // unconfirmed frames written again over a new connection 0.3 KB, the room kernel's relay
   // admission in a module of its own (an object of named parts, which minify less) 0.1 KB; SFU mode
-  // (issue 19: publication, subscriptions, the kernel's part) 1.3 KB.
-  'mesh-room.iife.js': { goal: 40 * KB, budget: 46.5 * KB },
+  // (issue 19: publication, subscriptions, moving a room, the kernel's part) 2.1 KB.
+  'mesh-room.iife.js': { goal: 40 * KB, budget: 47.3 * KB },
   'i18n/de.iife.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
 };
 

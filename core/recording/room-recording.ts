@@ -24,7 +24,7 @@ export class RoomRecording implements RecordingFeature {
     this.#starting = true;
     try {
       // Our tile first, then each peer's in join order.
-      this.#recorder = await RoomRecorder.start(() => [{ id: host.selfId, name: host.selfName, stream: host.localStream() }, ...host.peers()], options);
+      this.#recorder = await RoomRecorder.start(() => [{ id: host.selfId, name: host.selfName, stream: host.localMedia()?.stream ?? null }, ...host.peers()], options);
     } finally {
       this.#starting = false;
     }

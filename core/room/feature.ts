@@ -39,8 +39,6 @@ export interface FeatureHost {
   peers(): PeerInfo[];
   /** True while the room is joined (possibly healing). */
   inRoom(): boolean;
-  /** Our own microphone/camera stream, when the media feature sends one. */
-  localStream(): MediaStream | null;
   /** Our microphone and camera, when the media feature has them. */
   localMedia(): LocalMediaControls | null;
   /** ICE servers and policy for a new peer connection (TURN credentials kept fresh). */

@@ -8,15 +8,16 @@ import { IceServerFeed } from '../link/ice-servers.js';
 import type { PeerLink } from '../link/peer-link.js';
 import { PROTOCOL_LIMITS } from '../protocol.js';
 import { EarlyFileFrames } from './early-file-frames.js';
-import type { FeatureHost, FeatureLoaders, FeatureMap, FilesFeature } from './feature.js';
+import type { FeatureLoaders, FeatureMap, FilesFeature } from './feature.js';
 import { FeatureSlots } from './feature-slots.js';
+import { featureHost } from './feature-host.js';
 import { PageLifecycle } from './page-lifecycle.js';
 import { PeerStates } from './peer-state.js';
 import { postAsMember, relayHttpUrl } from './relay-http.js';
 import { routeRelayFrame } from './relay-frames.js';
 import { synced, welcomed, type AdmittedRoom } from './relay-admission.js';
 import { RelaySession } from './relay-session.js';
-import type { RoomHealth } from './room-health.js';
+import { HealthWatch } from './health-watch.js';
 import { RoomMembers } from './room-members.js';
 import { Topology } from './topology.js';
 import { checkRoomOptions, wantsMedia } from './room-options.js';
@@ -41,9 +42,8 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
   readonly #members: RoomMembers;
   readonly #delivery: MessageExchange;
   readonly #peers = new PeerStates();
-  /** Link health, loaded with the first connected link (a member alone never needs it). */
-  #health: RoomHealth | null = null;
-  #healthLoad: Promise<void> | null = null;
+  /** Link health, loaded with the first connected link. */
+  readonly #health: HealthWatch;
   readonly #features: FeatureSlots;
   readonly #early: EarlyFileFrames;
   readonly #ice: IceServerFeed;
@@ -126,8 +126,29 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
         return ws ? relayHttpUrl(ws, path) : null;
       },
     };
+    this.#health = new HealthWatch({
+      clock: this.clock,
+      options,
+      links: () => this.#members.links(),
+      sample: (id, metrics, quality, link) => {
+        this.#peers.set(id, { metrics: { ...metrics, stalled: this.#peers.of(id).stall?.kinds ?? [] }, quality });
+        this.#peerChanged(id);
+        this.#features.each((f) => f.health?.(id, quality, link));
+      },
+      // Advisory and best effort: POST /rooms/:id/quality on the relay.
+      report: (body) => void postAsMember(options.fetch, this.#admitted.relayHttp(`rooms/${encodeURIComponent(this.roomId)}/quality`), this.#key, { peer: this.selfId, ...body }),
+    }, (e) => this.emit('error', e));
     this.forward(this.#delivery, { message: 'message', acked: 'acked', reconnected: 'reconnected', lost: 'messages-lost' });
-    this.#features = new FeatureSlots(this.#featureHost(), features);
+    const room = this;
+    this.#features = new FeatureSlots(featureHost({
+      selfId: this.selfId, clock: this.clock, options, members: this.#members, peers: this.#peers, ice: this.#ice, topology: this.#topology,
+      name: () => this.#name,
+      features: () => this.#features,
+      relay: () => this.#relay,
+      inRoom: () => this.#inRoom(),
+      peerChanged: (id) => this.#peerChanged(id),
+      emit: (type, detail) => room.emit(type, detail),
+    }), features);
     this.#early = new EarlyFileFrames((id) => this.#members.link(id), () => {
       this.#useFiles().catch((e: MeshError) => {
         this.#early.clear();
@@ -212,7 +233,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
     this.leave();
     this.#delivery.close();
     this.#features.each((f) => f.close?.());
-    this.#health?.close();
+    this.#health.close();
     this.#early.clear();
     this.#ice.close();
     this.#lifecycle.close();
@@ -249,33 +270,6 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
 
   #inRoom(): boolean { return this.state === 'connected' || this.state === 'reconnecting'; }
 
-  #featureHost(): FeatureHost {
-    const room = this;
-    return {
-      selfId: this.selfId,
-      get selfName() { return room.#name; },
-      clock: this.clock,
-      options: this.#opts,
-      links: () => this.#members.links(),
-      peers: () => this.#members.peers(),
-      inRoom: () => this.#inRoom(),
-      localStream: () => this.#features.get('media')?.local?.stream ?? null,
-      localMedia: () => this.#features.get('media')?.local ?? null,
-      rtcConfig: () => this.#ice.config(),
-      transport: () => this.#topology.transport,
-      sfu: (f) => !!this.#relay?.sfu(f),
-      remoteStream: (id, stream) => {
-        if (this.#peers.set(id, { stream })) this.#peerChanged(id);
-      },
-      announce: (patch) => this.#peers.announce(patch, this.#members.links()),
-      stall: (id, stall) => {
-        const m = this.#peers.of(id).metrics;
-        if (this.#peers.set(id, { stall, metrics: m && { ...m, stalled: stall?.kinds ?? [] } })) this.#peerChanged(id);
-      },
-      emit: (type, detail) => this.emit(type, detail),
-    };
-  }
-
   /** The files feature, installed on first use; frames that came before it are handed over. */
   #useFiles(): Promise<FilesFeature> {
     return this.#features.use('files').then((files) => {
@@ -300,40 +294,15 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
     link.addEventListener('state-change', (e) => {
       if (e.detail.to !== 'connected') return;
       this.#peers.announceTo(link);
-      this.#healthLoad ??= this.#watchHealth();
+      this.#health.start();
     });
     link.addEventListener('file-frame', (e) => this.#features.get('files') || this.#early.hold(id, link, e.detail));
     this.#features.link(id, link);
   }
 
-  /** Loads the link-health watch and starts it. */
-  async #watchHealth(): Promise<void> {
-    try {
-      const { RoomHealth } = await import('./room-health.js');
-      if (this.state === 'closed') return;
-      const health = new RoomHealth({
-        clock: this.clock,
-        options: this.#opts,
-        links: () => this.#members.links(),
-        sample: (id, metrics, quality, link) => {
-          this.#peers.set(id, { metrics: { ...metrics, stalled: this.#peers.of(id).stall?.kinds ?? [] }, quality });
-          this.#peerChanged(id);
-          this.#features.each((f) => f.health?.(id, quality, link));
-        },
-        // Advisory and best effort: POST /rooms/:id/quality on the relay.
-        report: (body) => void postAsMember(this.#opts.fetch, this.#admitted.relayHttp(`rooms/${encodeURIComponent(this.roomId)}/quality`), this.#key, { peer: this.selfId, ...body }),
-      });
-      this.#health = health;
-      health.start();
-    } catch (err) {
-      this.#healthLoad = null;
-      this.emit('error', new MeshError('feature-unavailable', `link health could not be loaded (${(err as Error)?.message ?? err}); the room works without quality figures`, { cause: err }));
-    }
-  }
-
   #left(peer: PeerInfo, reason: string): void {
     this.#peers.forget(peer.id);
-    this.#health?.forget(peer.id);
+    this.#health.forget(peer.id);
     this.#features.each((f) => f.unlink?.(peer.id));
     this.emit('peer-leave', { peer, reason });
     this.#delivery.memberGone();
@@ -395,21 +364,18 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
     this.#peers.announce({ sfu: false }, []);
   }
 
-  /** The room's media moved to the SFU: peers are told, links stop carrying media, the SFU takes over. */
+  /** The room's media moved to the SFU: link streams dropped, links stop sending, the SFU takes over once joined. */
   #movedToSfu(): void {
-    for (const p of this.#members.peers()) this.#peers.set(p.id, { stream: null });
+    for (const p of this.#members.peers()) if (this.#peers.set(p.id, { stream: null })) this.#peerChanged(p.id);
     this.#features.each((f) => f.transport?.('sfu'));
-    for (const p of this.#members.peers()) this.#peerChanged(p.id);
     if (this.#relay?.synced) this.#startSfu();
   }
 
+  /** Tells the peers our media goes through the SFU, and publishes and subscribes there. */
   #startSfu(): void {
     this.#peers.announce({ sfu: true }, this.#members.links());
     this.#features.use('sfu').then((f) => f.start(), (e: MeshError) => this.emit('error', e));
   }
-
-  // -------------------------------------------------------------------------------------------
-  // State
 
   /** Derives the room state from the relay connection and the links. */
   #refreshState(): void {

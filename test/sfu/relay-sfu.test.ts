@@ -33,7 +33,8 @@ describe('relay with an SFU (real Janus)', () => {
   const member = async (room: string, name: string) => {
     const c = await WsClient.connect(relay.wsUrl);
     clients.push(c);
-    await c.join(room, name);
+    const { welcome } = await c.join(room, name);
+    assert.deepEqual(welcome.sfu, { meshLimit: 6 }, 'the welcome says the relay has an SFU, and its mesh limit');
     return c;
   };
   before(async () => {
@@ -135,12 +136,19 @@ describe('relay with an SFU (real Janus)', () => {
     }
   });
 
+  it('refuses a room limit past 50 and a malformed SFU address at start-up', () => {
+    assert.throws(() => new RelayServer({ port: 0, maxMembers: 51 }), /maxMembers is at most 50/);
+    assert.throws(() => new RelayServer({ port: 0, sfuUrl: 'http://127.0.0.1:8088/janus' }), /sfuUrl is Janus's WebSocket API/);
+    assert.throws(() => new RelayServer({ port: 0, meshLimit: 0 }), /meshLimit must be a positive number/);
+  });
+
   it('without an SFU, says so', async () => {
     const plain = new RelayServer({ port: 0 }, { log: new Logger('silent') });
     await plain.listen();
     try {
       const c = await WsClient.connect(plain.wsUrl);
-      await c.join(`sfu-${randomId().slice(0, 8)}`, 'Ada');
+      const { welcome } = await c.join(`sfu-${randomId().slice(0, 8)}`, 'Ada');
+      assert.equal(welcome.sfu, undefined);
       c.send({ type: 'sfu', op: 'subscribe', peer: randomId() });
       const r = await c.next<Extract<SfuReplyFrame, { op: 'failed' }>>(isSfu('failed'), 5000, 'failed');
       assert.equal(r.code, 'sfu-unavailable');

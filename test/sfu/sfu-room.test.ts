@@ -26,7 +26,9 @@ async function sfuMember(browser: Browser, relay: RelayProcess, room: string, na
     const r = new Room({ relay: url, room, name, mode, media: { audio, video: true }, mediaDevices });
     (window as any).__room = r;
     (window as any).__got = [];
+    (window as any).__errors = [];
     r.addEventListener('message', (e: CustomEvent) => (window as any).__got.push(e.detail.data));
+    r.addEventListener('error', (e: CustomEvent) => (window as any).__errors.push(e.detail.code));
     await r.join();
   }, { url: relay.wsUrl, room, name, mode, audio });
   return user;
@@ -224,6 +226,8 @@ describe('rooms in SFU mode (real Janus)', () => {
     await say('before');
     await janus.stop(true);
     await say('while Janus is down');
+    // Each page finds its connections to the SFU dead, asks again, and is told the SFU is away.
+    for (const page of pages) await page.waitForFunction(() => (window as any).__errors.includes('sfu-unavailable'), undefined, { timeout: 30_000, polling: 100 });
     await janus.start();
     await say('after');
     // Every page receives both others again, over new connections, with at least 1 s of video each.
