@@ -32,8 +32,8 @@ const LIMITS = {
   // SFU mode (issue 19): the kernel decides where media goes (Topology: mode, the relay's mesh
   // limit, peers that moved), routes the relay's sfu frames and shows the streams the SFU brings;
   // the SFU itself is a lazy chunk. With room.ts split to stay small (feature host, health watch
-  // in modules of their own): +0.7 KB.
-  'chat page (initial load)': { goal: 26 * KB, budget: 35.7 * KB },
+  // in modules of their own) and the English of sfu-unavailable: +0.8 KB.
+  'chat page (initial load)': { goal: 26 * KB, budget: 35.8 * KB },
   // Media stall detection and repair (issue 21) live in the media chunk, not the kernel: +1.8 KB.
   'media (lazy)': { goal: 6 * KB, budget: 6.8 * KB },
   'files (lazy)': { goal: 6 * KB, budget: 6 * KB },

@@ -81,6 +81,7 @@ export const DE: MeshStrings = {
     'payload-too-large': 'Diese Nachricht ist zu lang.',
     'outbox-full': 'Zu viele Nachrichten warten auf den Server. Warte kurz und versuche es erneut.',
     'turn-unavailable': 'Der Weiterleitungsserver für schwierige Netze ist nicht erreichbar; Anrufe durch strenge Firewalls können scheitern.',
+    'sfu-unavailable': 'Der Video-Server ist gerade nicht nutzbar. Der Chat funktioniert weiter; Bild und Ton kommen von selbst zurück.',
     'feature-unavailable': 'Ein Teil dieses Raums konnte nicht geladen werden. Prüfe die Verbindung und lade die Seite neu.',
     'media-denied': 'Kamera und Mikrofon sind für diese Seite gesperrt. Erlaube sie in den Website-Einstellungen des Browsers, um gesehen und gehört zu werden; der Chat funktioniert trotzdem.',
     'media-unavailable': 'Keine Kamera und kein Mikrofon gefunden. Du kannst trotzdem chatten und zuschauen.',

@@ -377,8 +377,8 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
   #showError(err: unknown): void {
     const e = err instanceof MeshError ? err : new MeshError('invalid-option', String((err as Error)?.message ?? err));
     const detail = { code: e.code, message: e.message };
-    // Camera, microphone and recording trouble is shown at once; the room goes on without them.
-    if (e.code.startsWith('media-') || e.code.startsWith('recording-')) this.mediaError = detail;
+    // Camera, microphone, SFU and recording trouble is shown at once; the room goes on without them.
+    if (/^(media|recording|sfu)-/.test(e.code)) this.mediaError = detail;
     else if (this.#roomCore) this.#lastError = detail; // shown only if the room fails because of it
     else this.error = detail; // the room could not even be created
     this.dispatchEvent(new MeshEvent('mesh-error', detail));

@@ -145,6 +145,7 @@ export const EN = ({
     'signaling-failed': 'The room server cannot be reached. Check your connection; joining again will retry.',
     'payload-too-large': 'That message is too long to send.',
     'turn-unavailable': 'The relay server for difficult networks could not be reached; calls through strict firewalls may fail.',
+    'sfu-unavailable': 'The video server cannot be used right now. Chat keeps working; video and sound come back by themselves.',
     // Worded for people already: the core's own texts.
     'outbox-full': /* @__PURE__ */ describeError('outbox-full'),
     'feature-unavailable': /* @__PURE__ */ describeError('feature-unavailable'),

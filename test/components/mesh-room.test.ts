@@ -46,6 +46,39 @@ describe('<mesh-room>', () => {
     expect(ev.bubbles && ev.composed).to.equal(true);
   });
 
+  it('mode="sfu" on a relay without an SFU: says sfu-unavailable and stays a working mesh', async () => {
+    const room = uniqueRoom();
+    const wrap = await fixture<HTMLDivElement>(html`<div>
+      <mesh-room relay=${relay} room=${room} mode="sfu"></mesh-room>
+      <mesh-room relay=${relay} room=${room} mode="sfu"></mesh-room>
+    </div>`);
+    const [a, b] = [...wrap.querySelectorAll('mesh-room')];
+    const errors: string[] = [];
+    a.addEventListener('mesh-error', (e) => errors.push((e as CustomEvent).detail.code));
+    a.name = 'Ada';
+    b.name = 'Bob';
+    expect(a.mode).to.equal('sfu');
+    await until(() => meshUp([a, b]), 'mesh up');
+    await until(() => errors.includes('sfu-unavailable'), 'sfu-unavailable reported');
+    expect(errors).to.deep.equal(['sfu-unavailable']);
+    expect(a.peers.map((p) => p.transport)).to.deep.equal(['mesh']);
+    await a.updateComplete;
+    expect(a.shadowRoot!.querySelector('[part="media-error"]')!.textContent).to.match(/video server/);
+    const got = oneEvent(b, 'mesh-message');
+    a.send('still here');
+    expect((await got).detail.data).to.equal('still here');
+    expect(a.state).to.equal('connected');
+  });
+
+  it('refuses an unknown mode with invalid-option', async () => {
+    const el = await fixture<MeshRoomElement>(html`<mesh-room relay=${relay} mode="star"></mesh-room>`);
+    const failed = oneEvent(el, 'mesh-error');
+    el.setAttribute('room', uniqueRoom());
+    el.setAttribute('name', 'Ada');
+    expect((await failed).detail.code).to.equal('invalid-option');
+    await until(() => el.state === 'failed', 'failed');
+  });
+
   it('shows why joining failed and fires mesh-error with a code', async () => {
     const room = uniqueRoom();
     await fixture(html`<mesh-room relay=${relay} room=${room} name="Henry"></mesh-room>`);
