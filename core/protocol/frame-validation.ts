@@ -122,8 +122,12 @@ function checkSfuFrame(f: Obj): SfuFrame {
     case 'publish': return { type: 'sfu', op: 'publish', sdp: sdp() };
     case 'subscribe': return { type: 'sfu', op: 'subscribe', peer: peer() };
     case 'start': return { type: 'sfu', op: 'start', peer: peer(), sdp: sdp() };
+    case 'layer':
+      need(isStr(f.mid, 16) && ID_RE.test(f.mid as string), 'mid', 'an m-line id of [A-Za-z0-9_-]');
+      need(f.substream === 0 || f.substream === 1 || f.substream === 2, 'substream', '0, 1 or 2');
+      return { type: 'sfu', op: 'layer', peer: peer(), mid: f.mid as string, substream: f.substream as 0 };
     case 'stop': return f.peer === undefined ? { type: 'sfu', op: 'stop' } : { type: 'sfu', op: 'stop', peer: peer() };
-    default: throw new Invalid('invalid-field', 'op: expected publish|subscribe|start|stop');
+    default: throw new Invalid('invalid-field', 'op: expected publish|subscribe|start|layer|stop');
   }
 }
 

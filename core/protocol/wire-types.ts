@@ -99,12 +99,14 @@ export interface PingFrame { type: 'ping'; t: number }
  * Media through the relay's SFU (Janus VideoRoom), which the relay drives for the member: the
  * member never talks to the SFU's API. `publish` offers our one publication (an offer with every
  * ICE candidate in it; a second one replaces the first); `subscribe` asks for `peer`'s media;
- * `start` answers the offer of that subscription; `stop` ends it (with `peer`) or our publication.
+ * `start` answers the offer of that subscription; `layer` picks which simulcast layer of it we get
+ * (0 lowest, 2 highest) on the subscription's m-line `mid`; `stop` ends it (with `peer`) or our publication.
  */
 export type SfuFrame =
   | { type: 'sfu'; op: 'publish'; sdp: string }
   | { type: 'sfu'; op: 'subscribe'; peer: string }
   | { type: 'sfu'; op: 'start'; peer: string; sdp: string }
+  | { type: 'sfu'; op: 'layer'; peer: string; mid: string; substream: 0 | 1 | 2 }
   | { type: 'sfu'; op: 'stop'; peer?: string };
 
 export type ClientFrame = JoinFrame | LeaveFrame | SignalFrame | PublishFrame | PingFrame | SfuFrame;

@@ -1,4 +1,5 @@
 import { MeshError } from '../base/errors.js';
+import { HealthMonitor } from '../link/health-monitor.js';
 import type { SfuReplyFrame } from '../protocol.js';
 import type { FeatureHost, SfuFeature } from '../room/feature.js';
 import { SfuPublication } from './sfu-publication.js';
@@ -7,7 +8,8 @@ import { SfuSubscription, type SubscriptionHost } from './sfu-subscription.js';
 /**
  * Media through the relay's SFU: our microphone and camera published once ({@link SfuPublication}),
  * every other member's publication subscribed to ({@link SfuSubscription}), all through our relay
- * socket (the relay drives Janus for us). Member links stay for room messages and files; they
+ * socket (the relay drives Janus for us). Our video goes in three simulcast layers; a
+ * {@link HealthMonitor} over the subscriptions picks the layer each of them gets. Member links stay for room messages and files; they
  * carry no media in this mode. A refusal or an SFU that is away is reported once as
  * `sfu-unavailable` and tried again until it works.
  */
@@ -26,7 +28,10 @@ export function installSfu(host: FeatureHost): SfuFeature {
       reported = false;
       host.remoteStream(peer, stream);
     },
+    layer: (peer, mid, substream) => host.sfu({ type: 'sfu', op: 'layer', peer, mid, substream }),
   };
+  // Each subscription's link, measured like a mesh link (RTT, loss, jitter; hysteresis), picks its layer.
+  let health: HealthMonitor | null = null;
   const watch = (id: string) => {
     if (!on || subs.has(id)) return;
     const s = new SfuSubscription(subHost, id);
@@ -42,6 +47,8 @@ export function installSfu(host: FeatureHost): SfuFeature {
     host.remoteStream(id, null);
   };
   const stop = () => {
+    health?.close();
+    health = null;
     for (const id of [...subs.keys()]) unwatch(id);
     if (publication) host.sfu({ type: 'sfu', op: 'stop' });
     publication?.close();
@@ -59,6 +66,14 @@ export function installSfu(host: FeatureHost): SfuFeature {
         void pub.start().catch(() => pub.failed());
       }
       for (const p of host.peers()) watch(p.id);
+      health = new HealthMonitor({
+        clock: host.clock,
+        intervalMs: host.options.healthIntervalMs,
+        hysteresis: host.options.hysteresis,
+        connections: () => [...subs].map(([id, s]) => [id, s.connection] as [string, RTCPeerConnection | null]),
+      });
+      health.addEventListener('health', (e) => subs.get(e.detail.id)?.quality(e.detail.quality));
+      health.start();
     },
     fromRelay(f: SfuReplyFrame) {
       switch (f.op) {

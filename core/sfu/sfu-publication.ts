@@ -12,6 +12,16 @@ export interface PublicationHost {
 }
 
 type Kind = 'audio' | 'video';
+/**
+ * Video goes to the SFU in three layers, full, half and quarter size (720p, 360p, 180p from a 720p
+ * camera), highest first as Janus expects them; each subscriber gets the one its link can take.
+ * Browsers send fewer layers of a small picture.
+ */
+const SIMULCAST: RTCRtpEncodingParameters[] = [
+  { rid: 'h', maxBitrate: 1_200_000 },
+  { rid: 'm', maxBitrate: 350_000, scaleResolutionDownBy: 2 },
+  { rid: 'l', maxBitrate: 100_000, scaleResolutionDownBy: 4 },
+];
 /** An answer that does not come in this time means the request was lost: offer again, ms. */
 const ANSWER_MS = 10_000;
 
@@ -49,7 +59,9 @@ export class SfuPublication {
     this.#pc = pc;
     for (const kind of ['audio', 'video'] as const) {
       if (!this.#local.kinds[kind]) continue;
-      const t = pc.addTransceiver(this.#local[kind] ?? kind, { direction: 'sendonly', streams: [this.#local.stream] });
+      const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [this.#local.stream] };
+      if (kind === 'video') init.sendEncodings = SIMULCAST;
+      const t = pc.addTransceiver(this.#local[kind] ?? kind, init);
       this.#senders.set(kind, t.sender);
     }
     pc.addEventListener('connectionstatechange', () => {

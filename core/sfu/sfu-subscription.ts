@@ -12,7 +12,12 @@ export interface SubscriptionHost {
   start(peer: string, sdp: string): boolean;
   /** `peer`'s media arrived (a stream whose tracks may still grow). */
   stream(peer: string, stream: MediaStream): void;
+  /** Asks for simulcast layer `substream` of the video on m-line `mid`; false when the relay cannot take it now. */
+  layer(peer: string, mid: string, substream: 0 | 1 | 2): boolean;
 }
+
+/** The simulcast layer for a link of each level: the highest on a good one, the lowest on a poor one. */
+const LAYER_FOR = { good: 2, fair: 1, poor: 0 } as const;
 
 /** An offer that does not come in this time means the request was lost: ask again, ms. */
 const OFFER_MS = 10_000;
@@ -28,6 +33,8 @@ export class SfuSubscription {
   readonly peer: string;
   #pc: RTCPeerConnection | null = null;
   #closed = false;
+  /** The simulcast layer we asked for on this connection (the SFU starts with the highest). */
+  #layer: 0 | 1 | 2 = 2;
 
   constructor(host: SubscriptionHost, peer: string) {
     this.#h = host;
@@ -52,6 +59,7 @@ export class SfuSubscription {
     this.#pc?.close();
     const pc = new this.#h.RTC(this.#h.config());
     this.#pc = pc;
+    this.#layer = 2;
     const stream = new MediaStream();
     pc.addEventListener('track', (e) => {
       if (pc !== this.#pc) return;
@@ -74,6 +82,17 @@ export class SfuSubscription {
     } catch {
       if (pc === this.#pc) this.later();
     }
+  }
+
+  /**
+   * The level of this subscription's link (the health monitor's, with its hysteresis): a lower
+   * layer on a `fair` or `poor` one, the highest again once it is `good`.
+   */
+  quality(level: keyof typeof LAYER_FOR): void {
+    const want = LAYER_FOR[level];
+    const mid = this.#pc?.getTransceivers().find((t) => t.receiver.track.kind === 'video')?.mid;
+    if (want === this.#layer || !mid) return;
+    if (this.#h.layer(this.peer, mid, want)) this.#layer = want;
   }
 
   /** The member publishes nothing (yet), or the SFU refused: ask again after a while. */

@@ -77,6 +77,7 @@ export class SfuGateway {
           return reply(sdp === null ? { type: 'sfu', op: 'absent', peer: f.peer } : { type: 'sfu', op: 'offer', peer: f.peer, sdp });
         }
         case 'start': return await this.#start(member, f.peer, f.sdp);
+        case 'layer': return await this.#layer(member, f.peer, f.mid, f.substream);
         case 'stop': return await (f.peer === undefined ? this.#unpublish(member) : this.#unsubscribe(member, f.peer));
       }
     } catch (err) {
@@ -208,6 +209,13 @@ export class SfuGateway {
     const handle = this.#members.get(this.#key(m))?.subs.get(peer);
     if (handle === undefined) throw new JanusError(0, `no subscription to ${peer} is waiting for an answer`);
     await this.#api.message(handle, { request: 'start' }, { type: 'answer', sdp });
+  }
+
+  /** Which simulcast layer of `peer`'s video the member gets (Janus switches at the next key frame). */
+  async #layer(m: SfuMember, peer: string, mid: string, substream: number): Promise<void> {
+    const handle = this.#members.get(this.#key(m))?.subs.get(peer);
+    if (handle === undefined) return;
+    await this.#api.message(handle, { request: 'configure', streams: [{ mid, substream }] });
   }
 
   async #unsubscribe(m: SfuMember, peer: string): Promise<void> {

@@ -67,6 +67,14 @@ export class Chaos {
     this.nft(`add rule inet chaos out meta l4proto udp numgen random mod 100 < ${percent} drop`);
   }
 
+  /** Drops `percent` % of UDP packets sent to `port` (one peer connection's local port): one lossy path among healthy ones. */
+  dropUdpFractionTo(port: number, percent: number): void {
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new RangeError(`bad port ${port}`);
+    if (!Number.isInteger(percent) || percent < 0 || percent > 100) throw new RangeError(`percent must be 0–100, got ${percent}`);
+    this.ensure();
+    this.nft(`add rule inet chaos out udp dport ${port} numgen random mod 100 < ${percent} drop`);
+  }
+
   /** Drops TCP to and from `port`: the relay goes silent, sockets stay open (half-open). */
   blackholeTcp(port: number): void {
     if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new RangeError(`bad port ${port}`);

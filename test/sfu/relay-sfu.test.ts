@@ -85,6 +85,10 @@ describe('relay with an SFU (real Janus)', () => {
     assert.equal(e.ref, 'sfu:dance');
     c.send({ type: 'sfu', op: 'subscribe', peer: '<b>x</b>' });
     assert.equal((await c.type('error')).code, 'invalid-field');
+    c.send({ type: 'sfu', op: 'layer', peer: randomId(), mid: '1', substream: 3 });
+    assert.match((await c.type('error')).message, /substream/);
+    c.send({ type: 'sfu', op: 'layer', peer: randomId(), mid: '<1>', substream: 0 });
+    assert.match((await c.type('error')).message, /mid/);
     c.send({ type: 'sfu', op: 'publish', sdp: audioOffer() });
     await c.next(isSfu('answer'), 10_000, 'the answer after the refusals');
   });
