@@ -126,8 +126,16 @@ function checkSfuFrame(f: Obj): SfuFrame {
       need(isStr(f.mid, 16) && ID_RE.test(f.mid as string), 'mid', 'an m-line id of [A-Za-z0-9_-]');
       need(f.substream === 0 || f.substream === 1 || f.substream === 2, 'substream', '0, 1 or 2');
       return { type: 'sfu', op: 'layer', peer: peer(), mid: f.mid as string, substream: f.substream as 0 };
+    case 'candidate': {
+      const c = f.candidate;
+      need(c === null || (isObj(c) && isStr(c.candidate, 4096)), 'candidate', 'an ICE candidate or null');
+      need(c === null || c.sdpMid === null || c.sdpMid === undefined || isStr(c.sdpMid, 64), 'candidate.sdpMid', 'a short string or null');
+      need(c === null || c.sdpMLineIndex === null || c.sdpMLineIndex === undefined || isCount(c.sdpMLineIndex), 'candidate.sdpMLineIndex', 'an integer or null');
+      const candidate = c === null ? null : { candidate: c.candidate as string, sdpMid: (c.sdpMid as string | null | undefined) ?? null, sdpMLineIndex: (c.sdpMLineIndex as number | null | undefined) ?? null };
+      return f.peer === undefined ? { type: 'sfu', op: 'candidate', candidate } : { type: 'sfu', op: 'candidate', peer: peer(), candidate };
+    }
     case 'stop': return f.peer === undefined ? { type: 'sfu', op: 'stop' } : { type: 'sfu', op: 'stop', peer: peer() };
-    default: throw new Invalid('invalid-field', 'op: expected publish|subscribe|start|layer|stop');
+    default: throw new Invalid('invalid-field', 'op: expected publish|subscribe|start|layer|candidate|stop');
   }
 }
 

@@ -100,13 +100,19 @@ export interface PingFrame { type: 'ping'; t: number }
  * member never talks to the SFU's API. `publish` offers our one publication (an offer with every
  * ICE candidate in it; a second one replaces the first); `subscribe` asks for `peer`'s media;
  * `start` answers the offer of that subscription; `layer` picks which simulcast layer of it we get
- * (0 lowest, 2 highest) on the subscription's m-line `mid`; `stop` ends it (with `peer`) or our publication.
+ * (0 lowest, 2 highest) on the subscription's m-line `mid`; `candidate` trickles one of our ICE
+ * candidates (null: gathering is complete) to the subscription (with `peer`) or the publication;
+ * `stop` ends it (with `peer`) or our publication.
  */
+/** An ICE candidate of a connection to the SFU. */
+export interface SfuCandidate { candidate: string; sdpMid: string | null; sdpMLineIndex: number | null }
+
 export type SfuFrame =
   | { type: 'sfu'; op: 'publish'; sdp: string }
   | { type: 'sfu'; op: 'subscribe'; peer: string }
   | { type: 'sfu'; op: 'start'; peer: string; sdp: string }
   | { type: 'sfu'; op: 'layer'; peer: string; mid: string; substream: 0 | 1 | 2 }
+  | { type: 'sfu'; op: 'candidate'; peer?: string; candidate: SfuCandidate | null }
   | { type: 'sfu'; op: 'stop'; peer?: string };
 
 export type ClientFrame = JoinFrame | LeaveFrame | SignalFrame | PublishFrame | PingFrame | SfuFrame;

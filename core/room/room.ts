@@ -162,8 +162,9 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
         if (this.state === 'idle') this.join().catch(() => { /* reported through 'error' and the failed state */ });
       },
     });
-    // A call fetches its media part now, while the page is still setting up, not after join().
+    // A call fetches its media part now, while the page is still setting up, not after join() (and the SFU part in SFU mode).
     if (wantsMedia(options)) this.#features.use('media').catch(() => { /* reported when join() needs it */ });
+    if (options.mode === 'sfu') this.#features.use('sfu').catch(() => { /* reported when the room needs it */ });
   }
 
   get state(): RoomState { return this.#machine.state; }

@@ -1,26 +1,25 @@
 import type { Clock, TimerId } from '../base/clock.js';
+import type { SfuCandidate } from '../protocol.js';
 
 /**
- * What the publication and the subscriptions share: a peer connection to the SFU, described to it
- * once, whole. Janus takes an offer with every candidate in it (half trickle), so a description
- * goes out when gathering is complete, or after `gatherMs` with the candidates found so far.
+ * Trickles a connection's ICE candidates to the SFU as they are found (null: gathering is
+ * complete), so a description goes out at once instead of after gathering (seconds behind STUN or
+ * TURN, or on a busy machine). Janus takes candidates only after the description: those found
+ * before the returned function is called wait for it.
  */
-export async function gathered(pc: RTCPeerConnection, gatherMs = 3000): Promise<string> {
-  if (pc.iceGatheringState !== 'complete') {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, gatherMs);
-      function done() {
-        clearTimeout(timer);
-        pc.removeEventListener('icegatheringstatechange', check);
-        resolve();
-      }
-      function check() {
-        if (pc.iceGatheringState === 'complete') done();
-      }
-      pc.addEventListener('icegatheringstatechange', check);
-    });
-  }
-  return pc.localDescription?.sdp ?? '';
+export function trickle(pc: RTCPeerConnection, send: (c: SfuCandidate | null) => void): () => void {
+  let described = false;
+  const early: Array<SfuCandidate | null> = [];
+  pc.addEventListener('icecandidate', ({ candidate: c }) => {
+    if (c && !c.candidate) return; // an end of one m-line's candidates (Firefox); the null at the end says it for all
+    const candidate = c && { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex };
+    if (described) send(candidate);
+    else early.push(candidate);
+  });
+  return () => {
+    described = true;
+    for (const c of early.splice(0)) send(c);
+  };
 }
 
 /** A connection to the SFU `disconnected` this long is given up for a new one, ms. */

@@ -9,8 +9,9 @@ import { SfuSubscription, type SubscriptionHost } from './sfu-subscription.js';
  * Media through the relay's SFU: our microphone and camera published once ({@link SfuPublication}),
  * every other member's publication subscribed to ({@link SfuSubscription}), all through our relay
  * socket (the relay drives Janus for us). Our video goes in three simulcast layers; a
- * {@link HealthMonitor} over the subscriptions picks the layer each of them gets. Member links stay for room messages and files; they
- * carry no media in this mode. A refusal or an SFU that is away is reported once as
+ * {@link HealthMonitor} over the subscriptions picks the layer each of them gets, and finds video
+ * that stopped moving (shown as `peer.stall`, the subscription asked for anew). Member links stay
+ * for room messages and files; they carry no media in this mode. A refusal or an SFU that is away is reported once as
  * `sfu-unavailable` and tried again until it works.
  */
 export function installSfu(host: FeatureHost): SfuFeature {
@@ -24,12 +25,15 @@ export function installSfu(host: FeatureHost): SfuFeature {
     ...base,
     subscribe: (peer) => host.sfu({ type: 'sfu', op: 'subscribe', peer }),
     start: (peer, sdp) => host.sfu({ type: 'sfu', op: 'start', peer, sdp }),
+    candidate: (peer, candidate) => host.sfu({ type: 'sfu', op: 'candidate', peer, candidate }),
     stream: (peer, stream) => {
       reported = false;
       host.remoteStream(peer, stream);
     },
     layer: (peer, mid, substream) => host.sfu({ type: 'sfu', op: 'layer', peer, mid, substream }),
+    stalled: (peer, since) => host.stall(peer, since === null ? null : { kinds: ['video'], repair: 'resubscribe', since }),
   };
+  const sendsVideo = (id: string) => host.peers().find((p) => p.id === id)?.media?.video ?? false;
   // Each subscription's link, measured like a mesh link (RTT, loss, jitter; hysteresis), picks its layer.
   let health: HealthMonitor | null = null;
   const watch = (id: string) => {
@@ -61,7 +65,11 @@ export function installSfu(host: FeatureHost): SfuFeature {
       on = true;
       const local = host.localMedia();
       if (local) {
-        const pub = new SfuPublication({ ...base, publish: (sdp) => host.sfu({ type: 'sfu', op: 'publish', sdp }) }, local);
+        const pub = new SfuPublication({
+          ...base,
+          publish: (sdp) => host.sfu({ type: 'sfu', op: 'publish', sdp }),
+          candidate: (candidate) => host.sfu({ type: 'sfu', op: 'candidate', candidate }),
+        }, local);
         publication = pub;
         void pub.start().catch(() => pub.failed());
       }
@@ -72,7 +80,10 @@ export function installSfu(host: FeatureHost): SfuFeature {
         hysteresis: host.options.hysteresis,
         connections: () => [...subs].map(([id, s]) => [id, s.connection] as [string, RTCPeerConnection | null]),
       });
-      health.addEventListener('health', (e) => subs.get(e.detail.id)?.quality(e.detail.quality));
+      health.addEventListener('health', ({ detail: { id, quality, metrics } }) => {
+        subs.get(id)?.quality(quality);
+        subs.get(id)?.progress(metrics.framesDecoded, sendsVideo(id));
+      });
       health.start();
     },
     fromRelay(f: SfuReplyFrame) {

@@ -1,6 +1,7 @@
 import type { Clock } from '../base/clock.js';
 import type { LocalMediaControls } from '../room/feature-types.js';
-import { gathered, LOST_MS, Retry } from './sfu-connection.js';
+import type { SfuCandidate } from '../protocol.js';
+import { LOST_MS, Retry, trickle } from './sfu-connection.js';
 
 /** What a publication needs from the SFU feature. */
 export interface PublicationHost {
@@ -9,19 +10,26 @@ export interface PublicationHost {
   config(): RTCConfiguration;
   /** Sends our offer to the relay; false when it cannot take it now. */
   publish(sdp: string): boolean;
+  /** Trickles one of our ICE candidates (null: all found) to the relay. */
+  candidate(c: SfuCandidate | null): void;
 }
 
 type Kind = 'audio' | 'video';
 /**
  * Video goes to the SFU in three layers, full, half and quarter size (720p, 360p, 180p from a 720p
  * camera), highest first as Janus expects them; each subscriber gets the one its link can take.
- * Browsers send fewer layers of a small picture.
+ * Each layer's bitrate is capped (1.2 Mbit/s, 350 and 100 kbit/s) and held to about 0.3 bit per
+ * pixel and frame, so a small picture is not sent at a large picture's rate. Browsers send fewer
+ * layers of a small picture.
  */
-const SIMULCAST: RTCRtpEncodingParameters[] = [
-  { rid: 'h', maxBitrate: 1_200_000 },
-  { rid: 'm', maxBitrate: 350_000, scaleResolutionDownBy: 2 },
-  { rid: 'l', maxBitrate: 100_000, scaleResolutionDownBy: 4 },
-];
+function simulcast(track: MediaStreamTrack | null): RTCRtpEncodingParameters[] {
+  const { width = 1280, height = 720, frameRate = 30 } = track?.getSettings() ?? {};
+  return ([['h', 1, 1_200_000], ['m', 2, 350_000], ['l', 4, 100_000]] as const).map(([rid, scale, cap]) => ({
+    rid,
+    scaleResolutionDownBy: scale,
+    maxBitrate: Math.round(Math.min(cap, Math.max(30_000, (width * height * frameRate * 0.3) / scale ** 2))),
+  }));
+}
 /** An answer that does not come in this time means the request was lost: offer again, ms. */
 const ANSWER_MS = 10_000;
 
@@ -60,7 +68,7 @@ export class SfuPublication {
     for (const kind of ['audio', 'video'] as const) {
       if (!this.#local.kinds[kind]) continue;
       const init: RTCRtpTransceiverInit = { direction: 'sendonly', streams: [this.#local.stream] };
-      if (kind === 'video') init.sendEncodings = SIMULCAST;
+      if (kind === 'video') init.sendEncodings = simulcast(this.#local.video);
       const t = pc.addTransceiver(this.#local[kind] ?? kind, init);
       this.#senders.set(kind, t.sender);
     }
@@ -72,12 +80,13 @@ export class SfuPublication {
       // The SFU went away (it stops answering ICE checks): a new publication, not a 30 s wait for `failed`.
       if (state === 'disconnected') this.#retry.at(LOST_MS, () => pc === this.#pc && pc.connectionState !== 'connected' && this.#again());
     });
+    const described = trickle(pc, (c) => this.#h.candidate(c));
     await pc.setLocalDescription(await pc.createOffer());
-    const sdp = await gathered(pc);
     if (pc !== this.#pc || this.#closed) return;
     // Not taken (the relay socket is down) or never answered: offer again.
-    if (this.#h.publish(sdp)) this.#retry.at(ANSWER_MS, () => this.#again());
-    else this.failed();
+    if (!this.#h.publish(pc.localDescription!.sdp)) return this.failed();
+    described();
+    this.#retry.at(ANSWER_MS, () => this.#again());
   }
 
   /** The SFU's answer to our offer. */

@@ -1,5 +1,6 @@
 import type { Clock } from '../base/clock.js';
-import { gathered, LOST_MS, Retry } from './sfu-connection.js';
+import type { SfuCandidate } from '../protocol.js';
+import { LOST_MS, Retry, trickle } from './sfu-connection.js';
 
 /** What a subscription needs from the SFU feature. */
 export interface SubscriptionHost {
@@ -10,11 +11,19 @@ export interface SubscriptionHost {
   subscribe(peer: string): boolean;
   /** Our answer to the subscription's offer; false when the relay cannot take it now. */
   start(peer: string, sdp: string): boolean;
+  /** Trickles one of our ICE candidates for the subscription (null: all found) to the relay. */
+  candidate(peer: string, c: SfuCandidate | null): void;
   /** `peer`'s media arrived (a stream whose tracks may still grow). */
   stream(peer: string, stream: MediaStream): void;
   /** Asks for simulcast layer `substream` of the video on m-line `mid`; false when the relay cannot take it now. */
   layer(peer: string, mid: string, substream: 0 | 1 | 2): boolean;
+  /** `peer`'s video stopped moving at clock time `since` (null: it moves again). */
+  stalled(peer: string, since: number | null): void;
 }
+
+/** Video the member sends whose decoded frames stand still this long is stalled, ms (a new connection gets START_MS). */
+const STALL_MS = 2000;
+const START_MS = 8000;
 
 /** The simulcast layer for a link of each level: the highest on a good one, the lowest on a poor one. */
 const LAYER_FOR = { good: 2, fair: 1, poor: 0 } as const;
@@ -33,8 +42,15 @@ export class SfuSubscription {
   readonly peer: string;
   #pc: RTCPeerConnection | null = null;
   #closed = false;
+  /** A request is on its way (its answer not yet here), and whether to ask once more when it comes back empty. */
+  #asking = false;
+  #askAgain = false;
   /** The simulcast layer we asked for on this connection (the SFU starts with the highest). */
   #layer: 0 | 1 | 2 = 2;
+  /** Frames decoded at the last health sample on this connection, since when they stood still, and whether that is reported. */
+  #frames = 0;
+  #stillSince: number | null = null;
+  #stalled = false;
 
   constructor(host: SubscriptionHost, peer: string) {
     this.#h = host;
@@ -45,21 +61,36 @@ export class SfuSubscription {
   /** The peer connection from the SFU (null until offered). */
   get connection(): RTCPeerConnection | null { return this.#pc; }
 
-  /** Asks for the publication (again after a while when the relay cannot take it, or no offer comes). */
+  /**
+   * Asks for the publication (again after a while when the relay cannot take it, or no offer
+   * comes). One request at a time: asked while one is on its way (the publication just came up),
+   * it asks once more as soon as that one comes back empty.
+   */
   request(): void {
     if (this.#closed) return;
-    if (this.#h.subscribe(this.peer)) this.#retry.at(OFFER_MS, () => this.request());
-    else this.later();
+    if (this.#asking) {
+      this.#askAgain = true;
+      return;
+    }
+    if (!this.#h.subscribe(this.peer)) return this.later();
+    this.#asking = true;
+    this.#retry.at(OFFER_MS, () => {
+      this.#asking = false;
+      this.request();
+    });
   }
 
   /** The SFU's offer of the publication: answered on a new connection. */
   async offer(sdp: string): Promise<void> {
     if (this.#closed) return;
     this.#retry.clear();
+    this.#asking = this.#askAgain = false;
     this.#pc?.close();
     const pc = new this.#h.RTC(this.#h.config());
     this.#pc = pc;
     this.#layer = 2;
+    this.#frames = 0;
+    this.#stillSince = null;
     const stream = new MediaStream();
     pc.addEventListener('track', (e) => {
       if (pc !== this.#pc) return;
@@ -74,11 +105,13 @@ export class SfuSubscription {
       // The SFU went away: ask again (the old connection stays until a new offer replaces it).
       if (state === 'disconnected') this.#retry.at(LOST_MS, () => pc === this.#pc && pc.connectionState !== 'connected' && this.request());
     });
+    const described = trickle(pc, (c) => this.#h.candidate(this.peer, c));
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp });
       await pc.setLocalDescription(await pc.createAnswer());
-      const answer = await gathered(pc);
-      if (pc === this.#pc && !this.#closed && !this.#h.start(this.peer, answer)) this.later();
+      if (pc !== this.#pc || this.#closed) return;
+      if (this.#h.start(this.peer, pc.localDescription!.sdp)) described();
+      else this.later();
     } catch {
       if (pc === this.#pc) this.later();
     }
@@ -95,9 +128,35 @@ export class SfuSubscription {
     if (this.#h.layer(this.peer, mid, want)) this.#layer = want;
   }
 
-  /** The member publishes nothing (yet), or the SFU refused: ask again after a while. */
+  /**
+   * A health sample: video the member says it sends (`sending`) whose decoded frames stand still
+   * for 2 s (8 s on a new connection) is stalled: reported, and the subscription asked for anew
+   * (which also repairs a publication replaced without our hearing of it). Moving again clears it.
+   */
+  progress(framesDecoded: number, sending: boolean): void {
+    const now = this.#h.clock.now();
+    if (!sending || framesDecoded > this.#frames) {
+      this.#frames = framesDecoded;
+      this.#stillSince = null;
+      if (this.#stalled) this.#h.stalled(this.peer, null);
+      this.#stalled = false;
+      return;
+    }
+    this.#stillSince ??= now;
+    if (now - this.#stillSince < (framesDecoded === 0 ? START_MS : STALL_MS)) return;
+    if (!this.#stalled) this.#h.stalled(this.peer, this.#stillSince);
+    this.#stalled = true;
+    this.#stillSince = now;
+    this.request();
+  }
+
+  /** The member publishes nothing (yet), or the SFU refused: ask again after a while (at once if it came up meanwhile). */
   later(): void {
-    if (!this.#closed) this.#retry.later(() => this.request());
+    if (this.#closed) return;
+    const now = this.#askAgain;
+    this.#asking = this.#askAgain = false;
+    if (now) this.request();
+    else this.#retry.later(() => this.request());
   }
 
   /** Ends the subscription. Idempotent. */

@@ -30,6 +30,8 @@ export interface JanusApiOptions {
 }
 
 interface Pending {
+  /** Janus's `ack` ends the request (it sends nothing more for it). */
+  acked: boolean;
   resolve: (m: Record<string, unknown>) => void;
   reject: (e: Error) => void;
   timer: ReturnType<typeof setTimeout>;
@@ -79,6 +81,11 @@ export class JanusApi {
     return { data, ...(reply.jsep ? { jsep: reply.jsep as PluginReply['jsep'] } : {}) };
   }
 
+  /** Trickles an ICE candidate (null: gathering complete) to a handle's peer connection. */
+  async trickle(handle: number, candidate: { candidate: string; sdpMid: string | null; sdpMLineIndex: number | null } | null): Promise<void> {
+    await this.#request({ janus: 'trickle', handle_id: handle, candidate: candidate ?? { completed: true } }, true);
+  }
+
   /** Ends the session and the connection. Idempotent. */
   close(): void {
     if (this.#closed) return;
@@ -86,9 +93,10 @@ export class JanusApi {
     this.#drop(new Error('the SFU connection was closed'));
   }
 
-  async #request(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  /** A request in our session; `acked`: Janus only acknowledges it (trickle), that ends it. */
+  async #request(body: Record<string, unknown>, acked = false): Promise<Record<string, unknown>> {
     const session = await this.#sessionId();
-    return this.#send({ ...body, session_id: session });
+    return this.#send({ ...body, session_id: session }, acked);
   }
 
   #sessionId(): Promise<number> {
@@ -128,7 +136,7 @@ export class JanusApi {
     });
   }
 
-  #send(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  #send(body: Record<string, unknown>, acked = false): Promise<Record<string, unknown>> {
     const ws = this.#ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return Promise.reject(new Error('the SFU connection is not open'));
     const transaction = randomBytes(9).toString('base64url');
@@ -137,7 +145,7 @@ export class JanusApi {
         this.#pending.delete(transaction);
         reject(new Error(`the SFU did not answer "${String(body.janus)}" within ${this.#o.timeoutMs} ms`));
       }, this.#o.timeoutMs);
-      this.#pending.set(transaction, { resolve, reject, timer });
+      this.#pending.set(transaction, { acked, resolve, reject, timer });
       ws.send(JSON.stringify({ ...body, transaction, ...(this.#o.apiSecret ? { apisecret: this.#o.apiSecret } : {}) }));
     });
   }
@@ -150,7 +158,7 @@ export class JanusApi {
       return;
     }
     const p = typeof m.transaction === 'string' ? this.#pending.get(m.transaction) : undefined;
-    if (p && m.janus !== 'ack') {
+    if (p && (m.janus !== 'ack' || p.acked)) {
       this.#pending.delete(m.transaction as string);
       clearTimeout(p.timer);
       if (m.janus === 'error') {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SfuFrame, SfuReplyFrame } from '../../core/protocol.js';
+import type { SfuCandidate, SfuFrame, SfuReplyFrame } from '../../core/protocol.js';
 import type { Logger } from '../logger.js';
 import { JanusApi, JanusError } from './janus-api.js';
 
@@ -47,6 +47,8 @@ export class SfuGateway {
   /** Which member and peer (or its publication, '') each handle belongs to. */
   readonly #owners = new Map<number, { key: string; peer: string }>();
   readonly #roomSecretSeed: string;
+  /** The operation under way per member and subscription (or publication): one at a time, in order. */
+  readonly #queues = new Map<string, Promise<void>>();
   /** Where each member's replies go (its latest socket that sent an sfu frame). */
   readonly #replies = new Map<string, { member: SfuMember; reply: (r: SfuReplyFrame) => void }>();
 
@@ -65,10 +67,23 @@ export class SfuGateway {
     });
   }
 
-  /** Handles one `sfu` frame of `member`; the answer goes to `reply`. Never throws. */
-  async handle(member: SfuMember, f: SfuFrame, reply: (r: SfuReplyFrame) => void): Promise<void> {
-    const peer = 'peer' in f ? f.peer : undefined;
+  /**
+   * Handles one `sfu` frame of `member`; the answer goes to `reply`. Never throws. Frames about
+   * the same subscription (or the publication) run one after another, in the order they came.
+   */
+  handle(member: SfuMember, f: SfuFrame, reply: (r: SfuReplyFrame) => void): Promise<void> {
     this.#replies.set(this.#key(member), { member, reply });
+    const key = `${this.#key(member)}\n${'peer' in f ? f.peer ?? '' : ''}`;
+    const run = (this.#queues.get(key) ?? Promise.resolve()).then(() => this.#handle(member, f, reply));
+    this.#queues.set(key, run);
+    void run.then(() => {
+      if (this.#queues.get(key) === run) this.#queues.delete(key);
+    });
+    return run;
+  }
+
+  async #handle(member: SfuMember, f: SfuFrame, reply: (r: SfuReplyFrame) => void): Promise<void> {
+    const peer = 'peer' in f ? f.peer : undefined;
     try {
       switch (f.op) {
         case 'publish': return reply({ type: 'sfu', op: 'answer', sdp: await this.#publish(member, f.sdp) });
@@ -78,6 +93,7 @@ export class SfuGateway {
         }
         case 'start': return await this.#start(member, f.peer, f.sdp);
         case 'layer': return await this.#layer(member, f.peer, f.mid, f.substream);
+        case 'candidate': return await this.#trickle(member, f.peer, f.candidate);
         case 'stop': return await (f.peer === undefined ? this.#unpublish(member) : this.#unsubscribe(member, f.peer));
       }
     } catch (err) {
@@ -99,6 +115,7 @@ export class SfuGateway {
   /** Ends the Janus session (every handle with it). Idempotent. */
   close(): void {
     this.#replies.clear();
+    this.#queues.clear();
     this.#members.clear();
     this.#owners.clear();
     this.#api.close();
@@ -209,6 +226,14 @@ export class SfuGateway {
     const handle = this.#members.get(this.#key(m))?.subs.get(peer);
     if (handle === undefined) throw new JanusError(0, `no subscription to ${peer} is waiting for an answer`);
     await this.#api.message(handle, { request: 'start' }, { type: 'answer', sdp });
+  }
+
+  /** One of the member's ICE candidates, for its subscription to `peer` or (without) its publication. */
+  async #trickle(m: SfuMember, peer: string | undefined, candidate: SfuCandidate | null): Promise<void> {
+    const h = this.#members.get(this.#key(m));
+    const handle = peer === undefined ? h?.publisher : h?.subs.get(peer);
+    if (handle == null) return;
+    await this.#api.trickle(handle, candidate);
   }
 
   /** Which simulcast layer of `peer`'s video the member gets (Janus switches at the next key frame). */

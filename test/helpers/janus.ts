@@ -24,6 +24,8 @@ export class Janus {
   #dir: string | null = null;
 
   get url(): string { return `ws://127.0.0.1:${this.port}`; }
+  /** The running process's id (for CPU figures), or null. */
+  get pid(): number | null { return this.#child?.pid ?? null; }
 
   /** Relay flags that point at this Janus. */
   get relayArgs(): string[] { return ['--sfu-url', this.url, '--sfu-api-secret', this.apiSecret, '--sfu-admin-key', this.adminKey]; }

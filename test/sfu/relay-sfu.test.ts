@@ -60,6 +60,13 @@ describe('relay with an SFU (real Janus)', () => {
     const answer = first as Extract<SfuReplyFrame, { op: 'answer' }>;
     assert.match(answer.sdp, /^v=0/);
     assert.match(answer.sdp, /a=candidate:.* 192\.0\.2\.10 /, 'Janus offers its candidates in the answer');
+    // Our candidates trickle after the offer (Janus only acknowledges them); null ends them.
+    ada.send({ type: 'sfu', op: 'candidate', candidate: { candidate: 'candidate:2 1 udp 2122194687 192.0.2.10 9998 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
+    ada.send({ type: 'sfu', op: 'candidate', candidate: null });
+    ada.send({ type: 'ping', t: 7 });
+    await ada.type('pong');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(ada.all('sfu').filter((f) => f.op === 'failed'), [], 'trickled candidates are taken');
     bob.send({ type: 'sfu', op: 'subscribe', peer: ada.peerId });
     const absent = await bob.next<Extract<SfuReplyFrame, { op: 'absent' }>>(isSfu('absent'), 10_000, 'absent');
     assert.equal(absent.peer, ada.peerId);
@@ -89,6 +96,8 @@ describe('relay with an SFU (real Janus)', () => {
     assert.match((await c.type('error')).message, /substream/);
     c.send({ type: 'sfu', op: 'layer', peer: randomId(), mid: '<1>', substream: 0 });
     assert.match((await c.type('error')).message, /mid/);
+    c.send({ type: 'sfu', op: 'candidate', candidate: { candidate: 7 } });
+    assert.match((await c.type('error')).message, /candidate/);
     c.send({ type: 'sfu', op: 'publish', sdp: audioOffer() });
     await c.next(isSfu('answer'), 10_000, 'the answer after the refusals');
   });
