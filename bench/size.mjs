@@ -47,8 +47,8 @@ const LIMITS = {
   // unconfirmed frames written again over a new connection 0.3 KB, the room kernel's relay
   // admission in a module of its own (an object of named parts, which minify less) 0.1 KB; SFU mode
   // (issue 19: publication with simulcast, subscriptions choosing their layer and finding stalls,
-  // trickled candidates, moving a room, the kernel's part) 2.6 KB.
-  'mesh-room.iife.js': { goal: 40 * KB, budget: 47.8 * KB },
+  // trickled candidates, moving a room, the kernel's part) 2.7 KB.
+  'mesh-room.iife.js': { goal: 40 * KB, budget: 47.9 * KB },
   'i18n/de.iife.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
 };
 
