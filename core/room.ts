@@ -69,6 +69,24 @@ export class Room extends RoomKernel {
   /** The peer connections to the relay's SFU, in SFU mode (diagnostics and tests; empty otherwise). */
   get sfuConnections(): RTCPeerConnection[] { return this.feature('sfu')?.connections ?? []; }
 
+  /**
+   * How loud member `id` is right now, 0–1 (the audio level of what we receive from it, over its
+   * link or from the SFU); 0 without sound. Cheap: read it a few times a second to find who speaks.
+   */
+  audioLevel(id: string): number {
+    const pc = this.feature('sfu')?.connectionOf(id) ?? this.linkTo(id)?.connection;
+    const audio = pc?.getReceivers().find((r) => r.track.kind === 'audio');
+    return audio?.getSynchronizationSources?.()[0]?.audioLevel ?? 0;
+  }
+
+  /**
+   * Tells the room which members the page shows (null: all of them). In SFU mode the others get
+   * the SFU's lowest layer, so a page of a large room pays only for the tiles it shows.
+   */
+  showPeers(ids: Iterable<string> | null): void {
+    this.feature('sfu')?.visible(ids === null ? null : new Set(ids));
+  }
+
   /** True while this member records the room. */
   get recording(): boolean { return this.feature('recording')?.active ?? false; }
 

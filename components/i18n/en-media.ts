@@ -14,6 +14,10 @@ export const EN_MEDIA = {
   noVideo: 'camera off',
   sharing: 'sharing screen',
   enableSound: 'Click to hear the others',
+  previousPage: 'Previous participants',
+  nextPage: 'More participants',
+  page: (current, of) => `${current} of ${of}`,
+  speaking: 'speaking',
   record: 'Record',
   stopRecording: 'Stop recording',
 } satisfies Pick<MeshStrings, MediaStringKey>;

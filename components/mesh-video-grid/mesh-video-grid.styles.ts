@@ -28,6 +28,25 @@ export const styles = [
     [part='grid'][data-count='9'] {
       grid-template-columns: repeat(3, minmax(0, 1fr));
     }
+    [part='grid'][data-many] {
+      grid-template-columns: repeat(4, minmax(0, 1fr));
+    }
+    [part~='tile'][data-speaking] {
+      outline: 3px solid var(--_accent);
+      outline-offset: -3px;
+    }
+    [part='pager'] {
+      display: flex;
+      align-items: center;
+      justify-content: center;
+      gap: var(--_space);
+      margin-top: var(--_space);
+    }
+    [part='page-button'] {
+      min-width: 44px;
+      min-height: 44px;
+      font: inherit;
+    }
     @media (max-width: 480px) {
       [part='grid'][data-count] {
         grid-template-columns: repeat(2, minmax(0, 1fr));

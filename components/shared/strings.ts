@@ -36,6 +36,11 @@ export interface MeshStrings {
   noVideo: string;
   sharing: string;
   enableSound: string;
+  /** The grid's pager (more participants than tiles) and the active speaker's label. */
+  previousPage: string;
+  nextPage: string;
+  page(current: number, of: number): string;
+  speaking: string;
   quality: Record<'good' | 'fair' | 'poor', string>;
   /** A peer's media that stopped moving (shown on its tile and in the badge). */
   stalled: Record<'audio' | 'video', string>;
@@ -86,7 +91,7 @@ export function relativeTime(locale: string, at: number, now: number): string {
 }
 
 /** Strings the call elements bring along (`i18n/en-media.ts`), for a call's grid and controls. */
-export type MediaStringKey = 'micOn' | 'micOff' | 'cameraOn' | 'cameraOff' | 'shareScreen' | 'stopSharing' | 'mediaControls' | 'participants' | 'muted' | 'noVideo' | 'sharing' | 'enableSound' | 'record' | 'stopRecording';
+export type MediaStringKey = 'micOn' | 'micOff' | 'cameraOn' | 'cameraOff' | 'shareScreen' | 'stopSharing' | 'mediaControls' | 'participants' | 'muted' | 'noVideo' | 'sharing' | 'enableSound' | 'record' | 'stopRecording' | 'previousPage' | 'nextPage' | 'page' | 'speaking';
 /** Strings the chat's file view brings along (`i18n/en-files.ts`), error texts of transfers included. */
 export type FileStringKey = 'accept' | 'decline' | 'cancel' | 'download' | 'size' | 'fileStatus';
 /** Strings the recording indicator brings along (`i18n/en-recording.ts`). */

@@ -94,6 +94,10 @@ export interface SfuFeature extends RoomFeature {
   fromRelay(frame: SfuReplyFrame): void;
   /** The feature's peer connections to the SFU (diagnostics and tests). */
   readonly connections: RTCPeerConnection[];
+  /** The connection bringing member `id`'s media, if any. */
+  connectionOf(id: string): RTCPeerConnection | null;
+  /** The members the page shows (null: all); the others get the SFU's lowest layer. */
+  visible(ids: Set<string> | null): void;
 }
 
 export interface FeatureMap {

@@ -36,10 +36,13 @@ export function installSfu(host: FeatureHost): SfuFeature {
   const sendsVideo = (id: string) => host.peers().find((p) => p.id === id)?.media?.video ?? false;
   // Each subscription's link, measured like a mesh link (RTT, loss, jitter; hysteresis), picks its layer.
   let health: HealthMonitor | null = null;
+  /** The members the page shows (null: all); the others get the lowest layer. */
+  let shown: Set<string> | null = null;
   const watch = (id: string) => {
     if (!on || subs.has(id)) return;
     const s = new SfuSubscription(subHost, id);
     subs.set(id, s);
+    s.visible(!shown || shown.has(id));
     s.request();
   };
   const unwatch = (id: string) => {
@@ -103,6 +106,11 @@ export function installSfu(host: FeatureHost): SfuFeature {
           if (!reported) host.emit('error', new MeshError(f.code, f.message));
           reported = true;
       }
+    },
+    connectionOf: (id) => subs.get(id)?.connection ?? null,
+    visible(ids) {
+      shown = ids;
+      for (const [id, s] of subs) s.visible(!ids || ids.has(id));
     },
     get connections() {
       return [publication?.connection, ...[...subs.values()].map((s) => s.connection)].filter((pc): pc is RTCPeerConnection => !!pc);

@@ -47,6 +47,9 @@ export class SfuSubscription {
   #askAgain = false;
   /** The simulcast layer we asked for on this connection (the SFU starts with the highest). */
   #layer: 0 | 1 | 2 = 2;
+  /** The link's latest level, and whether the page shows this member (a hidden one gets the lowest layer). */
+  #level: keyof typeof LAYER_FOR = 'good';
+  #shown = true;
   /** Frames decoded at the last health sample on this connection, since when they stood still, and whether that is reported. */
   #frames = 0;
   #stillSince: number | null = null;
@@ -110,8 +113,9 @@ export class SfuSubscription {
       await pc.setRemoteDescription({ type: 'offer', sdp });
       await pc.setLocalDescription(await pc.createAnswer());
       if (pc !== this.#pc || this.#closed) return;
-      if (this.#h.start(this.peer, pc.localDescription!.sdp)) described();
-      else this.later();
+      if (!this.#h.start(this.peer, pc.localDescription!.sdp)) return this.later();
+      described();
+      this.#pick(); // a hidden member, or a link already known to be poor, starts below the highest layer
     } catch {
       if (pc === this.#pc) this.later();
     }
@@ -122,7 +126,18 @@ export class SfuSubscription {
    * layer on a `fair` or `poor` one, the highest again once it is `good`.
    */
   quality(level: keyof typeof LAYER_FOR): void {
-    const want = LAYER_FOR[level];
+    this.#level = level;
+    this.#pick();
+  }
+
+  /** Whether the page shows this member: one it does not show gets the lowest layer. */
+  visible(shown: boolean): void {
+    this.#shown = shown;
+    this.#pick();
+  }
+
+  #pick(): void {
+    const want = this.#shown ? LAYER_FOR[this.#level] : 0;
     const mid = this.#pc?.getTransceivers().find((t) => t.receiver.track.kind === 'video')?.mid;
     if (want === this.#layer || !mid) return;
     if (this.#h.layer(this.peer, mid, want)) this.#layer = want;
