@@ -195,7 +195,6 @@ export class Connection implements MemberSocket {
     switch (f.type) {
       case 'leave':
         this.state.to('leaving');
-        this.host.sfu?.memberGone(m);
         try {
           await backend.leave(m, this, f.session);
           this.membership = null;

@@ -85,4 +85,6 @@ export interface BackendContext {
   clock: RelayClock;
   /** STUN/TURN servers for a member, if the relay has any. */
   iceServers(peerId: string): { iceServers: IceServer[]; ttlSeconds: number | null };
+  /** A member left the room for good (leave, grace period over, replaced): what the relay keeps for it elsewhere (the SFU) goes. */
+  memberGone(roomId: string, peerId: string): void;
 }

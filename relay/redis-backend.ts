@@ -299,6 +299,8 @@ export class RedisBackend implements RoomBackend {
       return;
     }
     applyEvent(room, ev, this.ctx.options.maxSocketBufferBytes, () => this.ctx.metrics.messagesOut++);
+    // Every node hears a member leave; the one that held its SFU handles lets them go.
+    if (ev.frame?.type === 'peer-left') this.ctx.memberGone(id!, ev.frame.id);
   }
 
   private deliverTo(member: LocalMember, ev: RoomEvent): void {

@@ -198,6 +198,7 @@ export class RelayRoom {
     member.socket = null;
     if (reason === 'replaced') socket?.close(CLOSE_CODES.replaced, 'replaced');
     this.broadcast({ type: 'peer-left', id: member.id, session: member.session, reason });
+    this.ctx.memberGone(this.id, member.id);
     this.ctx.log.debug('member left', { room: this.id, peer: member.id, reason });
     if (dropIfEmpty && this.members.size === 0) this.onEmpty(this);
   }

@@ -82,6 +82,7 @@ export class RelayServer implements ConnectionHost {
     const ctx: BackendContext = {
       options: this.options, log: this.log, metrics: this.metrics, clock: this.clock,
       iceServers: (peerId) => iceServersFor(this.iceConfig, peerId, this.clock.now()),
+      memberGone: (roomId, peerId) => this.sfu?.memberGone({ roomId, peerId }),
     };
     this.backend = deps.backend ? deps.backend(ctx)
       : this.options.redis ? new RedisBackend(ctx, this.options.redis)

@@ -21,7 +21,7 @@ import { styles } from './mesh-room.styles.js';
  * @attr relay - Relay WebSocket URL; defaults to `/ws` on the page's own origin.
  * @attr media - `none` | `audio` | `video` | `audio video`. Default `none`.
  * @attr max-peers - Refuse to join a room that already has this many members. Default 8.
- * @attr mode - Where media goes: `mesh` (peer to peer), `sfu` (through the relay's SFU, Janus), or `auto` (for now a mesh). Default `auto`.
+ * @attr mode - Where media goes: `mesh` (peer to peer), `sfu` (through the relay's SFU, Janus), or `auto` (a mesh up to the relay's mesh limit, then the SFU). Default `auto`.
  * @attr token - Signed room token, when the relay requires one.
  *
  * @fires mesh-state-change - The room state changed. Detail: `{ from, to, reason }`.

@@ -67,6 +67,9 @@ export class MeshVideoGridElement extends RoomBoundElement {
   }
 
   override disconnectedCallback(): void {
+    // Members this grid hid get their link's layer again.
+    if (this.#shown) this.room?.core?.showPeers(null);
+    this.#shown = '';
     super.disconnectedCallback();
     if (this.#listening !== null) clearInterval(this.#listening);
     this.#listening = null;
@@ -78,6 +81,7 @@ export class MeshVideoGridElement extends RoomBoundElement {
     if (!core || core.peers.length < 2) return;
     let loudest: string | null = null;
     let level = SPEAKING;
+    for (const id of this.#levels.keys()) if (!core.peers.some((p) => p.id === id)) this.#levels.delete(id);
     for (const p of core.peers) {
       const l = Math.max(core.audioLevel(p.id), (this.#levels.get(p.id) ?? 0) * (5 / 6));
       this.#levels.set(p.id, l);

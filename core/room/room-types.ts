@@ -74,8 +74,9 @@ export interface RoomOptions extends MediaOptions {
   maxPeers?: number;
   /**
    * Where media goes: `mesh` (peer to peer), `sfu` (through the relay's SFU, which the relay must
-   * have: `--sfu-url`), or `auto` (the default: a mesh for now). Room messages and files go the
-   * same way in every mode.
+   * have: `--sfu-url`), or `auto` (the default: a mesh until the room has more members than the
+   * relay's mesh limit, then the SFU until it is left). Room messages and files go the same way in
+   * every mode.
    */
   mode?: 'auto' | 'mesh' | 'sfu';
   /**

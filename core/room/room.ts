@@ -375,7 +375,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
   /** Tells the peers our media goes through the SFU, and publishes and subscribes there. */
   #startSfu(): void {
     this.#peers.announce({ sfu: true }, this.#members.links());
-    this.#features.use('sfu').then((f) => f.start(), (e: MeshError) => this.emit('error', e));
+    this.#features.use('sfu').then((f) => this.#inRoom() && f.start(), (e: MeshError) => this.emit('error', e));
   }
 
   /** Derives the room state from the relay connection and the links. */

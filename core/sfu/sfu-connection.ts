@@ -27,7 +27,8 @@ export const LOST_MS = 2500;
 
 /**
  * The next attempt of a request to the SFU, on the room clock: after a given time (an answer that
- * never came), or after a delay that grows while attempts fail (0.5 s doubling to 5 s). Not the
+ * never came), or after a delay that grows while attempts fail (0.5 s doubling to 5 s), with full
+ * jitter (members that lost Janus together do not all ask again at once). Not the
  * kernel's `Timer`: importing it here would split the clock into a chunk of its own, one more
  * file on every page.
  */
@@ -35,8 +36,10 @@ export class Retry {
   #id: TimerId | null = null;
   #attempt = 0;
   readonly #clock: Clock;
-  constructor(clock: Clock) {
+  readonly #random: () => number;
+  constructor(clock: Clock, random: () => number = Math.random) {
     this.#clock = clock;
+    this.#random = random;
   }
 
   /** Runs `fn` in `ms` (replacing a pending run). */
@@ -48,9 +51,9 @@ export class Retry {
     }, ms);
   }
 
-  /** Runs `fn` after the next, longer delay. */
+  /** Runs `fn` after the next, longer delay (anywhere up to it). */
   later(fn: () => void): void {
-    this.at(Math.min(5000, 500 * 2 ** this.#attempt++), fn);
+    this.at(this.#random() * Math.min(5000, 500 * 2 ** this.#attempt++), fn);
   }
 
   /** It worked: the next failure waits the shortest delay again. */

@@ -20,7 +20,12 @@ export function installSfu(host: FeatureHost): SfuFeature {
   let on = false;
   /** An `sfu-unavailable` was reported and nothing has worked since. */
   let reported = false;
-  const base = { clock: host.clock, RTC: host.options.RTCPeerConnection ?? globalThis.RTCPeerConnection, config: () => host.rtcConfig() };
+  const base = {
+    clock: host.clock,
+    random: host.options.random ?? Math.random,
+    RTC: host.options.RTCPeerConnection ?? globalThis.RTCPeerConnection,
+    config: () => host.rtcConfig(),
+  };
   const subHost: SubscriptionHost = {
     ...base,
     subscribe: (peer) => host.sfu({ type: 'sfu', op: 'subscribe', peer }),
@@ -64,7 +69,7 @@ export function installSfu(host: FeatureHost): SfuFeature {
   };
   return {
     start() {
-      if (on) return;
+      if (on || !host.inRoom()) return;
       on = true;
       const local = host.localMedia();
       if (local) {

@@ -6,6 +6,8 @@ import { LOST_MS, Retry, trickle } from './sfu-connection.js';
 /** What a publication needs from the SFU feature. */
 export interface PublicationHost {
   clock: Clock;
+  /** Jitter of the retries (the room's `random`). */
+  random?: () => number;
   RTC: typeof RTCPeerConnection;
   config(): RTCConfiguration;
   /** Sends our offer to the relay; false when it cannot take it now. */
@@ -50,7 +52,7 @@ export class SfuPublication {
   constructor(host: PublicationHost, local: LocalMediaControls) {
     this.#h = host;
     this.#local = local;
-    this.#retry = new Retry(host.clock);
+    this.#retry = new Retry(host.clock, host.random);
     local.addEventListener('change', this.#onChange);
   }
 

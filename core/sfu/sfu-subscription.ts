@@ -5,6 +5,8 @@ import { LOST_MS, Retry, trickle } from './sfu-connection.js';
 /** What a subscription needs from the SFU feature. */
 export interface SubscriptionHost {
   clock: Clock;
+  /** Jitter of the retries (the room's `random`). */
+  random?: () => number;
   RTC: typeof RTCPeerConnection;
   config(): RTCConfiguration;
   /** Asks the relay for `peer`'s media; false when it cannot take it now. */
@@ -57,7 +59,7 @@ export class SfuSubscription {
 
   constructor(host: SubscriptionHost, peer: string) {
     this.#h = host;
-    this.#retry = new Retry(host.clock);
+    this.#retry = new Retry(host.clock, host.random);
     this.peer = peer;
   }
 

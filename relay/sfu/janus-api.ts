@@ -37,6 +37,8 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/** Janus's error for a session it no longer has (expired, or Janus restarted behind a proxy). */
+const NO_SUCH_SESSION = 458;
 /** After a failed connect, requests fail at once for this long, ms (Janus down must not stall every frame). */
 const RECONNECT_PAUSE_MS = 1000;
 
@@ -106,8 +108,10 @@ export class JanusApi {
     const session = this.#open().then(async () => {
       const reply = await this.#send({ janus: 'create' });
       const id = (reply.data as { id: number }).id;
+      // Janus acknowledges a keep-alive; one that goes unanswered means the connection is dead
+      // (half-open) or the session gone: drop it, the next request opens a new one.
       this.#keepalive = setInterval(() => {
-        this.#send({ janus: 'keepalive', session_id: id }).catch(() => { /* a lost connection is handled by its close */ });
+        this.#send({ janus: 'keepalive', session_id: id }, true).catch(() => this.#lost());
       }, this.#o.keepaliveMs);
       this.#keepalive.unref?.();
       return id;
@@ -130,8 +134,7 @@ export class JanusApi {
       ws.on('close', () => {
         if (this.#ws !== ws) return;
         reject(new Error('the SFU closed the connection'));
-        this.#drop(new Error('the SFU connection was lost'));
-        this.#o.onLost?.();
+        this.#lost();
       });
     });
   }
@@ -164,12 +167,21 @@ export class JanusApi {
       if (m.janus === 'error') {
         const e = m.error as { code?: number; reason?: string } | undefined;
         p.reject(new JanusError(e?.code ?? 0, e?.reason ?? 'Janus error'));
+        if (e?.code === NO_SUCH_SESSION) this.#lost();
       } else {
         p.resolve(m);
       }
       return;
     }
+    if (!p && m.janus === 'timeout') return this.#lost(); // Janus ended our session
     if (!p && typeof m.sender === 'number') this.#o.onEvent?.(m.sender, m);
+  }
+
+  /** The connection or the session is gone: every handle with it. */
+  #lost(): void {
+    if (!this.#session) return;
+    this.#drop(new Error('the SFU connection was lost'));
+    this.#o.onLost?.();
   }
 
   #drop(reason: Error): void {
@@ -178,7 +190,7 @@ export class JanusApi {
     this.#session = null;
     const ws = this.#ws;
     this.#ws = null;
-    ws?.close();
+    ws?.terminate(); // a half-open connection would never finish a closing handshake
     for (const [, p] of this.#pending) {
       clearTimeout(p.timer);
       p.reject(reason);

@@ -33,6 +33,9 @@ function numberFor(text: string): number {
   return Number.parseInt(createHash('sha256').update(text).digest('hex').slice(0, 13), 16);
 }
 
+/** The VideoRoom room of relay room `roomId`. */
+export const videoRoomOf = (roomId: string): number => numberFor(`room\n${roomId}`);
+
 /**
  * The relay's side of the SFU: it drives Janus's VideoRoom for its members, who never see the
  * Janus API or its secrets. Each relay room is a VideoRoom room (number and management secret
@@ -73,8 +76,13 @@ export class SfuGateway {
    */
   handle(member: SfuMember, f: SfuFrame, reply: (r: SfuReplyFrame) => void): Promise<void> {
     this.#replies.set(this.#key(member), { member, reply });
-    const key = `${this.#key(member)}\n${'peer' in f ? f.peer ?? '' : ''}`;
-    const run = (this.#queues.get(key) ?? Promise.resolve()).then(() => this.#handle(member, f, reply));
+    return this.#serial(member, 'peer' in f ? f.peer ?? '' : '', () => this.#handle(member, f, reply));
+  }
+
+  /** Runs `fn` after what is under way for the member's subscription to `peer` (or, with '', its publication). */
+  #serial(member: SfuMember, peer: string, fn: () => Promise<void>): Promise<void> {
+    const key = `${this.#key(member)}\n${peer}`;
+    const run = (this.#queues.get(key) ?? Promise.resolve()).then(fn);
     this.#queues.set(key, run);
     void run.then(() => {
       if (this.#queues.get(key) === run) this.#queues.delete(key);
@@ -97,19 +105,28 @@ export class SfuGateway {
         case 'stop': return await (f.peer === undefined ? this.#unpublish(member) : this.#unsubscribe(member, f.peer));
       }
     } catch (err) {
-      const message = err instanceof JanusError ? `the SFU refused: ${err.message}` : `the SFU cannot be reached: ${(err as Error)?.message ?? err}`;
-      this.#o.log.warn('sfu request failed', { room: member.roomId, op: f.op, err: message });
+      // The detail (addresses, Janus's words) is the operator's; the member learns what to expect.
+      this.#o.log.warn('sfu request failed', { room: member.roomId, op: f.op, err: String((err as Error)?.message ?? err) });
+      const message = err instanceof JanusError ? 'the SFU refused the request; it is asked again' : 'the SFU cannot be reached now; media comes back when it is';
       reply({ type: 'sfu', op: 'failed', ...(peer ? { peer } : {}), code: 'sfu-unavailable', message });
     }
   }
 
-  /** The member left the room: its publication and subscriptions end. */
+  /**
+   * The member left the room for good (leave, grace period over, replaced): its subscriptions and
+   * publication end after whatever is under way for them, and nothing of it stays.
+   */
   memberGone(member: SfuMember): void {
-    this.#replies.delete(this.#key(member));
-    const handles = this.#members.get(this.#key(member));
+    const key = this.#key(member);
+    this.#replies.delete(key);
+    const handles = this.#members.get(key);
     if (!handles) return;
-    for (const peer of [...handles.subs.keys()]) void this.#unsubscribe(member, peer).catch(() => {});
-    void this.#unpublish(member).catch(() => {});
+    const ends = [...handles.subs.keys()].map((peer) => this.#serial(member, peer, () => this.#unsubscribe(member, peer).catch(() => {})));
+    ends.push(this.#serial(member, '', () => this.#unpublish(member).catch(() => {})));
+    void Promise.all(ends).then(() => {
+      const h = this.#members.get(key);
+      if (h && h.publisher === null && h.subs.size === 0) this.#members.delete(key);
+    });
   }
 
   /** Ends the Janus session (every handle with it). Idempotent. */
@@ -122,7 +139,7 @@ export class SfuGateway {
   }
 
   #key(m: SfuMember): string { return `${m.roomId}\n${m.peerId}`; }
-  #room(roomId: string): number { return numberFor(`room\n${roomId}`); }
+  #room(roomId: string): number { return videoRoomOf(roomId); }
   #feed(roomId: string, peerId: string): number { return numberFor(`feed\n${roomId}\n${peerId}`); }
   #roomSecret(roomId: string): string { return createHash('sha256').update(`${this.#roomSecretSeed}\n${roomId}`).digest('hex'); }
 
@@ -169,9 +186,12 @@ export class SfuGateway {
     try {
       await join();
     } catch (err) {
+      if (!(err instanceof JanusError)) throw err;
+      // Destroyed meanwhile by its last publisher leaving: create it again.
+      if (err.code === NO_SUCH_ROOM) await this.#createRoom(handle, m.roomId);
       // Our feed id still held (a publication this relay lost track of): end it, then join again.
-      if (!(err instanceof JanusError && err.code === ID_EXISTS)) throw err;
-      await this.#api.message(handle, { request: 'kick', room, id, secret: this.#roomSecret(m.roomId) }).catch(() => {});
+      else if (err.code === ID_EXISTS) await this.#api.message(handle, { request: 'kick', room, id, secret: this.#roomSecret(m.roomId) }).catch(() => {});
+      else throw err;
       await join();
     }
     const reply = await this.#api.message(handle, { request: 'configure', audio: true, video: true }, { type: 'offer', sdp });
@@ -269,8 +289,10 @@ export class SfuGateway {
     }
     if (m.janus !== 'hangup') return;
     const h = this.#members.get(owner.key);
-    if (h?.publisher === handle) h.publisher = null;
+    const publisher = h?.publisher === handle;
+    if (publisher) h.publisher = null;
     else if (h?.subs.get(owner.peer) === handle) h.subs.delete(owner.peer);
-    void this.#detach(handle).catch(() => {});
+    const roomId = owner.key.slice(0, owner.key.indexOf('\n'));
+    void this.#detach(handle).then(() => (publisher ? this.#destroyIfEmpty(roomId) : undefined)).catch(() => {});
   }
 }

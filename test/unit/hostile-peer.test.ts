@@ -50,7 +50,7 @@ const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
 function checkFrame(f: ChannelFrame): void {
   const keys: Record<ChannelFrame['t'], string[]> = {
     msg: ['t', 'n', 'data', 'sentAt'], volatile: ['t', 'data', 'sentAt'], 'repair-request': ['t', 'fromN', 'toN'],
-    'repair-reply': ['t', 'messages', 'missing'], media: ['t', 'audio', 'video', 'screen', 'recording'], 'relay-up': ['t'],
+    'repair-reply': ['t', 'messages', 'missing'], media: ['t', 'audio', 'video', 'screen', 'recording', 'sfu'], 'relay-up': ['t'],
   };
   assert.deepEqual(Object.keys(f), keys[f.t], 'only the known fields, never anything else from the wire');
   assert.equal(Object.getPrototypeOf(f), Object.prototype);
@@ -63,7 +63,7 @@ function checkFrame(f: ChannelFrame): void {
       for (const m of f.messages) assert.ok(isCount(m.n) && m.n >= 1 && isCount(m.sentAt));
       for (const [a, b] of f.missing) assert.ok(isCount(a) && isCount(b) && b >= a);
       break;
-    case 'media': for (const k of ['audio', 'video', 'screen', 'recording'] as const) assert.equal(typeof f[k], 'boolean'); break;
+    case 'media': for (const k of ['audio', 'video', 'screen', 'recording', 'sfu'] as const) assert.equal(typeof f[k], 'boolean'); break;
   }
 }
 

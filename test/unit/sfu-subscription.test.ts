@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { SfuSubscription, type SubscriptionHost } from '../../core/sfu/sfu-subscription.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
-function subscription(accept = true) {
+function subscription(accept = true, random = () => 1) {
   const clock = new FakeClock();
   const t0 = clock.now();
   const asked: number[] = [];
   const stalls: Array<number | null> = [];
   const host: SubscriptionHost = {
     clock,
+    random, // 1: the longest delay of each step (full jitter draws up to it)
     RTC: undefined as unknown as typeof RTCPeerConnection,
     config: () => ({}),
     subscribe: () => { asked.push(clock.now() - t0); return accept; },
@@ -42,6 +43,14 @@ describe('SfuSubscription', () => {
     s.close();
     clock.advance(60_000);
     assert.equal(asked.length, 3, 'nothing after close()');
+  });
+
+  it('draws each retry anywhere up to its step (full jitter), from the room\'s random', () => {
+    const { s, clock, asked } = subscription(false, () => 0.5);
+    s.request();
+    for (const ms of [250, 500, 1000]) clock.advance(ms);
+    assert.deepEqual(asked, [0, 250, 750, 1750]);
+    s.close();
   });
 
   it('asks again when no offer comes within 10 s, and backs off while the relay cannot take the request', () => {

@@ -78,12 +78,14 @@ describe('Topology', () => {
       const { t, moves, at } = topology(mode);
       let model: 'mesh' | 'sfu' = mode === 'sfu' ? 'sfu' : 'mesh';
       let limit: number | null = null;
-      let expectedMoves = 0;
+      const expectedMoves: number[] = [];
+      let step = 0;
       const move = () => {
-        if (model === 'mesh') { model = 'sfu'; expectedMoves++; }
+        if (model === 'mesh') { model = 'sfu'; expectedMoves.push(step); }
       };
       events.forEach((e, i) => {
         at(i);
+        step = i;
         if (e.k === 'welcome') {
           t.welcome(e.sfu ? { meshLimit: e.limit } : undefined, e.n);
           limit = e.sfu ? e.limit : null;
@@ -102,7 +104,7 @@ describe('Topology', () => {
         }
         assert.equal(t.transport, model, `after event ${i} ${JSON.stringify(e)}`);
       });
-      assert.equal(moves.length, expectedMoves);
+      assert.deepEqual(moves, expectedMoves, 'it moves exactly at the events the model moves at');
     }), { numRuns: 500 });
   });
 });
