@@ -3,8 +3,12 @@ import type { MediaState, PeerInfo } from '../../core/index.js';
 import { RoomBoundElement } from '../shared/room-bound-element.js';
 import { styles } from './mesh-video-grid.styles.js';
 
-/** Audio level (0–1, held at its peaks) above which a member counts as speaking. */
-const SPEAKING = 0.1;
+/**
+ * Audio level (0–1, linear from the packets' dBov, held at its peaks) above which a member counts
+ * as speaking: 0.03 is about −30 dBov; speech into a browser's microphone (with its noise
+ * suppression) sits around −20 to −30 dBov, a quiet room well below.
+ */
+const SPEAKING = 0.03;
 /** How often the grid reads the levels, ms; each read lets a held peak fall by a sixth. */
 const LISTEN_MS = 100;
 /** A new speaker must lead this many reads in a row (0.8 s): a cough does not move the grid. */
