@@ -80,11 +80,12 @@ export class Room extends RoomKernel {
   }
 
   /**
-   * Tells the room which members the page shows (null: all of them). In SFU mode the others get
-   * the SFU's lowest layer, so a page of a large room pays only for the tiles it shows.
+   * Tells the room which members the page shows and how wide their tiles are, in device pixels
+   * (null: everyone, size unknown). In SFU mode the others get the SFU's lowest layer and each
+   * shown member the smallest layer that fills its tile, so a page pays only for what it shows.
    */
-  showPeers(ids: Iterable<string> | null): void {
-    this.feature('sfu')?.visible(ids === null ? null : new Set(ids));
+  showPeers(tiles: Record<string, number> | null): void {
+    this.feature('sfu')?.visible(tiles && new Map(Object.entries(tiles)));
   }
 
   /** True while this member records the room. */

@@ -21,6 +21,7 @@ import { styles } from './mesh-room.styles.js';
  * @attr relay - Relay WebSocket URL; defaults to `/ws` on the page's own origin.
  * @attr media - `none` | `audio` | `video` | `audio video`. Default `none`.
  * @attr max-peers - Refuse to join a room that already has this many members. Default 8.
+ * @attr mesh-limit - In `auto` mode, move to the SFU past this many members (the lower of it and the relay's `--mesh-limit`). Default: the relay's (6).
  * @attr mode - Where media goes: `mesh` (peer to peer), `sfu` (through the relay's SFU, Janus), or `auto` (a mesh up to the relay's mesh limit, then the SFU). Default `auto`.
  * @attr token - Signed room token, when the relay requires one.
  *
@@ -70,6 +71,7 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
     media: { type: String },
     maxPeers: { type: Number, attribute: 'max-peers' },
     mode: { type: String },
+    meshLimit: { type: Number, attribute: 'mesh-limit' },
     token: { type: String },
     state: { type: String, reflect: true },
     strings: { attribute: false },
@@ -91,6 +93,8 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
   declare maxPeers: number;
   /** Where media goes: `auto` | `mesh` | `sfu`. */
   declare mode: 'auto' | 'mesh' | 'sfu';
+  /** In `auto` mode, the most members of a mesh (null: the relay's). */
+  declare meshLimit: number | null;
   /** Signed room token. */
   declare token: string;
   /** `idle` | `connecting` | `connected` | `reconnecting` | `failed` | `closed` (read-only). */
@@ -127,6 +131,7 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
     this.media = 'none';
     this.maxPeers = 8;
     this.mode = 'auto';
+    this.meshLimit = null;
     this.token = '';
     this.state = 'idle';
     this.strings = null;
@@ -181,6 +186,7 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
         name: this.name,
         maxPeers: this.maxPeers,
         mode: this.mode,
+        ...(this.meshLimit ? { meshLimit: this.meshLimit } : {}),
         ...(this.token ? { token: this.token } : {}),
         ...(this.rtcConfig ? { rtcConfig: this.rtcConfig } : {}),
         ...(this.files ? { files: this.files } : {}),
@@ -266,7 +272,7 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
   protected override willUpdate(changed: PropertyValues<this>): void {
     // A call fetches its grid and controls while it joins, not after.
     if (changed.has('media') && mediaKinds(this.media) !== null) void loadMediaElements().catch(() => { /* the room reports feature-unavailable */ });
-    const identityChanged = (['room', 'name', 'relay', 'maxPeers', 'media', 'mode'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
+    const identityChanged = (['room', 'name', 'relay', 'maxPeers', 'media', 'mode', 'meshLimit'] as const).some((k) => changed.has(k) && changed.get(k) !== undefined);
     if (identityChanged && this.state === 'failed') {
       // A new name or room after a refusal: try again.
       this.state = 'idle';

@@ -54,9 +54,8 @@ export class MeshVideoGridElement extends RoomBoundElement {
   /** Each member's audio level, held at its peaks (speech comes in syllables, the level per packet). */
   readonly #levels = new Map<string, number>();
   #listening: ReturnType<typeof setInterval> | null = null;
-  /** The members on screen as last told to the room ('' for all). */
+  /** The members on screen (and their tiles' widths) as last told to the room ('' for none told). */
   #shown = '';
-  #visible: string[] | null = null;
 
   constructor() {
     super();
@@ -103,11 +102,15 @@ export class MeshVideoGridElement extends RoomBoundElement {
   }
 
   protected override updated(): void {
-    // The members on screen: in SFU mode the others get the lowest layer.
-    const shown = this.#visible ? this.#visible.join() : '';
+    // The members on screen and their tiles' widths: in SFU mode the others get the lowest layer,
+    // and each shown one the smallest layer that fills its tile.
+    const tiles: Record<string, number> = {};
+    const rendered = this.renderRoot.querySelectorAll<HTMLElement>('[part~="tile"][data-peer]');
+    for (const li of rendered) tiles[li.dataset.peer!] = Math.round((li.clientWidth * (globalThis.devicePixelRatio || 1)) / 80) * 80;
+    const shown = JSON.stringify(tiles);
     if (shown !== this.#shown) {
       this.#shown = shown;
-      this.room?.core?.showPeers(this.#visible);
+      this.room?.core?.showPeers(tiles);
     }
     // Remote tiles carry sound; a browser may block playing it until the user clicks.
     for (const v of this.renderRoot.querySelectorAll<HTMLMediaElement>('[data-remote]')) {
@@ -137,7 +140,6 @@ export class MeshVideoGridElement extends RoomBoundElement {
     const pages = Math.max(1, Math.ceil(others.length / slots));
     const page = (this.#page = Math.min(this.#page, pages - 1));
     const shown = [...(speaker ? [speaker] : []), ...others.slice(page * slots, (page + 1) * slots)];
-    this.#visible = pages > 1 ? shown.map((p) => p.id) : null;
     for (const p of shown) tiles.push(this.#tile(p.name, p.stream, p.media, p, false, p === speaker));
     // Members on other pages are still heard (and their sound tells who speaks).
     const heard = others.filter((p) => p.stream && !shown.includes(p));
@@ -162,7 +164,7 @@ export class MeshVideoGridElement extends RoomBoundElement {
     const label = self ? `${name} (${s.you})` : name;
     const quality = peer?.quality ?? null;
     const stall = peer?.stall;
-    return html`<li part=${self ? 'tile self' : speaking ? 'tile speaking' : 'tile'} data-quality=${quality ?? 'unknown'} ?data-stalled=${!!stall} ?data-screen=${!!media?.screen} ?data-speaking=${speaking}>
+    return html`<li part=${self ? 'tile self' : speaking ? 'tile speaking' : 'tile'} data-peer=${peer?.id ?? nothing} data-quality=${quality ?? 'unknown'} ?data-stalled=${!!stall} ?data-screen=${!!media?.screen} ?data-speaking=${speaking}>
       ${stream
         ? html`<video part="video" .srcObject=${stream} .muted=${self} ?data-remote=${!self} autoplay playsinline ?hidden=${!video} aria-label=${label}></video>`
         : nothing}

@@ -96,8 +96,8 @@ export interface SfuFeature extends RoomFeature {
   readonly connections: RTCPeerConnection[];
   /** The connection bringing member `id`'s media, if any. */
   connectionOf(id: string): RTCPeerConnection | null;
-  /** The members the page shows (null: all); the others get the SFU's lowest layer. */
-  visible(ids: Set<string> | null): void;
+  /** The members the page shows, with their tiles' widths in device pixels (null: all); the others get the SFU's lowest layer. */
+  visible(tiles: Map<string, number> | null): void;
 }
 
 export interface FeatureMap {

@@ -15,6 +15,7 @@ export function checkRoomOptions(options: RoomOptions): string {
   // A chunk travels with a header of up to 69 bytes; Chromium's messages stop at 256 KiB.
   if (chunk !== undefined && !(chunk >= 1024 && chunk <= 128 * 1024)) throw new MeshError('invalid-option', 'files.chunkBytes must be 1024–131072');
   if (options.mode !== undefined && !['auto', 'mesh', 'sfu'].includes(options.mode)) throw new MeshError('invalid-option', `mode must be auto, mesh or sfu, got ${JSON.stringify(options.mode)}`);
+  if (options.meshLimit !== undefined && !(Number.isInteger(options.meshLimit) && options.meshLimit >= 1)) throw new MeshError('invalid-option', `meshLimit must be a whole number of members, at least 1, got ${options.meshLimit}`);
   return name;
 }
 

@@ -80,6 +80,12 @@ export interface RoomOptions extends MediaOptions {
    */
   mode?: 'auto' | 'mesh' | 'sfu';
   /**
+   * In `auto` mode, move to the SFU past this many members even if the relay's mesh limit is
+   * higher (the lower of the two counts; the others follow the first member that moves). Default:
+   * the relay's (`--mesh-limit`, 6).
+   */
+  meshLimit?: number;
+  /**
    * Reconnect tuning, and `reachable`: how a reconnect asks the relay over HTTP before it opens a
    * WebSocket (default in a page: a GET of its `/healthz`; null: never ask).
    */

@@ -62,7 +62,7 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
     super();
     this.#name = checkRoomOptions(options);
     this.#opts = options;
-    this.#topology = new Topology(options.mode ?? 'auto', () => this.#movedToSfu(), (e) => this.emit('error', e));
+    this.#topology = new Topology(options.mode ?? 'auto', () => this.#movedToSfu(), (e) => this.emit('error', e), options.meshLimit);
     this.roomId = options.room;
     this.clock = options.clock ?? systemClock;
     this.#token = options.token;

@@ -20,8 +20,12 @@ export class Topology {
   /** The relay's mesh limit; null when it has no SFU (or before its welcome). */
   #meshLimit: number | null = null;
 
-  constructor(mode: TopologyMode, moved: () => void, error: (e: MeshError) => void) {
+  /** This page's own mesh limit (the lower of it and the relay's counts). */
+  readonly #pageLimit: number;
+
+  constructor(mode: TopologyMode, moved: () => void, error: (e: MeshError) => void, pageLimit = Infinity) {
     this.#mode = mode;
+    this.#pageLimit = pageLimit;
     this.#moved = moved;
     this.#error = error;
     this.#transport = mode === 'sfu' ? 'sfu' : 'mesh';
@@ -33,7 +37,7 @@ export class Topology {
 
   /** The relay's welcome: whether it has an SFU, and how many members the room has with us. */
   welcome(sfu: { meshLimit: number } | undefined, members: number): void {
-    this.#meshLimit = sfu?.meshLimit ?? null;
+    this.#meshLimit = sfu ? Math.min(sfu.meshLimit, this.#pageLimit) : null;
     if (this.#mode === 'sfu' && !sfu && this.#transport === 'sfu') {
       this.#transport = 'mesh';
       this.#error(new MeshError('sfu-unavailable', 'this relay has no SFU (start it with --sfu-url): media goes peer to peer'));

@@ -41,13 +41,14 @@ export function installSfu(host: FeatureHost): SfuFeature {
   const sendsVideo = (id: string) => host.peers().find((p) => p.id === id)?.media?.video ?? false;
   // Each subscription's link, measured like a mesh link (RTT, loss, jitter; hysteresis), picks its layer.
   let health: HealthMonitor | null = null;
-  /** The members the page shows (null: all); the others get the lowest layer. */
-  let shown: Set<string> | null = null;
+  /** The members the page shows, with their tiles' widths (null: all, size unknown); the others get the lowest layer. */
+  let shown: Map<string, number> | null = null;
+  const show = (id: string, s: SfuSubscription) => s.visible(!shown || shown.has(id), shown?.get(id));
   const watch = (id: string) => {
     if (!on || subs.has(id)) return;
     const s = new SfuSubscription(subHost, id);
     subs.set(id, s);
-    s.visible(!shown || shown.has(id));
+    show(id, s);
     s.request();
   };
   const unwatch = (id: string) => {
@@ -113,9 +114,9 @@ export function installSfu(host: FeatureHost): SfuFeature {
       }
     },
     connectionOf: (id) => subs.get(id)?.connection ?? null,
-    visible(ids) {
-      shown = ids;
-      for (const [id, s] of subs) s.visible(!ids || ids.has(id));
+    visible(tiles) {
+      shown = tiles;
+      for (const [id, s] of subs) show(id, s);
     },
     get connections() {
       return [publication?.connection, ...[...subs.values()].map((s) => s.connection)].filter((pc): pc is RTCPeerConnection => !!pc);

@@ -49,9 +49,9 @@ export class SfuSubscription {
   #askAgain = false;
   /** The simulcast layer we asked for on this connection (the SFU starts with the highest). */
   #layer: 0 | 1 | 2 = 2;
-  /** The link's latest level, and whether the page shows this member (a hidden one gets the lowest layer). */
+  /** The link's latest level, and the highest layer the page's tile for this member can use (0 when hidden). */
   #level: keyof typeof LAYER_FOR = 'good';
-  #shown = true;
+  #fits: 0 | 1 | 2 = 2;
   /** Frames decoded at the last health sample on this connection, since when they stood still, and whether that is reported. */
   #frames = 0;
   #stillSince: number | null = null;
@@ -132,14 +132,18 @@ export class SfuSubscription {
     this.#pick();
   }
 
-  /** Whether the page shows this member: one it does not show gets the lowest layer. */
-  visible(shown: boolean): void {
-    this.#shown = shown;
+  /**
+   * How the page shows this member: not at all (the lowest layer), or in a tile `width` device
+   * pixels wide, which gets the smallest layer at least that wide (of a 720p camera's 320, 640
+   * and 1280): a thumbnail does not need the full picture.
+   */
+  visible(shown: boolean, width = Infinity): void {
+    this.#fits = !shown || width <= 320 ? 0 : width <= 640 ? 1 : 2;
     this.#pick();
   }
 
   #pick(): void {
-    const want = this.#shown ? LAYER_FOR[this.#level] : 0;
+    const want = Math.min(LAYER_FOR[this.#level], this.#fits) as 0 | 1 | 2;
     const mid = this.#pc?.getTransceivers().find((t) => t.receiver.track.kind === 'video')?.mid;
     if (want === this.#layer || !mid) return;
     if (this.#h.layer(this.peer, mid, want)) this.#layer = want;

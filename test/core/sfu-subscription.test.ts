@@ -60,4 +60,13 @@ describe('SfuSubscription layers', () => {
     s.visible(true);
     expect(layers).to.deep.equal([[mid, 1], [mid, 0], [mid, 2]]);
   });
+
+  it('gives a small tile the smallest layer that fills it, never more than the link takes', async () => {
+    const { s, layers, mid } = await subscribed();
+    s.visible(true, 240); // a thumbnail: the quarter-size layer (320 wide from 720p) fills it
+    s.visible(true, 600); // the half-size layer
+    s.visible(true, 1920); // the full picture
+    s.quality('poor'); // ... but not on a poor link
+    expect(layers).to.deep.equal([[mid, 0], [mid, 1], [mid, 2], [mid, 0]]);
+  });
 });

@@ -54,6 +54,17 @@ describe('Topology', () => {
     assert.equal(t.transport, 'mesh');
   });
 
+  it('a page\'s own mesh limit below the relay\'s moves it earlier (the others follow it); above, the relay\'s counts', () => {
+    const moves: number[] = [];
+    const low = new Topology('auto', () => moves.push(1), () => {}, 3);
+    low.welcome({ meshLimit: 6 }, 4);
+    assert.equal(low.transport, 'sfu');
+    const high = new Topology('auto', () => moves.push(2), () => {}, 20);
+    high.welcome({ meshLimit: 6 }, 7);
+    assert.equal(high.transport, 'sfu');
+    assert.deepEqual(moves, [1, 2]);
+  });
+
   it('auto follows a peer that moved (a newcomer to a room that shrank), but only with a relay that has an SFU', () => {
     const a = topology('auto');
     a.t.welcome({ meshLimit: 6 }, 3);
