@@ -6,7 +6,7 @@ import { mediaKinds } from './media-kinds.js';
 import { ROOM_CONNECTED, type MeshRoomApi } from '../shared/room-api.js';
 import { resolveStrings, STRINGS_CHANGED, type MeshStrings } from '../shared/strings.js';
 import type { RecordingView, RecordingViewEvent } from './recording-view.js';
-import { relayUrl } from './relay-url.js';
+import { roomOptions } from './room-options.js';
 import { styles } from './mesh-room.styles.js';
 
 /**
@@ -180,18 +180,7 @@ export class MeshRoomElement extends LitElement implements MeshRoomApi {
     this.mediaError = null;
     let core: Room;
     try {
-      core = new Room({
-        relay: relayUrl(this.relay),
-        room: this.room,
-        name: this.name,
-        maxPeers: this.maxPeers,
-        mode: this.mode,
-        ...(this.meshLimit ? { meshLimit: this.meshLimit } : {}),
-        ...(this.token ? { token: this.token } : {}),
-        ...(this.rtcConfig ? { rtcConfig: this.rtcConfig } : {}),
-        ...(this.files ? { files: this.files } : {}),
-        media: mediaKinds(this.media),
-      });
+      core = new Room(roomOptions(this));
     } catch (err) {
       this.#showError(err);
       this.state = 'failed';

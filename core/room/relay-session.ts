@@ -96,12 +96,12 @@ export class RelaySession {
 
   /** Sends a signal to one member's session; false when the relay cannot take it now. */
   signal(to: string, toSession: string, data: SignalData): boolean {
-    return this.client.sendSignal(to, toSession, data);
+    return this.client.sendNow({ type: 'signal', to, toSession, data });
   }
 
   /** Sends a frame to the relay's SFU; false when the relay cannot take it now. */
   sfu(frame: SfuFrame): boolean {
-    return this.client.sendSfu(frame);
+    return this.client.sendNow(frame);
   }
 
   /** Says goodbye (others are told at once) and closes. */

@@ -6,7 +6,7 @@ import { listenForWakeups } from './wakeups.js';
 import { pageReachability } from './relay-reachable.js';
 import { RelayQuestions } from './relay-questions.js';
 import { RelayLiveness } from './relay-liveness.js';
-import { CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame, type SfuFrame, type SignalData, type StreamPosition } from '../protocol.js';
+import { CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame, type SfuFrame, type SignalFrame, type StreamPosition } from '../protocol.js';
 import { isProblem, parseServerFrame } from '../protocol/frame-validation.js';
 import { StateMachine } from '../base/state-machine.js';
 import { resolveTuning, SIGNALING_TRANSITIONS, type SignalingClientOptions, type SignalingEventMap, type SignalingState, type SignalingTuning, type WebSocketConstructor, type WebSocketLike } from './signaling-types.js';
@@ -126,15 +126,11 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     }
   }
 
-  /** Sends a signal to one peer; returns false when not connected (the caller retries later). */
-  sendSignal(to: string, toSession: string, data: SignalData): boolean {
-    if (!this.#synced) return false;
-    this.#pacer.force(); // signals cannot wait, but they count
-    return this.#sendFrame({ type: 'signal', to, toSession, data });
-  }
-
-  /** Sends a frame to the relay's SFU; false when not connected (the caller retries later). */
-  sendSfu(frame: SfuFrame): boolean {
+  /**
+   * Sends a signal to one peer, or a frame to the relay's SFU, at once (they cannot wait, but they
+   * count against the rate); false when not connected (the caller retries later).
+   */
+  sendNow(frame: SignalFrame | SfuFrame): boolean {
     if (!this.#synced) return false;
     this.#pacer.force();
     return this.#sendFrame(frame);
