@@ -95,13 +95,10 @@ describe('features load when used', () => {
         return !!v && v.readyState >= 2 && v.videoWidth > 0 && !v.paused;
       }, undefined, { timeout: 30_000, polling: 100 });
     }
-    const frames = await users[1].page.evaluate(async () => {
-      const v = document.querySelector('mesh-room')!.shadowRoot!.querySelector('mesh-video-grid')!.shadowRoot!.querySelector<HTMLVideoElement>('video[data-remote]')!;
-      const first = v.getVideoPlaybackQuality().totalVideoFrames;
-      await new Promise((r) => setTimeout(r, 1000));
-      return v.getVideoPlaybackQuality().totalVideoFrames - first;
-    });
-    assert.ok(frames > 5, `remote video keeps decoding (${frames} frames in 1 s)`);
+    // Remote video keeps decoding: 10 more frames, waited for (a loaded machine may be slow, never wrong).
+    const decoded = () => document.querySelector('mesh-room')!.shadowRoot!.querySelector('mesh-video-grid')!.shadowRoot!.querySelector<HTMLVideoElement>('video[data-remote]')!.getVideoPlaybackQuality().totalVideoFrames;
+    const first = await users[1].page.evaluate(decoded);
+    await users[1].page.waitForFunction((n) => document.querySelector('mesh-room')!.shadowRoot!.querySelector('mesh-video-grid')!.shadowRoot!.querySelector<HTMLVideoElement>('video[data-remote]')!.getVideoPlaybackQuality().totalVideoFrames >= n, first + 10, { timeout: 15_000, polling: 100 });
     for (const w of seen) {
       const loaded = w.scripts.map((p) => p.replace(/^\/cdn\//, ''));
       assert.ok(loaded.includes('media.js') && loaded.includes('core/media.js'), `the call loaded its chunks: ${loaded.join(', ')}`);

@@ -5,6 +5,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** The start of an error message, enough to tell what failed from a CI log's tail. */
+function firstLines(message) {
+  return String(message ?? '').split('\n').slice(0, 4).join(' ').slice(0, 400);
+}
+
 function write(file, counts) {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(counts));
@@ -14,21 +19,28 @@ function write(file, counts) {
 export function wtrCountReporter(file) {
   return {
     onTestRunFinished({ sessions }) {
-      const c = { passed: 0, failed: 0, skipped: 0 };
-      const walk = (suite) => {
+      const c = { passed: 0, failed: 0, skipped: 0, failures: [] };
+      const walk = (suite, path, session) => {
         for (const t of suite.tests ?? []) {
           if (t.skipped) c.skipped++;
           else if (t.passed) c.passed++;
-          else c.failed++;
+          else {
+            c.failed++;
+            c.failures.push({ name: [...path, t.name].join(' › '), error: firstLines(t.error?.message) });
+          }
         }
-        for (const s of suite.suites ?? []) walk(s);
+        for (const s of suite.suites ?? []) walk(s, [...path, s.name], session);
       };
       for (const session of sessions) {
         const before = c.failed;
-        if (session.testResults) walk(session.testResults);
+        const file = session.testFile?.replace(/^.*\/test\//, 'test/') ?? 'a test file';
+        if (session.testResults) walk(session.testResults, [file], session);
         // A session that failed without a failing test (a hook threw, the file did not load, the
         // browser gave up) is one failure more; so is one that reports errors of its own.
-        if ((!session.passed && c.failed === before) || (session.errors?.length ?? 0) > 0) c.failed++;
+        if ((!session.passed && c.failed === before) || (session.errors?.length ?? 0) > 0) {
+          c.failed++;
+          c.failures.push({ name: `${file} (${session.browser?.name ?? 'browser'})`, error: firstLines(session.errors?.[0]?.message ?? 'the file failed without a failing test') });
+        }
       }
       write(file, c);
     },
@@ -44,7 +56,7 @@ export function wtrCountReporter(file) {
  */
 export default async function* nodeCountReporter(source) {
   const file = process.env.COUNT_FILE ?? '.test-results/node.json';
-  const c = { passed: 0, failed: 0, skipped: 0 };
+  const c = { passed: 0, failed: 0, skipped: 0, failures: [] };
   for await (const event of source) {
     const d = event.data;
     if (event.type === 'test:pass') {
@@ -52,7 +64,12 @@ export default async function* nodeCountReporter(source) {
       else if (d.details?.type !== 'suite') c.passed++;
     } else if (event.type === 'test:fail') {
       const onlyRepeatsSubtests = d.details?.type === 'suite' && d.details?.error?.failureType === 'subtestsFailed';
-      if (!onlyRepeatsSubtests) c.failed++;
+      if (!onlyRepeatsSubtests) {
+        c.failed++;
+        const error = d.details?.error;
+        const file = d.file?.replace(/^.*\/test\//, 'test/') ?? '';
+        c.failures.push({ name: `${file}${d.line ? `:${d.line}` : ''} › ${d.name}`, error: firstLines(error?.cause?.message ?? error?.message) });
+      }
     } else {
       continue;
     }

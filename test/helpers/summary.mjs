@@ -3,7 +3,8 @@
 // For each NAME it reads RESULTS/NAME.json (counts written by the runner's reporter) and
 // RESULTS/NAME.exit (the runner's exit status, from run-runner.sh). A runner that did not report,
 // or exited non-zero with no failure counted, adds one failure: the line can never say
-// "0 failed" while a runner failed. Skipped tests are shown on the line before the last one,
+// "0 failed" while a runner failed. Each failed test is named, with the start of its error, just
+// above its runner's line: what a CI log's tail shows. Skipped tests are shown on the line before the last one,
 // which stays exactly "tests: N passed, N failed". Exits 1 unless everything passed.
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -34,6 +35,7 @@ for (const r of runners) {
       note = ` (exit status ${status})`;
     }
   }
+  for (const x of c.failures ?? []) console.log(`${r} failed: ${x.name}${x.error ? ` — ${x.error}` : ''}`);
   console.log(`${r}: ${c.passed} passed, ${f} failed, ${c.skipped ?? 0} skipped${note}`);
   passed += c.passed;
   failed += f;

@@ -44,9 +44,17 @@ describe('the summary line', () => {
     const run = runNode('broken', 'broken.fixture.mjs');
     assert.notEqual(run.status, 0, `the runner exits non-zero:\n${run.out}`);
     assert.ok(Date.now() - started < 30_000, 'the hanging test ended at its own deadline, and its file with it');
-    assert.deepEqual(counts('broken'), { passed: 2, failed: 3, skipped: 1 });
+    const { failures, ...c } = counts('broken');
+    assert.deepEqual(c, { passed: 2, failed: 3, skipped: 1 });
     const s = summary('broken');
     assert.equal(s.status, 1);
+    // Each failure named with the start of its error, above the runner's line (a CI log's tail).
+    assert.equal(failures.length, 3);
+    const named = s.lines.filter((l) => l.startsWith('broken failed: '));
+    assert.equal(named.length, 3, s.lines.join('\n'));
+    assert.ok(named.some((l) => /broken\.fixture\.mjs:\d+ › fails — .*3/.test(l)), named.join('\n'));
+    assert.ok(named.some((l) => /the after hook threw/.test(l)), named.join('\n'));
+    assert.ok(named.some((l) => /› hangs — .*timed out/i.test(l)), named.join('\n'));
     assert.deepEqual(s.lines.slice(-3), [
       `broken: 2 passed, 3 failed, 1 skipped (exit status ${run.status})`,
       '1 skipped',
@@ -59,9 +67,12 @@ describe('the summary line', () => {
     const run = sh('bash', ['test/helpers/run-runner.sh', dir, 'wtr-broken', '100',
       process.execPath, '--import', './test/helpers/ts-loader.mjs', 'node_modules/@web/test-runner/dist/bin.js', '--config', `${FIXTURES}/wtr.config.mjs`]);
     assert.notEqual(run.status, 0, `the runner exits non-zero:\n${run.out}`);
-    assert.deepEqual(counts('wtr-broken'), { passed: 2, failed: 3, skipped: 1 });
+    const { failures, ...c } = counts('wtr-broken');
+    assert.deepEqual(c, { passed: 2, failed: 3, skipped: 1 });
     const s = summary('wtr-broken');
     assert.equal(s.status, 1);
+    assert.equal(failures.length, 3);
+    assert.equal(s.lines.filter((l) => l.startsWith('wtr-broken failed: test/fixtures/summary/broken.wtr.js')).length, 3, s.lines.join('\n'));
     assert.equal(s.lines.at(-1), 'tests: 2 passed, 3 failed');
   });
 
@@ -89,7 +100,7 @@ describe('the summary line', () => {
     assert.equal(run.status, 0, run.out);
     const s = summary('green');
     assert.equal(s.status, 0);
-    assert.deepEqual(s.lines, ['green: 2 passed, 0 failed, 0 skipped', '0 skipped', 'tests: 2 passed, 0 failed']);
+    assert.deepEqual(s.lines, ['green: 2 passed, 0 failed, 0 skipped', '0 skipped', 'tests: 2 passed, 0 failed'], 'no failure named');
     assert.match(s.lines.at(-1)!, CI_LINE);
   });
 
