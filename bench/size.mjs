@@ -33,8 +33,10 @@ const LIMITS = {
   // limit, peers that moved), routes the relay's sfu frames and shows the streams the SFU brings;
   // the SFU itself is a lazy chunk. With room.ts split to stay small (feature host, health watch
   // in modules of their own) and the English of sfu-unavailable, and Room.audioLevel/showPeers for
-  // the grid's speaker and pages, and a page's own mesh limit (mesh-limit): +1.0 KB.
-  'chat page (initial load)': { goal: 26 * KB, budget: 36.0 * KB },
+  // the grid's speaker and pages, and a page's own mesh limit (mesh-limit): +1.0 KB. Signals and
+  // SFU requests paced under the relay's set-up budget (a newcomer to a room of 50 sets up ~600
+  // paths at once; the relay dropped what passed 200): +0.15 KB.
+  'chat page (initial load)': { goal: 26 * KB, budget: 36.2 * KB },
   // Media stall detection and repair (issue 21) live in the media chunk, not the kernel: +1.8 KB.
   // The grid's pages (max-tiles), active speaker and tile sizes for the SFU's layers (issue 19): +0.8 KB.
   'media (lazy)': { goal: 6 * KB, budget: 7.6 * KB },
@@ -50,8 +52,8 @@ const LIMITS = {
   // admission in a module of its own (an object of named parts, which minify less) 0.1 KB; SFU mode
   // (issue 19: publication with simulcast, subscriptions choosing their layer and finding stalls,
   // trickled candidates, moving a room, the kernel's part, a page's mesh limit, layers by tile
-  // size) 2.9 KB; the grid's pages and active speaker 0.8 KB.
-  'mesh-room.iife.js': { goal: 40 * KB, budget: 49.1 * KB },
+  // size) 2.9 KB; the grid's pages and active speaker 0.8 KB; set-up frames paced 0.15 KB.
+  'mesh-room.iife.js': { goal: 40 * KB, budget: 49.3 * KB },
   'i18n/de.iife.js (opt-in)': { goal: 3 * KB, budget: 3 * KB },
 };
 

@@ -5,6 +5,7 @@
  */
 import type { MemberInfo, StreamPosition, SyncedFrame, WelcomeFrame } from '../core/protocol.js';
 import type { BackendContext, MemberSocket } from './contracts.js';
+import { setupFrameRate } from './relay-options.js';
 
 /** The state of a room at the moment a member was admitted, taken atomically by the backend. */
 export interface RoomSnapshot {
@@ -35,9 +36,10 @@ export function replayFrom(resume: StreamPosition | undefined, epoch: string, se
 export function writeCatchUp(socket: MemberSocket, ctx: BackendContext, resume: StreamPosition | undefined, s: RoomSnapshot): void {
   const o = ctx.options;
   const ice = ctx.iceServers(s.self.id);
+  const setup = setupFrameRate(o);
   const welcome: WelcomeFrame = {
     type: 'welcome', epoch: s.epoch, seq: s.seq, resumed: s.resumed, self: s.self, members: s.members,
-    limits: { messageBytes: o.maxMessageBytes, graceMs: o.graceMs, ratePerSecond: o.ratePerSecond, rateBurst: o.rateBurst, ...(o.heartbeatMs > 0 ? { heartbeatMs: o.heartbeatMs } : {}) },
+    limits: { messageBytes: o.maxMessageBytes, graceMs: o.graceMs, ratePerSecond: o.ratePerSecond, rateBurst: o.rateBurst, setupPerSecond: setup.perSecond, setupBurst: setup.burst, ...(o.heartbeatMs > 0 ? { heartbeatMs: o.heartbeatMs } : {}) },
     ...(ice.iceServers.length > 0 ? { iceServers: ice.iceServers } : {}),
     ...(ice.ttlSeconds !== null ? { iceTtlSeconds: ice.ttlSeconds } : {}),
     ...(o.sfuUrl ? { sfu: { meshLimit: o.meshLimit } } : {}),

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket, RawData } from 'ws';
 import { CLOSE_CODES, ERROR_CODES, type ClientFrame, type ErrorCode, type JoinFrame, type ServerFrame, frameRef, isProblem, parseClientFrame } from '../core/protocol.js';
 import type { MemberSocket, Membership, RelayClock, RoomBackend } from './contracts.js';
-import type { RelayOptions } from './relay-options.js';
+import { setupFrameRate, type RelayOptions } from './relay-options.js';
 import type { Logger } from './logger.js';
 import type { RelayMetrics } from './relay-metrics.js';
 import { RoomError } from './room-error.js';
@@ -52,10 +52,15 @@ export class Connection implements MemberSocket {
   private readonly joinTimer: ReturnType<typeof setTimeout>;
   private expiryTimer: unknown = null;
   /** Frames this connection may send. */
+  /** Every frame, before it is read: the frame rate and the set-up budget together. */
   private readonly rate: TokenBucket;
+  /** Once read: signals and `sfu` frames (set-up), and everything else (messages). */
+  private readonly setupRate: TokenBucket;
+  private readonly messageRate: TokenBucket;
   /** Refused frames this connection may still send before it is closed; refills slowly. */
   private readonly strikes: TokenBucket;
-  private lastRateError = 0;
+  /** When the client was last told it sent set-up frames, or other frames, too fast. */
+  private readonly lastRateError = { setup: 0, other: 0 };
   /** When a frame was last queued for the client (host clock), for the heartbeat. */
   lastSentAt: number;
   /** Frames waiting for the socket to drain. */
@@ -66,7 +71,10 @@ export class Connection implements MemberSocket {
     const o = host.options;
     const now = Date.now();
     this.lastSentAt = host.clock.now();
-    this.rate = new TokenBucket(o.ratePerSecond, o.rateBurst, now);
+    const setup = setupFrameRate(o);
+    this.rate = new TokenBucket(o.ratePerSecond + setup.perSecond, o.rateBurst + setup.burst, now);
+    this.setupRate = new TokenBucket(setup.perSecond, setup.burst, now);
+    this.messageRate = new TokenBucket(o.ratePerSecond, o.rateBurst, now);
     this.strikes = new TokenBucket(o.maxStrikes / 10, o.maxStrikes, now);
     this.joinTimer = setTimeout(() => {
       if (this.state.is('awaiting-join')) this.close(CLOSE_CODES.joinTimeout, 'no join frame received in time');
@@ -162,16 +170,7 @@ export class Connection implements MemberSocket {
   private onMessage(raw: RawData, isBinary: boolean): void {
     if (this.state.state === 'closed') return;
     const now = Date.now();
-    if (!this.rate.take(now)) {
-      // Dropped. Tell the client at most once a second, and count it against the connection.
-      this.host.metrics.countError('rate-limited');
-      if (!this.strikes.take(now)) return this.close(CLOSE_CODES.policy, 'rate limit exceeded for too long');
-      if (now - this.lastRateError >= 1000) {
-        this.lastRateError = now;
-        this.sendError('rate-limited', `more than ${this.host.options.ratePerSecond} frames per second; slow down`);
-      }
-      return;
-    }
+    if (!this.rate.take(now)) return this.limited(now);
     const size = Array.isArray(raw) ? raw.reduce((s, b) => s + b.length, 0) : (raw as Buffer | ArrayBuffer).byteLength;
     if (isBinary) return this.error('bad-frame', 'binary frames are not part of the protocol');
     if (size > this.host.options.maxFrameBytes) {
@@ -179,11 +178,26 @@ export class Connection implements MemberSocket {
     }
     const parsed = parseClientFrame(raw.toString());
     if (isProblem(parsed)) return this.error(parsed.problem, parsed.message, parsed.ref);
+    const setup = parsed.type === 'signal' || parsed.type === 'sfu';
+    if (!(setup ? this.setupRate : this.messageRate).take(now)) return this.limited(now, setup);
     this.handle(parsed).catch((err: unknown) => {
       if (err instanceof RoomError) return this.error(err.code, err.message, frameRef(parsed));
       this.host.log.error('frame handler failed', { type: parsed.type, err: String((err as Error)?.stack ?? err) });
       this.error('internal', 'the relay failed to handle this frame', parsed.type);
     });
+  }
+
+  /** A frame past the rate is dropped. The client is told at most once a second, and it counts against the connection. */
+  private limited(now: number, setup = false): void {
+    this.host.metrics.countError('rate-limited');
+    if (!this.strikes.take(now)) return this.close(CLOSE_CODES.policy, 'rate limit exceeded for too long');
+    const kind = setup ? 'setup' : 'other';
+    if (now - this.lastRateError[kind] < 1000) return;
+    this.lastRateError[kind] = now;
+    const o = this.host.options;
+    this.sendError('rate-limited', setup
+      ? `more than ${setupFrameRate(o).perSecond} signals and SFU requests per second; slow down`
+      : `more than ${o.ratePerSecond} frames per second; slow down`);
   }
 
   private async handle(f: ClientFrame): Promise<void> {

@@ -222,6 +222,15 @@ export function resolveRelayOptions(input: RelayOptionsInput = {}): RelayOptions
   return o;
 }
 
+/**
+ * The budget of one connection for signals and `sfu` frames, beside its frame rate: sized by the
+ * room limit, since a newcomer to a full room offers a link to every member and subscribes to
+ * every publisher at once (about 12 frames per member, trickled candidates included).
+ */
+export function setupFrameRate(o: Pick<RelayOptions, 'ratePerSecond' | 'rateBurst' | 'maxMembers'>): { perSecond: number; burst: number } {
+  return { perSecond: Math.max(o.ratePerSecond, 4 * o.maxMembers), burst: Math.max(o.rateBurst, 12 * o.maxMembers) };
+}
+
 /** The options as printed at start-up: secrets masked. */
 export function describeOptions(o: RelayOptions): Record<string, unknown> {
   return { ...o, secret: o.secret ? '***' : null, turnSecret: o.turnSecret ? '***' : null, sfuApiSecret: o.sfuApiSecret ? '***' : null, sfuAdminKey: o.sfuAdminKey ? '***' : null, redis: o.redis ? o.redis.replace(/\/\/[^@/]*@/, '//***@') : null };

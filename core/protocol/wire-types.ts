@@ -130,8 +130,12 @@ export interface WelcomeFrame {
   self: MemberInfo;
   /** Every other member, including those in their grace period (`online: false`). */
   members: MemberInfo[];
-  /** Relay settings the client adapts to (frames beyond the rate are dropped). */
-  limits: { messageBytes: number; graceMs: number; ratePerSecond: number; rateBurst: number; heartbeatMs?: number };
+  /**
+   * Relay settings the client adapts to (frames beyond the rate are dropped). Signals and `sfu`
+   * frames have a budget of their own (`setup…`), sized for the room limit: joining a large room
+   * sets up a path to every member at once.
+   */
+  limits: { messageBytes: number; graceMs: number; ratePerSecond: number; rateBurst: number; setupPerSecond?: number; setupBurst?: number; heartbeatMs?: number };
   /** STUN/TURN servers to use (TURN credentials fresh for this member), when the relay has any. */
   iceServers?: Array<{ urls: string | string[]; username?: string; credential?: string }>;
   /** Lifetime of the TURN credentials, s: refresh them (GET /turn-credentials) before half of it. */

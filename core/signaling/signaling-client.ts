@@ -2,11 +2,13 @@ import { backoffDelay } from '../base/backoff.js';
 import { systemClock, Timer, type Clock } from '../base/clock.js';
 import { MeshError } from '../base/errors.js';
 import { Pacer } from './pacer.js';
+import { SetupQueue, type SetupFrame } from './setup-queue.js';
+import { joinFrame } from './join-frame.js';
 import { listenForWakeups } from './wakeups.js';
 import { pageReachability } from './relay-reachable.js';
 import { RelayQuestions } from './relay-questions.js';
 import { RelayLiveness } from './relay-liveness.js';
-import { CLOSE_CODES, FATAL_JOIN_ERRORS, PROTOCOL_VERSION, type ClientFrame, type JoinFrame, type ServerFrame, type SfuFrame, type SignalFrame, type StreamPosition } from '../protocol.js';
+import { CLOSE_CODES, FATAL_JOIN_ERRORS, type ClientFrame, type ServerFrame, type StreamPosition } from '../protocol.js';
 import { isProblem, parseServerFrame } from '../protocol/frame-validation.js';
 import { StateMachine } from '../base/state-machine.js';
 import { resolveTuning, SIGNALING_TRANSITIONS, type SignalingClientOptions, type SignalingEventMap, type SignalingState, type SignalingTuning, type WebSocketConstructor, type WebSocketLike } from './signaling-types.js';
@@ -56,6 +58,8 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
   readonly #drainTimer: Timer;
   /** Keeps us under the relay's frame rate. */
   readonly #pacer: Pacer;
+  /** Signals and SFU requests, under the relay's separate budget for them. */
+  readonly #setup: SetupQueue;
   /** Outbox entries written on the current socket (the rest wait for the pacer). */
   #sentOnSocket = new Set<number>();
   #removeListeners: Array<() => void> = [];
@@ -88,6 +92,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     });
     this.#drainTimer = new Timer(this.#clock);
     this.#pacer = new Pacer(this.#clock);
+    this.#setup = new SetupQueue(this.#clock, (frame) => this.#sendFrame(frame));
     this.#machine = new StateMachine<SignalingState>('idle', SIGNALING_TRANSITIONS, (from, to, reason) => {
       this.emit('state-change', { from, to, reason });
     }, 'SignalingClient');
@@ -126,14 +131,11 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     }
   }
 
-  /**
-   * Sends a signal to one peer, or a frame to the relay's SFU, at once (they cannot wait, but they
-   * count against the rate); false when not connected (the caller retries later).
-   */
-  sendNow(frame: SignalFrame | SfuFrame): boolean {
+  /** Sends a signal or an SFU request ahead of the outbox (see {@link SetupQueue}); false when not connected. */
+  sendNow(frame: SetupFrame): boolean {
     if (!this.#synced) return false;
-    this.#pacer.force();
-    return this.#sendFrame(frame);
+    this.#setup.send(frame);
+    return true;
   }
 
   /** Sends `leave` (others are told at once) and closes with 1000. */
@@ -186,11 +188,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
       this.#connectTimer.set(connectTimeoutMs, () => {
         if (gen === this.#socketGen) this.#lost(`no welcome within ${connectTimeoutMs} ms`);
       });
-      const id = this.#options.identity();
-      const join: JoinFrame = { type: 'join', v: PROTOCOL_VERSION, ...id, lastN: Math.max(this.#options.outbox.ackedN, id.baseN) };
-      if (id.token === undefined) delete join.token;
-      if (this.position) join.resume = { ...this.position };
-      this.#sendFrame(join);
+      this.#sendFrame(joinFrame(this.#options.identity(), this.#options.outbox.ackedN, this.position));
     };
     ws.onmessage = (ev) => {
       if (gen !== this.#socketGen) return;
@@ -200,9 +198,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
       if (gen !== this.#socketGen) return;
       this.#onClose(ev.code, ev.reason);
     };
-    ws.onerror = () => {
-      // A close event always follows; it decides what to do.
-    };
+    ws.onerror = () => {}; // a close event always follows; it decides what to do
   }
 
   /** Time allowed to open a socket (or to hear an HTTP answer): 500 ms more per failed attempt. */
@@ -244,6 +240,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
       case 'welcome':
         if (this.position?.epoch !== frame.epoch) this.position = { epoch: frame.epoch, lastSeq: 0 };
         if (frame.limits.ratePerSecond) this.#pacer.configure(frame.limits.ratePerSecond, frame.limits.rateBurst);
+        this.#setup.configure(frame.limits);
         this.#liveness.beatMs = frame.limits.heartbeatMs ?? 0;
         this.emit('welcome', frame);
         return;
@@ -360,6 +357,7 @@ export class SignalingClient extends TypedEventTarget<SignalingEventMap> {
     this.#liveness.stop();
     this.#drainTimer.clear();
     this.#sentOnSocket.clear();
+    this.#setup.clear();
     const ws = this.#socket;
     this.#socket = null;
     this.#synced = false;

@@ -203,6 +203,38 @@ describe('relay security', () => {
       }
     });
 
+    it('signals and SFU requests have a budget of their own, sized by the room limit: a newcomer to a room of 50 sets up a path to every member at once; messages keep theirs', async () => {
+      const r = await relay({ maxMembers: 50 });
+      const [a, b] = [await client(r), await client(r)];
+      const { welcome } = await a.join('big', 'A');
+      await b.join('big', 'B');
+      assert.deepEqual([welcome.limits.setupPerSecond, welcome.limits.setupBurst], [200, 600], 'told to the client, which paces itself under it');
+      // 12 set-up frames for each of 49 others (offer, candidates, subscribe, start…), in one go.
+      const burst = 12 * 49;
+      const data = { kind: 'candidate', gen: 0, candidate: { candidate: '', sdpMid: '0', sdpMLineIndex: 0 } };
+      for (let i = 0; i < burst; i++) a.send({ type: 'signal', to: b.peerId, toSession: b.session, data });
+      await b.next(() => b.all('signal').length === burst, 10_000, `${burst} signals`);
+      assert.deepEqual(a.all('error'), [], 'none refused');
+      // Messages: still the frame rate's burst (200), however large the room.
+      for (let n = 1; n <= 300; n++) a.send({ type: 'publish', n, data: n, sentAt: 0 });
+      assert.equal((await a.type('error')).code, 'rate-limited');
+      assert.match(a.all('error')[0].message, /more than 50 frames per second/);
+      // And set-up frames past their own budget (600) are refused too, worded for what they are.
+      const c = await client(r);
+      await c.join('big', 'C');
+      for (let i = 0; i < 700; i++) c.send({ type: 'signal', to: b.peerId, toSession: b.session, data });
+      const refusal = await c.type('error');
+      assert.equal(refusal.code, 'rate-limited');
+      assert.match(refusal.message, /more than 200 signals and SFU requests per second/);
+    });
+
+    it('in a room of the default size the set-up budget is the frame rate\'s (nothing grows for small rooms)', async () => {
+      const r = await relay();
+      const a = await client(r);
+      const { welcome } = await a.join('small', 'A');
+      assert.deepEqual([welcome.limits.setupPerSecond, welcome.limits.setupBurst], [50, 200]);
+    });
+
     it('closes a connection that keeps sending refused frames (4008)', async () => {
       const r = await relay({ maxStrikes: 20 });
       const c = await client(r);

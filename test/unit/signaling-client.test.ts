@@ -10,6 +10,7 @@ import { Outbox } from '../../core/delivery/outbox.js';
 import { randomId } from '../../core/base/ids.js';
 import type { MessageFrame, ServerFrame } from '../../core/protocol.js';
 import { FakeClock } from '../helpers/fake-clock.js';
+import { systemClock } from '../../core/base/clock.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { nextEvent, until } from '../helpers/wait.js';
 import { WsClient } from '../helpers/ws-client.js';
@@ -503,5 +504,26 @@ describe('SignalingClient', () => {
     const left = await other.type('peer-left');
     assert.equal(left.reason, 'leave');
     assert.equal(sc.state, 'closed');
+  });
+
+  it('a burst of signals past the relay\'s set-up budget waits in the client, in order, instead of being dropped at the relay', { timeout: 30_000 }, async () => {
+    // A room of 50: a newcomer's 12 set-up frames per member, and 100 more than the relay's burst takes at once.
+    const big = new RelayServer({ port: 0, maxMembers: 50 }, { log: quiet });
+    await big.listen();
+    owned.push({ close: () => void big.close() });
+    const room = `sc-${++roomNo}`;
+    const other = await WsClient.connect(big.wsUrl);
+    owned.push({ close: () => other.terminate() });
+    await other.join(room, 'Other');
+    const { sc, frames } = client({ room, urls: [big.wsUrl], clock: systemClock });
+    sc.connect();
+    await nextEvent(sc, 'synced');
+    const count = 700;
+    for (let i = 0; i < count; i++) {
+      assert.equal(sc.sendNow({ type: 'signal', to: other.peerId, toSession: other.session, data: { kind: 'candidate', gen: i, candidate: { candidate: '', sdpMid: '0', sdpMLineIndex: 0 } } }), true);
+    }
+    await other.next(() => other.all('signal').length === count, 20_000, `${count} signals`);
+    assert.deepEqual(other.all('signal').map((f) => (f.data as { gen: number }).gen), Array.from({ length: count }, (_, i) => i), 'all of them, in order');
+    assert.deepEqual(frames.filter((f) => f.type === 'error'), [], 'the relay refused none');
   });
 });
