@@ -47,6 +47,9 @@ export function featureHost(r: HostedRoom): FeatureHost {
       const m = r.peers.of(id).metrics;
       if (r.peers.set(id, { stall, metrics: m && { ...m, stalled: stall?.kinds ?? [] } })) r.peerChanged(id);
     },
+    health: (id, quality, metrics) => {
+      if (r.peers.set(id, { quality, metrics: { ...metrics, stalled: r.peers.of(id).stall?.kinds ?? [] } })) r.peerChanged(id);
+    },
     emit: r.emit,
   };
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../base/clock.js';
 import type { LinkTracks, PeerLink } from '../link/peer-link.js';
+import type { HealthMetrics } from '../link/health-stats.js';
 import type { QualityLevel } from '../protocol/quality.js';
 import type { SfuFrame, SfuReplyFrame } from '../protocol/wire-types.js';
 import type { FileTransfer, LocalMediaControls, MediaState, RecordingOptions, StreamStall } from './feature-types.js';
@@ -53,6 +54,11 @@ export interface FeatureHost {
   announce(patch: Partial<MediaState & { recording: boolean }>): void;
   /** Shows (or, with null, clears) a stall of member `id`'s incoming media as `peer.stall`. */
   stall(id: string, stall: StreamStall | null): void;
+  /**
+   * A health sample of member `id`'s media when it does not come over its link (SFU mode): shown as
+   * `peer.quality` and `peer.metrics` in place of the link's, which carries only messages then.
+   */
+  health(id: string, quality: QualityLevel, metrics: HealthMetrics): void;
   /** Dispatches one of the room's events. */
   emit<K extends keyof RoomEventMap & string>(type: K, detail: RoomEventMap[K] extends CustomEvent<infer D> ? D : never): void;
 }

@@ -131,8 +131,8 @@ export class RoomKernel extends TypedEventTarget<RoomEventMap> {
       options,
       links: () => this.#members.links(),
       sample: (id, metrics, quality, link) => {
-        this.#peers.set(id, { metrics: { ...metrics, stalled: this.#peers.of(id).stall?.kinds ?? [] }, quality });
-        this.#peerChanged(id);
+        // In SFU mode a peer's figures are its subscription's (the SFU feature's), once it has one.
+        if (!this.#features.get('sfu')?.connectionOf(id) && this.#peers.set(id, { metrics: { ...metrics, stalled: this.#peers.of(id).stall?.kinds ?? [] }, quality })) this.#peerChanged(id);
         this.#features.each((f) => f.health?.(id, quality, link));
       },
       // Advisory and best effort: POST /rooms/:id/quality on the relay.

@@ -90,8 +90,12 @@ export function installSfu(host: FeatureHost): SfuFeature {
         connections: () => [...subs].map(([id, s]) => [id, s.connection] as [string, RTCPeerConnection | null]),
       });
       health.addEventListener('health', ({ detail: { id, quality, metrics } }) => {
-        subs.get(id)?.quality(quality);
-        subs.get(id)?.progress(metrics.framesDecoded, sendsVideo(id));
+        const s = subs.get(id);
+        if (!s) return;
+        s.quality(quality);
+        s.progress(metrics.framesDecoded, sendsVideo(id));
+        // What the member sees of this peer is what comes through the SFU: its peer.quality.
+        host.health(id, quality, metrics);
       });
       health.start();
     },

@@ -135,6 +135,11 @@ describe('rooms in SFU mode (real Janus)', () => {
         await new Promise((r) => setTimeout(r, 250));
       }
     }
+    // peer.quality and peer.metrics are those of the media as it comes, through the SFU: decoded
+    // frames (a link that carries no media has none), and a quality level.
+    for (const page of pages) {
+      await page.waitForFunction(() => (window as any).__room.peers.every((p: any) => p.quality && p.metrics?.framesDecoded > 0 && p.metrics?.fpsIn > 0), undefined, { timeout: 30_000, polling: 200 });
+    }
     // Chat still goes exactly once, by the links and the relay.
     for (const [i, page] of pages.entries()) await page.evaluate((t) => (window as any).__room.send(t), `hello from ${NAMES[i]}`);
     for (const page of pages) await page.waitForFunction(() => (window as any).__got.length >= 3, undefined, { timeout: 30_000, polling: 100 });
