@@ -61,6 +61,8 @@ export interface RoomBackend {
   publish(m: Membership, socket: MemberSocket, f: PublishFrame): Promise<void>;
   /** Routes a signal to one member. */
   signal(m: Membership, socket: MemberSocket, f: SignalFrame): Promise<void>;
+  /** A frame for every online member of a room, on every relay node, but `except` (the SFU's `published` hint). Best effort. */
+  announce(roomId: string, frame: ServerFrame, except: string): Promise<void>;
   /** True while `socket` is the member's current socket. */
   isCurrent(m: Membership, socket: MemberSocket): boolean;
   view(roomId: string): Promise<RoomView | null>;

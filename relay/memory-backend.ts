@@ -1,4 +1,4 @@
-import type { JoinFrame, PublishFrame, SignalFrame } from '../core/protocol.js';
+import type { JoinFrame, PublishFrame, ServerFrame, SignalFrame } from '../core/protocol.js';
 import type { BackendContext, MemberSocket, Membership, QualityReport, RoomBackend, RoomView } from './contracts.js';
 import { RelayRoom, type RelayMember } from './relay-room.js';
 import { RoomError } from './room-error.js';
@@ -60,6 +60,10 @@ export class MemoryBackend implements RoomBackend {
   async signal(m: Membership, _socket: MemberSocket, f: SignalFrame): Promise<void> {
     const { room, member } = m as MemoryMembership;
     room.signal(member, f);
+  }
+
+  async announce(roomId: string, frame: ServerFrame, except: string): Promise<void> {
+    this.rooms.get(roomId)?.broadcast(frame, except);
   }
 
   isCurrent(m: Membership, socket: MemberSocket): boolean {

@@ -202,6 +202,12 @@ export class RedisBackend implements RoomBackend {
     this.ctx.metrics.signals++;
   }
 
+  async announce(roomId: string, frame: ServerFrame, except: string): Promise<void> {
+    // Every node with members in the room hears it on the room's channel (this one too).
+    const event: RoomEvent = { t: 'frame', except, frame };
+    await this.call(() => this.cmd.publish(`mesh:{${roomId}}:events`, JSON.stringify(event))).catch((err) => { throw this.storeError(err); });
+  }
+
   isCurrent(m: Membership, socket: MemberSocket): boolean {
     return this.rooms.get(m.roomId)?.members.get(m.peerId)?.socket === socket;
   }

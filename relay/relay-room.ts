@@ -203,7 +203,8 @@ export class RelayRoom {
     if (dropIfEmpty && this.members.size === 0) this.onEmpty(this);
   }
 
-  private broadcast(frame: ServerFrame, except?: string): void {
+  /** Sends `frame` to every online member but `except`. */
+  broadcast(frame: ServerFrame, except?: string): void {
     let json: string | null = null;
     for (const m of this.members.values()) {
       if (m.id !== except && m.socket) m.socket.send((json ??= JSON.stringify(frame)));

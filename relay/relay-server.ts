@@ -88,7 +88,11 @@ export class RelayServer implements ConnectionHost {
       : this.options.redis ? new RedisBackend(ctx, this.options.redis)
       : new MemoryBackend(ctx);
     const o = this.options;
-    this.sfu = o.sfuUrl ? new SfuGateway({ url: o.sfuUrl, apiSecret: o.sfuApiSecret, adminKey: o.sfuAdminKey, maxPublishers: o.maxMembers, log: this.log }) : null;
+    this.sfu = o.sfuUrl ? new SfuGateway({
+      url: o.sfuUrl, apiSecret: o.sfuApiSecret, adminKey: o.sfuAdminKey, maxPublishers: o.maxMembers, log: this.log,
+      // A hint (members also ask again): a store that is down meanwhile loses nothing that matters.
+      announce: (roomId, frame, except) => void this.backend.announce(roomId, frame, except).catch(() => {}),
+    }) : null;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.hardMaxFrameBytes, perMessageDeflate: false });
     this.http = http.createServer((req, res) => {
       handleHttp(this, req, res).catch((err: unknown) => {

@@ -20,6 +20,8 @@ export interface SfuGatewayOptions {
   /** Publishers per room (the relay's member limit). */
   maxPublishers: number;
   log: Logger;
+  /** Tells every member of relay room `roomId`, on every relay node, but `except`. */
+  announce(roomId: string, frame: SfuReplyFrame, except: string): void;
 }
 
 /** Where a member is: its room and its peer id (a relay `Membership`). */
@@ -272,8 +274,8 @@ export class SfuGateway {
   }
 
   /**
-   * A publication's media is up (`webrtcup`): the members of its room on this relay are told to
-   * subscribe now (those waiting, and those whose subscription was to a publication it replaced).
+   * A publication's media is up (`webrtcup`): the members of its room, on every relay node, are
+   * told to subscribe now (those waiting, and those whose subscription was to a publication it replaced).
    * Janus ended a handle's peer connection (`hangup`: the page went away, ICE failed): the handle goes.
    */
   #onEvent(handle: number, m: Record<string, unknown>): void {
@@ -281,10 +283,7 @@ export class SfuGateway {
     if (!owner) return;
     if (m.janus === 'webrtcup' && owner.peer === '') {
       const publisher = this.#replies.get(owner.key)?.member;
-      if (!publisher) return;
-      for (const { member, reply } of this.#replies.values()) {
-        if (member.roomId === publisher.roomId && member.peerId !== publisher.peerId) reply({ type: 'sfu', op: 'published', peer: publisher.peerId });
-      }
+      if (publisher) this.#o.announce(publisher.roomId, { type: 'sfu', op: 'published', peer: publisher.peerId }, publisher.peerId);
       return;
     }
     if (m.janus !== 'hangup') return;
